@@ -1,0 +1,1 @@
+"""The command-line shell: thin handlers around the core."""
