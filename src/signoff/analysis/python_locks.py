@@ -1,0 +1,229 @@
+"""poetry.lock, uv.lock and Pipfile.lock, judged by `_lock.compare`.
+
+What each format lets us verify about "still inside the manifest's constraints":
+
+- poetry.lock and Pipfile.lock carry a hash of the manifest's dependency section
+  (``content-hash`` / ``_meta.hash``); it is part of the refresh check, so a
+  ``lockfile-version-refresh`` there means the constraints the resolver used did not change. It
+  cannot prove the tool (rather than a hand edit) chose the new versions.
+- uv.lock records the project's own ``requires-dist`` specifiers; new versions of direct
+  dependencies are checked against them, transitive ones cannot be.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from signoff.analysis import _lock
+from signoff.analysis._lock import Entry, Lock
+from signoff.analysis._text import decode, load_json, load_toml, short
+from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.npm_locks import _lazy_lines
+from signoff.facts import Fact
+
+_TOML_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
+_JSON_NAME = re.compile(r'^\s*"([^"]+)":\s*\{', re.MULTILINE)
+PYPI = "registry:pypi.org"
+
+
+def _name(value: Any) -> str:
+    return canonicalize_name(str(value))
+
+
+def _packages(doc: dict[str, Any], side: str) -> list[dict[str, Any]]:
+    packages = doc.get("package", [])
+    if not isinstance(packages, list) or not all(isinstance(p, dict) for p in packages):
+        raise AnalysisError("`package` is not an array of tables", side=side)
+    return packages
+
+
+class PoetryLockAnalyzer(Analyzer):
+    ident = "poetry-lock"
+    desc = "poetry.lock"
+
+    def handles(self, path: str) -> bool:
+        return path.rsplit("/", 1)[-1] == "poetry.lock"
+
+    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        return _lock.compare(
+            self, path, self._lock(old, "old"), self._lock(new, "new"), hash_kind="hash-removed"
+        )
+
+    @staticmethod
+    def _lock(data: bytes | None, side: str) -> Lock | None:
+        text = decode(data, side)
+        if text is None:
+            return None
+        doc = load_toml(text, side)
+        legacy_files = doc.get("metadata", {}).get("files", {})
+        entries = []
+        for pkg in _packages(doc, side):
+            name = _name(pkg.get("name"))
+            files = pkg.get("files") or legacy_files.get(pkg.get("name"), [])
+            hashes = frozenset(str(f.get("hash")) for f in files if isinstance(f, dict))
+            src = pkg.get("source") if isinstance(pkg.get("source"), dict) else None
+            entries.append(Entry(name, str(pkg.get("version", "")), _poetry_source(src), hashes))
+        meta = {k: v for k, v in doc.get("metadata", {}).items() if k != "files"}
+        return Lock(_lock.build(entries), meta, _lazy_lines(text, _TOML_NAME, _name))
+
+
+def _poetry_source(src: dict[str, Any] | None) -> str:
+    if src is None:
+        return PYPI
+    kind, url = str(src.get("type", "")), str(src.get("url", ""))
+    if kind == "git":
+        return f"git:{url}#{src.get('resolved_reference') or src.get('reference', '')}"
+    if kind in ("directory", "file"):
+        return f"path:{url}"
+    if kind == "url":
+        return f"url:{url}"
+    return _lock.registry(url) or PYPI
+
+
+class UvLockAnalyzer(Analyzer):
+    ident = "uv-lock"
+    desc = "uv.lock"
+
+    def handles(self, path: str) -> bool:
+        return path.rsplit("/", 1)[-1] == "uv.lock"
+
+    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        return _lock.compare(
+            self, path, self._lock(old, "old"), self._lock(new, "new"), hash_kind="hash-removed"
+        )
+
+    @staticmethod
+    def _lock(data: bytes | None, side: str) -> Lock | None:
+        text = decode(data, side)
+        if text is None:
+            return None
+        doc = load_toml(text, side)
+        entries: list[Entry] = []
+        own: dict[str, Any] = {}
+        for pkg in _packages(doc, side):
+            name = _name(pkg.get("name"))
+            source: dict[str, Any] = pkg["source"] if isinstance(pkg.get("source"), dict) else {}
+            hashes = set()
+            sdist = pkg.get("sdist")
+            if isinstance(sdist, dict) and sdist.get("hash"):
+                hashes.add(str(sdist["hash"]))
+            for wheel in pkg.get("wheels") or []:
+                if isinstance(wheel, dict) and wheel.get("hash"):
+                    hashes.add(str(wheel["hash"]))
+            entry = Entry(name, str(pkg.get("version", "")), _uv_source(source), frozenset(hashes))
+            if entry.source.startswith("path:"):
+                own[name] = {k: v for k, v in pkg.items() if k != "version"}
+            entries.append(entry)
+        packages = _lock.build(entries)
+        meta = {
+            "top": {k: v for k, v in doc.items() if k != "package"},
+            "own": own,
+            "outside-constraints": sorted(_outside(own, packages)),
+        }
+        return Lock(packages, meta, _lazy_lines(text, _TOML_NAME, _name))
+
+
+def _uv_source(source: dict[str, Any]) -> str:
+    for key in ("editable", "virtual", "path", "directory"):
+        if key in source:
+            return f"path:{source[key]}"
+    if "git" in source:
+        return f"git:{source['git']}"
+    if "url" in source:
+        return f"url:{source['url']}"
+    return _lock.registry(source.get("registry")) or ""
+
+
+def _outside(own: dict[str, Any], packages: dict[str, list[Entry]]) -> set[str]:
+    """Direct dependencies of the project whose locked version misses its specifier."""
+    bad: set[str] = set()
+    for pkg in own.values():
+        metadata = pkg.get("metadata") if isinstance(pkg.get("metadata"), dict) else {}
+        for req in metadata.get("requires-dist") or []:
+            if not isinstance(req, dict) or not req.get("specifier"):
+                continue
+            name = _name(req.get("name"))
+            try:
+                spec = SpecifierSet(str(req["specifier"]))
+                versions = [Version(e.version) for e in packages.get(name, [])]
+            except (InvalidSpecifier, InvalidVersion):
+                bad.add(name)
+                continue
+            if versions and not any(spec.contains(v, prereleases=True) for v in versions):
+                bad.add(name)
+    return bad
+
+
+class PipfileLockAnalyzer(Analyzer):
+    ident = "pipfile-lock"
+    desc = "Pipfile.lock"
+
+    def handles(self, path: str) -> bool:
+        return path.rsplit("/", 1)[-1] == "Pipfile.lock"
+
+    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        old_text, new_text = decode(old, "old"), decode(new, "new")
+        old_doc = self._doc(old_text, "old")
+        new_doc = self._doc(new_text, "new")
+        facts = _lock.compare(
+            self,
+            path,
+            self._lock(old_doc, old_text),
+            self._lock(new_doc, new_text),
+            hash_kind="hash-removed",
+        )
+        old_src = {s.get("url"): s for s in self._sources(old_doc)}
+        for source in self._sources(new_doc):
+            url = str(source.get("url", ""))
+            before = old_src.get(url)
+            if new_doc is not None and old_doc is not None and before is None:
+                text = f"package source `{source.get('name')}` added: `{short(url)}`"
+                facts.append(self.fact("registry-changed", path, text, url=url))
+            if source.get("verify_ssl") is False and (before or {}).get("verify_ssl") is not False:
+                text = f"package source `{short(url)}` has verify_ssl = false"
+                facts.append(self.fact("trusted-host-added", path, text, host=url))
+        return facts
+
+    @staticmethod
+    def _doc(text: str | None, side: str) -> dict[str, Any] | None:
+        if text is None:
+            return None
+        doc = load_json(text, side)
+        if not isinstance(doc, dict):
+            raise AnalysisError("Pipfile.lock is not a JSON object", side=side)
+        return doc
+
+    @staticmethod
+    def _sources(doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+        meta = (doc or {}).get("_meta")
+        sources = meta.get("sources") if isinstance(meta, dict) else None
+        return [s for s in sources or [] if isinstance(s, dict)]
+
+    def _lock(self, doc: dict[str, Any] | None, text: str | None) -> Lock | None:
+        if doc is None or text is None:
+            return None
+        indexes = {str(s.get("name")): str(s.get("url", "")) for s in self._sources(doc)}
+        entries = []
+        for section in ("default", "develop"):
+            table = doc.get(section) or {}
+            if not isinstance(table, dict):
+                raise AnalysisError(f"`{section}` is not an object")
+            for name, info in table.items():
+                if not isinstance(info, dict):
+                    continue
+                if "git" in info:
+                    source = f"git:{info['git']}#{info.get('ref', '')}"
+                elif "path" in info or "file" in info:
+                    source = f"path:{info.get('path') or info.get('file')}"
+                else:
+                    index = indexes.get(str(info.get("index")), next(iter(indexes.values()), ""))
+                    source = _lock.registry(index) or PYPI
+                version = str(info.get("version", "")).removeprefix("==")
+                hashes = frozenset(str(h) for h in info.get("hashes") or [])
+                entries.append(Entry(_name(name), version, source, hashes))
+        return Lock(_lock.build(entries), doc.get("_meta"), _lazy_lines(text, _JSON_NAME, _name))

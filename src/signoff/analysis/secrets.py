@@ -1,0 +1,158 @@
+"""Secret-like strings on added lines of any text file, found with detect-secrets' plugins.
+
+We call the plugins' ``analyze_string`` directly rather than ``scan_line``/``analyze_line``:
+those consult detect-secrets' global settings and may *verify* a candidate over the network
+(Slack, Stripe...), which a CI gate must never do. Chosen on purpose:
+
+- every token-format plugin detect-secrets ships (AWS, GitHub, GitLab, npm, PyPI, Slack, Stripe,
+  private keys, JWTs, basic-auth URLs...), found by class so new plugins are picked up;
+- the keyword plugin (``password = "..."``) with its per-file-type patterns;
+- *not* the high-entropy or public-IP plugins: on lockfiles (integrity hashes) and code they
+  flag nearly every line, which would bury real findings.
+
+Candidates go through detect-secrets' own false-positive heuristics (templated values, indirect
+references, UUIDs, sequential strings, ``*_id`` names). The inline ``pragma: allowlist secret``
+is *not* honoured: the agent under review could write it.
+
+The message and detail never hold the value: only its type and, for values of 12 characters or
+more, the first four characters followed by ``…``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.filters import heuristic
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.keyword import DENYLIST as KEYWORD_DENYLIST
+from detect_secrets.plugins.keyword import (
+    QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
+    REGEX_BY_FILETYPE,
+    KeywordDetector,
+)
+from detect_secrets.util.filetype import determine_file_type
+
+from signoff.analysis._text import added_lines, is_binary
+from signoff.analysis.base import Analyzer
+from signoff.facts import Fact
+
+_EXCLUDED = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
+#: Very long lines (minified code) are scanned in overlapping windows to bound regex time.
+_WINDOW, _OVERLAP = 4000, 200
+
+
+def _plugins() -> list[Any]:
+    classes: Iterable[type[Any]] = get_mapping_from_secret_type_to_class().values()
+    chosen = [cls() for cls in classes if cls.__name__ not in _EXCLUDED]
+    return sorted(chosen, key=lambda p: type(p).__name__)
+
+
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _prefilter(plugins: list[Any]) -> tuple[re.Pattern[str], list[Any], list[Any]]:
+    """One alternation of every regex plugin's patterns, to skip the common line in one search.
+
+    A plugin takes part only when every pattern it finds secrets with is in its ``denylist``
+    (RegexBasedDetector) and no pattern uses backreferences (group numbers shift in an
+    alternation); the others run on every line. The keyword plugin's patterns all contain one of
+    its DENYLIST words, so that word list is its prefilter.
+    """
+    parts: list[str] = []
+    filtered: list[Any] = []
+    always: list[Any] = []
+    for plugin in plugins:
+        patterns = getattr(plugin, "denylist", None)
+        if (
+            isinstance(plugin, RegexBasedDetector)
+            and patterns
+            and not any(_BACKREF.search(p.pattern) for p in patterns)
+        ):
+            for pattern in patterns:
+                flags = "i" if pattern.flags & re.IGNORECASE else ""
+                parts.append(f"(?{flags}:{pattern.pattern})" if flags else f"(?:{pattern.pattern})")
+            filtered.append(plugin)
+        else:
+            always.append(plugin)
+    return re.compile("|".join(parts)), filtered, always
+
+
+_KEYWORD_HINT = re.compile("|".join(KEYWORD_DENYLIST), re.IGNORECASE)
+
+
+def redact(value: str) -> str:
+    return f"{value[:4]}…" if len(value) >= 12 else "…"
+
+
+def _false_positive(secret: str, line: str, plugin: Any) -> bool:
+    if (
+        heuristic.is_templated_secret(secret)
+        or heuristic.is_sequential_string(secret)
+        or heuristic.is_potential_uuid(secret)
+        or heuristic.is_not_alphanumeric_string(secret)
+        or heuristic.is_likely_id_string(secret, line, plugin)
+    ):
+        return True
+    keyword = isinstance(plugin, KeywordDetector)
+    return keyword and (
+        heuristic.is_prefixed_with_dollar_sign(secret) or heuristic.is_indirect_reference(line)
+    )
+
+
+class SecretsAnalyzer(Analyzer):
+    ident = "secrets"
+    desc = "secret-like strings on added lines of every text file (detect-secrets plugins)"
+
+    def __init__(self) -> None:
+        self._loaded: tuple[re.Pattern[str], list[Any], list[Any]] | None = None
+
+    @property
+    def plugins(self) -> tuple[re.Pattern[str], list[Any], list[Any]]:
+        """(prefilter, plugins it covers, plugins run on every line), loaded on first use."""
+        if self._loaded is None:
+            self._loaded = _prefilter(_plugins())
+        return self._loaded
+
+    def handles(self, path: str) -> bool:
+        return True
+
+    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        if new is None or is_binary(new) or is_binary(old):
+            return []
+        # Tokens are ASCII: undecodable bytes are replaced, never a reason to skip the scan.
+        old_text = old.decode("utf-8", "replace") if old is not None else None
+        new_text = new.decode("utf-8", "replace")
+        keyword_regex = REGEX_BY_FILETYPE.get(
+            determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        )
+        facts: list[Fact] = []
+        prefilter, filtered, always = self.plugins
+        for number, line in added_lines(old_text, new_text):
+            seen: set[str] = set()
+            for start in range(0, max(len(line), 1), _WINDOW):
+                chunk = line[start : start + _WINDOW + _OVERLAP]
+                plugins = [*filtered] if prefilter.search(chunk) else []
+                plugins += [
+                    p
+                    for p in always
+                    if not isinstance(p, KeywordDetector) or _KEYWORD_HINT.search(chunk)
+                ]
+                for plugin in plugins:
+                    kind = plugin.secret_type
+                    if kind in seen:
+                        continue
+                    if isinstance(plugin, KeywordDetector):
+                        found = plugin.analyze_string(chunk, denylist_regex_to_group=keyword_regex)
+                    else:
+                        found = plugin.analyze_string(chunk)
+                    for secret in found:
+                        if not secret or _false_positive(secret, chunk, plugin):
+                            continue
+                        seen.add(kind)
+                        text = f"{kind} added: `{redact(secret)}` (value redacted)"
+                        facts.append(self.fact("secret-added", path, text, line=number, type=kind))
+                        break
+        return facts

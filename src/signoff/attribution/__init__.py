@@ -1,0 +1,1 @@
+"""Who influenced a commit: registered agents, known AI tools, bots, verified humans."""

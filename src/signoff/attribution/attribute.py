@@ -1,0 +1,195 @@
+"""Attribute each commit to the identities that influenced it, with typed evidence.
+
+Only a signature that git verified against a key registered for an identity is *witnessed*.
+Everything the commit itself says (author, committer, trailers, message) is *asserted*: it can make
+a commit count as agent work, but it can never make agent work count as human.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from signoff.attribution import catalogue
+from signoff.changes import Commit
+from signoff.registry import Agent, Kind, Registry
+
+
+class AttributionKind(StrEnum):
+    AGENT = "agent"
+    BOT = "bot"
+    UNVERIFIED = "unverified"
+    HUMAN = "human"
+
+
+class EvidenceType(StrEnum):
+    WITNESSED = "witnessed"
+    ASSERTED = "asserted"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    type: EvidenceType
+    source: str  # signature, author, committer, trailer, message, push
+    identity: str  # registered agent id, "unregistered:<catalogue id>", or a human principal
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A non-human identity that influenced a commit."""
+
+    id: str  # registered agent id, or "unregistered:<catalogue id>"
+    kind: Kind
+    agent: Agent | None  # None when unregistered
+
+    @property
+    def registered(self) -> bool:
+        return self.agent is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    sha: str
+    kind: AttributionKind
+    actors: tuple[Actor, ...]
+    evidence: tuple[Evidence, ...]
+    human: str | None = None  # principal of a verified human signature
+    co_authors: tuple[str, ...] = field(default=())  # human e-mails named in trailers
+
+
+@dataclass(frozen=True, slots=True)
+class Signers:
+    """Keys registered on the base ref: which signature principals are humans or agents."""
+
+    humans: frozenset[str] = frozenset()
+    #: key fingerprint (SHA256:... or gpg hex) -> agent id
+    agent_keys: Mapping[str, str] = field(default_factory=dict)
+
+
+AGENT_PRINCIPAL = "agent:"
+
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(\S.*)$")
+_EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+
+
+def trailers(message: str) -> list[str]:
+    """Trailer lines of a message: its last paragraph, when every line there is `Key: value`."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", message.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return []
+    lines = paragraphs[-1].splitlines()
+    out: list[str] = []
+    for line in lines:
+        if line[:1].isspace() and out:
+            out[-1] += " " + line.strip()
+        elif _TRAILER.match(line):
+            out.append(line.strip())
+        else:
+            return []
+    return out
+
+
+def attribute(commit: Commit, registry: Registry, signers: Signers) -> Attribution:
+    evidence: list[Evidence] = []
+    actors: dict[str, Actor] = {}
+
+    def add(actor: Actor, ev: Evidence) -> None:
+        actors.setdefault(actor.id, actor)
+        evidence.append(ev)
+
+    human: str | None = None
+    sig = commit.signature
+    if sig.good:
+        agent_id = signers.agent_keys.get(sig.key) or signers.agent_keys.get(sig.fingerprint)
+        if sig.signer.startswith(AGENT_PRINCIPAL):
+            agent_id = agent_id or sig.signer[len(AGENT_PRINCIPAL) :]
+        agent = registry.get(agent_id) if agent_id else None
+        if agent is not None:
+            add(
+                Actor(agent.id, agent.kind, agent),
+                Evidence(EvidenceType.WITNESSED, "signature", agent.id, f"signed with {sig.key}"),
+            )
+        elif sig.signer in signers.humans:
+            human = sig.signer
+            evidence.append(
+                Evidence(EvidenceType.WITNESSED, "signature", sig.signer, f"signed with {sig.key}")
+            )
+
+    for role, person in (("author", commit.author), ("committer", commit.committer)):
+        for actor, why in _identity_actors(person.name, person.email, registry):
+            add(actor, Evidence(EvidenceType.ASSERTED, role, actor.id, why))
+
+    co_authors: list[str] = []
+    for line in trailers(commit.message):
+        matched = False
+        for actor, why in _trailer_actors(line, registry):
+            matched = True
+            add(actor, Evidence(EvidenceType.ASSERTED, "trailer", actor.id, why))
+        if not matched and line.lower().startswith("co-authored-by:"):
+            m = _EMAIL.search(line)
+            if m:
+                co_authors.append(m.group(1).lower())
+
+    for known in catalogue.match_message(commit.message):
+        actor = _actor_for_known(known, registry)
+        add(actor, Evidence(EvidenceType.ASSERTED, "message", actor.id, f"mentions {known.name}"))
+
+    if actors:
+        kind = (
+            AttributionKind.AGENT
+            if any(a.kind is Kind.AI_AGENT for a in actors.values())
+            else AttributionKind.BOT
+        )
+    else:
+        kind = AttributionKind.HUMAN if human else AttributionKind.UNVERIFIED
+    if kind in (AttributionKind.AGENT, AttributionKind.BOT) and human:
+        co_authors.append(human)
+    return Attribution(
+        sha=commit.sha,
+        kind=kind,
+        actors=tuple(actors.values()),
+        evidence=tuple(evidence),
+        human=human,
+        co_authors=tuple(dict.fromkeys(co_authors)),
+    )
+
+
+def _identity_actors(name: str, email: str, registry: Registry) -> Iterable[tuple[Actor, str]]:
+    email_l = email.lower()
+    login = email_l.split("@", 1)[0].split("+", 1)[-1]
+    shown = f"{name} <{email}>"
+    hit = False
+    for agent in registry.agents:
+        if email_l in agent.match.emails or name in agent.match.names or (
+            login in agent.match.logins and email_l.endswith("@users.noreply.github.com")
+        ):
+            hit = True
+            yield Actor(agent.id, agent.kind, agent), f"{shown} is registered to {agent.id}"
+    if hit:
+        return
+    for known in catalogue.match_identity(name, email):
+        yield _actor_for_known(known, registry), f"{shown} is {known.name}"
+
+
+def _trailer_actors(line: str, registry: Registry) -> Iterable[tuple[Actor, str]]:
+    low = line.lower()
+    hit = False
+    for agent in registry.agents:
+        if any(t in low for t in agent.match.trailers):
+            hit = True
+            yield Actor(agent.id, agent.kind, agent), f"trailer {line!r}"
+    if hit:
+        return
+    for known in catalogue.match_trailer(line):
+        yield _actor_for_known(known, registry), f"trailer {line!r}"
+
+
+def _actor_for_known(known: catalogue.Known, registry: Registry) -> Actor:
+    """A catalogue hit belongs to the registered agent that claims that entry, if any."""
+    for agent in registry.agents:
+        if known.id in agent.match.catalog:
+            return Actor(agent.id, agent.kind, agent)
+    return Actor(f"unregistered:{known.id}", known.kind, None)

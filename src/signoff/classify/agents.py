@@ -1,0 +1,71 @@
+"""Agent instructions: files coding agents read as instructions, tools or permissions.
+
+Names are matched in any case where tools or case-insensitive filesystems (macOS, Windows) would
+read a variant, so `claude.md` cannot slip past the rule for `CLAUDE.md`. Location does not
+lower the class: `docs/AGENTS.md` still steers an agent working in docs/.
+"""
+
+from __future__ import annotations
+
+from signoff.classify.rules import AnyCase, RuleClassifier, specific
+from signoff.taxonomy import FileClass
+
+_MCP = "MCP server config: which tools an agent may call"
+
+
+class AgentInstructions(RuleClassifier):
+    ident = "agent-instructions"
+    desc = "AGENTS.md, CLAUDE.md, agent tool folders, Copilot instructions, prompts and MCP configs"
+    rules = specific(
+        FileClass.AGENT_INSTRUCTIONS,
+        (AnyCase("AGENTS.md"), "AGENTS.md: instructions coding agents read, at any depth"),
+        (AnyCase("AGENTS.*.md"), "AGENTS.md override or variant"),
+        (AnyCase("AGENT.md"), "AGENT.md: agent instructions (Amp and others)"),
+        (AnyCase("CLAUDE.md"), "CLAUDE.md: Claude Code memory and instructions"),
+        (AnyCase("CLAUDE.*.md"), "CLAUDE.local.md or variant: Claude Code memory"),
+        (AnyCase("GEMINI.md"), "GEMINI.md: Gemini CLI context"),
+        (".claude/", "Claude Code settings, hooks, commands and subagents"),
+        (".cursor/", "Cursor rules, settings and MCP config"),
+        (".cursorrules", "Cursor rules"),
+        (".cursorignore", "what Cursor's agent may read"),
+        (".cursorindexingignore", "what Cursor indexes"),
+        (".github/copilot-instructions.md", "GitHub Copilot repository instructions"),
+        (".github/instructions/", "GitHub Copilot path-specific instructions"),
+        (".github/prompts/", "GitHub Copilot prompt files"),
+        (".github/chatmodes/", "GitHub Copilot chat modes"),
+        (".github/agents/", "GitHub Copilot custom agents"),
+        (".github/copilot/", "GitHub Copilot configuration"),
+        (
+            ".github/workflows/copilot-setup-steps.y*ml",
+            "prepares the Copilot coding agent's environment",
+        ),
+        ("*.prompt.md", "prompt file"),
+        ("*.instructions.md", "instructions file"),
+        ("*.chatmode.md", "chat mode file"),
+        ("*.agent.md", "custom agent definition"),
+        (".mcp.json", _MCP),
+        ("mcp.json", _MCP),
+        (".vscode/mcp.json", _MCP),
+        ("claude_desktop_config.json", _MCP),
+        (".codex/", "OpenAI Codex configuration"),
+        (".gemini/", "Gemini CLI settings"),
+        (".geminiignore", "what Gemini CLI may read"),
+        (".aider*", "aider configuration and conventions"),
+        (".windsurfrules", "Windsurf rules"),
+        (".windsurf/", "Windsurf rules and workflows"),
+        (".clinerules/", "Cline rules (a file or a folder)"),
+        (".clineignore", "what Cline may read"),
+        (".roo/", "Roo Code rules"),
+        (".roomodes", "Roo Code modes"),
+        (".devin/", "Devin configuration"),
+        (".junie/", "JetBrains Junie guidelines"),
+        (".kiro/", "Kiro steering and specs"),
+        (".continue/", "Continue rules and config"),
+        (".continuerules", "Continue rules"),
+        (".goosehints", "Goose hints"),
+        (".openhands/", "OpenHands microagents"),
+        (".amazonq/", "Amazon Q rules"),
+        (".aiexclude", "what Gemini Code Assist may read"),
+        (".agents/", "agent rules folder"),
+        (".rules", "Zed agent rules"),
+    )

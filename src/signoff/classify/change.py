@@ -1,0 +1,125 @@
+"""The class of one file change: its path's class, adjusted for what the change does (fail closed).
+
+Rules, applied in this order, each only ever raising the class:
+
+- rename or copy: the riskier class of the old and new path (moving a workflow into docs/ is
+  still a workflow change; moving code into .github/workflows/ is a workflow change).
+- type change (`T`, e.g. file ↔ symlink): the riskier of both sides, and at least `unknown`.
+- symlink: the riskier of the link's own class and its target's class. The target (the link's
+  content) is resolved against the link's folder with posix normalisation; a target that is
+  missing (None), empty, absolute, contains NUL, or climbs out of the repository is `unknown`.
+- submodule (gitlink): at least `dependency-manifest`: it pins third-party code.
+- the file became executable: at least `unknown` (high).
+- binary content (`change.binary is True`): at least `unknown`: nothing can review it as text.
+  `binary is None` is read as "not binary": the gate always sets it for added and modified files,
+  and for a deletion it does not matter. Callers that cannot tell should pass `True`.
+- an unmerged (`U`) or unknown (`X`) status: at least `unknown`.
+
+"At least X" raises a lower-risk class to X, and replaces `unknown` by X (a known class of the
+same risk says more); it never lowers a class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from signoff.changes import MODE_SYMLINK, FileChange, Status
+from signoff.classify import PathClass, classify_path
+from signoff.taxonomy import RISK, FileClass, Risk, riskier
+
+__all__ = ["ChangeClass", "classify_change", "resolve_symlink"]
+
+_UNKNOWN = FileClass.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeClass:
+    """A change's class; `adjustments` says in plain words why it differs from the path's class."""
+
+    file_class: FileClass
+    risk: Risk
+    path_class: PathClass
+    old_path_class: PathClass | None
+    adjustments: tuple[str, ...]
+
+
+def resolve_symlink(link_path: str, target: str | None) -> str | None:
+    """The repo-relative path a symlink points at; None if not pinned to a path inside the repo."""
+    if not target or target.startswith("/") or "\x00" in target:
+        return None
+    parts: list[str] = link_path.split("/")[:-1]
+    for part in target.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None  # climbs out of the repository
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts) or None  # the repository root itself is no single class
+
+
+def _at_least(cls: FileClass, floor: FileClass) -> FileClass:
+    return floor if RISK[cls] < RISK[floor] or cls is _UNKNOWN else cls
+
+
+def classify_change(
+    change: FileChange,
+    extra: Mapping[FileClass, Sequence[str]] | None = None,
+    symlink_target: str | None = None,
+) -> ChangeClass:
+    """Classify a change. `symlink_target` is the link's content (new side; old side if deleted)."""
+    path_class = classify_path(change.path, extra)
+    cls = path_class.file_class
+    notes: list[str] = []
+
+    def raise_to(new: FileClass, why: str) -> None:
+        nonlocal cls
+        if new is not cls:
+            notes.append(f"{why}: {cls} → {new}")
+            cls = new
+        else:
+            notes.append(f"{why}: stays {cls}")
+
+    old_path_class: PathClass | None = None
+    if change.old_path and change.status in (
+        Status.RENAMED,
+        Status.COPIED,
+        Status.DELETED,
+        Status.TYPE_CHANGED,
+    ):
+        old_path_class = (
+            path_class if change.old_path == change.path else classify_path(change.old_path, extra)
+        )
+    if change.is_rename and old_path_class is not None:
+        old_cls = old_path_class.file_class
+        if old_cls is not cls:
+            verb = "renamed" if change.status is Status.RENAMED else "copied"
+            raise_to(
+                riskier(cls, old_cls),
+                f"{verb} from `{change.old_path}` ({old_cls}): takes the riskier class",
+            )
+    if change.status is Status.TYPE_CHANGED:
+        both = cls if old_path_class is None else riskier(cls, old_path_class.file_class)
+        raise_to(_at_least(both, _UNKNOWN), "file type changed (e.g. file ↔ symlink)")
+    if MODE_SYMLINK in (change.old_mode, change.new_mode):
+        resolved = resolve_symlink(change.path, symlink_target)
+        if resolved is None:
+            raise_to(
+                riskier(cls, _UNKNOWN),
+                f"symlink target {symlink_target!r} is missing, absolute or outside the repository",
+            )
+        else:
+            target_cls = classify_path(resolved, extra).file_class
+            raise_to(riskier(cls, target_cls), f"symlink to `{resolved}` ({target_cls})")
+    if change.is_submodule:
+        raise_to(_at_least(cls, FileClass.DEPENDENCY_MANIFEST), "submodule (pins third-party code)")
+    if change.became_executable:
+        raise_to(_at_least(cls, _UNKNOWN), "became executable")
+    if change.binary is True:
+        raise_to(_at_least(cls, _UNKNOWN), "binary content cannot be reviewed as text")
+    if change.status in (Status.UNMERGED, Status.UNKNOWN):
+        raise_to(_at_least(cls, _UNKNOWN), f"git reported status {change.status.value}")
+    return ChangeClass(cls, RISK[cls], path_class, old_path_class, tuple(notes))

@@ -1,0 +1,91 @@
+"""Signing and publishing: what makes or ships a release, and the keys and credentials it uses.
+
+Release and publish workflows are recognised by name (any case, since GitHub accepts any); a
+workflow also matches `github-actions`, and the riskier class (this one) wins. Key material is
+matched wherever it sits, test fixtures included: a key is never low-risk.
+"""
+
+from __future__ import annotations
+
+from signoff.classify.rules import AnyCase, RuleClassifier, specific
+from signoff.taxonomy import FileClass
+
+_WORKFLOW_WORDS: tuple[str, ...] = (
+    "release",
+    "publish",
+    "pypi",
+    "sign",
+    "goreleaser",
+    "provenance",
+    "slsa",
+)
+_KEYS: tuple[str, ...] = (
+    "key",
+    "pem",
+    "asc",
+    "gpg",
+    "pgp",
+    "sig",
+    "p12",
+    "pfx",
+    "p8",
+    "jks",
+    "keystore",
+    "crt",
+)
+_KEYS += ("cer", "der", "pub", "sigstore", "mobileprovision")
+
+
+class SigningPublishing(RuleClassifier):
+    ident = "signing-publishing"
+    desc = "release/publish workflows and scripts, signing keys and config, registry credentials"
+    rules = specific(
+        FileClass.SIGNING_PUBLISHING,
+        *(
+            (AnyCase(f".github/workflows/*{w}*"), f"GitHub workflow named for `{w}`")
+            for w in _WORKFLOW_WORDS
+        ),
+        *(
+            (AnyCase(f".gitlab/ci/*{w}*"), f"GitLab CI include named for `{w}`")
+            for w in ("release", "publish", "sign")
+        ),
+        (".goreleaser.y*ml", "GoReleaser: builds, signs and publishes releases"),
+        ("goreleaser.y*ml", "GoReleaser: builds, signs and publishes releases"),
+        ("jreleaser.y*ml", "JReleaser: builds, signs and publishes releases"),
+        (".releaserc*", "semantic-release: publishes releases"),
+        ("release.config.*", "semantic-release: publishes releases"),
+        (".release-it.*", "release-it: publishes releases"),
+        ("release-please-config.json", "release-please: cuts releases"),
+        ("release.toml", "cargo-release: publishes crates"),
+        ("dist-workspace.toml", "cargo-dist: builds and publishes releases"),
+        (".changeset/config.json", "Changesets: versions and publishes packages"),
+        (AnyCase("release*.sh"), "release script"),
+        (AnyCase("publish*.sh"), "publish script"),
+        ("**/scripts/release*", "release script"),
+        ("**/scripts/publish*", "publish script"),
+        ("**/scripts/sign*", "signing script"),
+        ("fastlane/", "fastlane: signs and ships app builds"),
+        (".pypirc", "PyPI upload credentials"),
+        (".npmrc", "npm registries and auth tokens"),
+        (".yarnrc", "Yarn registries and auth tokens"),
+        (".yarnrc.yml", "Yarn registries and auth tokens"),
+        ("pip.conf", "pip package indexes and credentials"),
+        ("pip.ini", "pip package indexes and credentials"),
+        (AnyCase("NuGet.Config"), "NuGet sources and API keys"),
+        ("auth.json", "Composer registry credentials"),
+        (".netrc", "machine credentials"),
+        ("**/.docker/config.json", "Docker registry credentials"),
+        ("**/.cargo/credentials*", "crates.io token"),
+        ("**/.gem/credentials", "RubyGems API key"),
+        ("cosign.pub", "cosign verification key"),
+        ("cosign.key", "cosign signing key"),
+        *((f"*.{ext}", f"key, certificate or signature (`.{ext}`)") for ext in _KEYS),
+        ("id_rsa*", "SSH key"),
+        ("id_ecdsa*", "SSH key"),
+        ("id_ed25519*", "SSH key"),
+        ("allowed_signers", "SSH allowed signers: whose signatures count"),
+        ("KEYS", "release signing keys (Apache KEYS file)"),
+        (".sigstore/", "Sigstore signing configuration and bundles"),
+        ("*.sigstore.json", "Sigstore bundle"),
+        (".gitsign*", "gitsign keyless commit-signing configuration"),
+    )

@@ -1,0 +1,66 @@
+"""`signoff check`: the CI gate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from signoff.cli._common import repo_option, write_output
+
+
+@click.command()
+@repo_option
+@click.option("--base", "base", envvar="SIGNOFF_BASE", help="Base ref the change lands on "
+              "(the protected branch). Policy, registry and keys are read from here.")
+@click.option("--head", "head", default="HEAD", show_default=True, help="Head ref of the change.")
+@click.option("--target-branch", help="Branch the change will land on (default: from --base).")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="DRY RUN with this policy file instead of the protected one on the base ref.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--ledger", "ledger_url", envvar="SIGNOFF_LEDGER_URL",
+              help="Append the decision record to this ledger (sqlite path or postgresql:// URL).")
+@click.pass_context
+def check(
+    ctx: click.Context,
+    repo: Path,
+    base: str | None,
+    head: str,
+    target_branch: str | None,
+    policy_file: Path | None,
+    fmt: str,
+    output: Path | None,
+    ledger_url: str | None,
+) -> None:
+    """Decide on BASE..HEAD: who influenced each change, what each file is, what policy says.
+
+    Exit codes: 0 allowed, 1 needs approval or denied, 2 usage or input error.
+    """
+    from signoff.errors import Error
+    from signoff.gate import run_check
+    from signoff.output import Format, render
+    from signoff.output.json_v1 import exit_code
+
+    if base is None:
+        gh = os.environ.get("GITHUB_BASE_REF")
+        if not gh:
+            raise Error("missing --base (the ref the change lands on, e.g. origin/main)")
+        base = f"origin/{gh}"
+    decision = run_check(repo, base, head, policy_file=policy_file, target_branch=target_branch)
+    if policy_file is not None:
+        click.echo(f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "
+                   "the real gate reads .signoff/policy.yml from the base ref.", err=True)
+    if ledger_url:
+        from signoff.ledger_link import record_decision
+
+        seq = record_decision(ledger_url, decision)
+        click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)
+    fmt_e = Format(fmt)
+    color = fmt_e is Format.TEXT and output is None and sys.stdout.isatty()
+    write_output(render(decision, fmt_e, color=color), output)
+    ctx.exit(exit_code(decision))

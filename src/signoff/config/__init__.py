@@ -1,0 +1,1 @@
+"""Reading signoff's YAML files with exact error locations."""

@@ -1,0 +1,231 @@
+"""The CI gate: read a range, attribute, classify, analyze, and decide under the base policy.
+
+This is the one path every shell (CLI, API, hook) takes to a decision, so a decision made in one
+place is identical to one made in another on the same inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from signoff.analysis import analyze_file, wants_content
+from signoff.attribution.attribute import Attribution, AttributionKind, attribute
+from signoff.changes import NULL_SHA, FileChange, Status
+from signoff.classify.change import classify_change
+from signoff.decision import Decision, FileDecision, Verdict, strictest
+from signoff.errors import ConfigError, GitError
+from signoff.facts import PARSE_FAILED, Fact
+from signoff.gitio import history
+from signoff.gitio.runner import Git
+from signoff.policy.evaluate import FileInput, evaluate_file
+from signoff.policy.load import fail_closed_policy, parse_policy
+from signoff.policy.model import ALLOWED_SIGNERS_PATH, POLICY_PATH, Policy
+from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry, parse_registry
+from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
+from signoff.taxonomy import Risk
+
+#: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
+MAX_ANALYZED_BYTES = 8 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What the gate reads from the protected base ref (or a dry-run policy file)."""
+
+    policy: Policy
+    registry: Registry
+    humans: list[SignerEntry]
+    warnings: tuple[str, ...]
+
+
+def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
+    """Policy, registry and allowed signers from the base ref: a change cannot loosen its own."""
+    blobs = history.read_objects(
+        git, [f"{base}:{POLICY_PATH}", f"{base}:{REGISTRY_PATH}", f"{base}:{ALLOWED_SIGNERS_PATH}"]
+    )
+    warnings: list[str] = []
+    if policy_file is not None:
+        try:
+            text = policy_file.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read policy: {exc.strerror}", file=str(policy_file)) from None
+        policy = parse_policy(text, str(policy_file), protected=False)
+        warnings.append(
+            f"DRY RUN: policy from {policy_file}, not the protected policy on the base ref"
+        )
+    else:
+        raw = blobs.get(f"{base}:{POLICY_PATH}")
+        if raw is None:
+            reason = f"no {POLICY_PATH} on the base ref: every agent change needs approval"
+            policy = fail_closed_policy(reason)
+            warnings.append(reason)
+        else:
+            policy = parse_policy(raw, f"{base[:12]}:{POLICY_PATH}")
+    raw_reg = blobs.get(f"{base}:{REGISTRY_PATH}")
+    if raw_reg is None:
+        registry = EMPTY_REGISTRY
+        warnings.append(f"no {REGISTRY_PATH} on the base ref: every agent is unregistered")
+    else:
+        registry = parse_registry(raw_reg, f"{base[:12]}:{REGISTRY_PATH}")
+    raw_signers = blobs.get(f"{base}:{ALLOWED_SIGNERS_PATH}")
+    humans = (
+        parse_allowed_signers(raw_signers, f"{base[:12]}:{ALLOWED_SIGNERS_PATH}")
+        if raw_signers is not None
+        else []
+    )
+    return Inputs(policy, registry, humans, tuple(warnings))
+
+
+def target_from_ref(git: Git, ref: str) -> str | None:
+    """The branch a ref names (`origin/main` -> `main`), when it names one."""
+    out = git.run(["rev-parse", "--symbolic-full-name", "--end-of-options", ref], check=False)
+    full = out.decode("utf-8", "replace").strip()
+    if full.startswith("refs/heads/"):
+        return full.removeprefix("refs/heads/")
+    if full.startswith("refs/remotes/"):
+        parts = full.removeprefix("refs/remotes/").split("/", 1)
+        return parts[1] if len(parts) == 2 else None
+    return None
+
+
+def run_check(
+    repo: str | os.PathLike[str],
+    base_ref: str,
+    head_ref: str,
+    *,
+    policy_file: Path | None = None,
+    target_branch: str | None = None,
+    today: dt.date | None = None,
+) -> Decision:
+    git = Git(repo)
+    base = history.resolve_commit(git, base_ref, role="base")
+    head = history.resolve_commit(git, head_ref, role="head")
+    mbase = history.merge_base(git, base, head)
+    if mbase == head:
+        raise GitError(
+            f"empty range: {head_ref} adds nothing to {base_ref}",
+            hint="check the base and head refs of the pull request",
+        )
+    inputs = load_inputs(git, base, policy_file)
+    target = target_branch or target_from_ref(git, base_ref)
+    now = dt.datetime.now(dt.UTC)
+    today = today or now.date()
+
+    signers, signers_text, signers_digest = build_signers(inputs.humans, inputs.registry)
+    with tempfile.TemporaryDirectory(prefix="signoff-") as tmp:
+        allowed = Path(tmp) / "allowed_signers"
+        allowed.write_text(signers_text)
+        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
+        commits = history.read_commits(log_git, base, head)
+    if not commits:
+        raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
+    attributions = {c.sha: attribute(c, inputs.registry, signers) for c in commits}
+
+    touched: dict[str, list[str]] = defaultdict(list)
+    for c in commits:
+        for f in c.files:
+            touched[f.old_path].append(c.sha)
+            if f.new_path != f.old_path:
+                touched[f.new_path].append(c.sha)
+
+    landed = history.read_landed(git, mbase, head)
+    contents = _read_contents(git, landed)
+    files: list[FileDecision] = []
+    for change in landed:
+        shas = list(dict.fromkeys(touched.get(change.old_path, []) + touched.get(change.new_path, [])))
+        attrs = tuple(attributions[s] for s in shas)
+        if not attrs:
+            # Content no commit in the range explains (e.g. hidden in a merge): never trusted.
+            attrs = (Attribution(sha=head, kind=AttributionKind.UNVERIFIED, actors=(), evidence=()),)
+        files.append(_decide_file(change, contents, attrs, inputs.policy, today, target))
+
+    warnings = list(inputs.warnings)
+    for agent in inputs.registry.agents:
+        if agent.lifecycle(today) is Lifecycle.REVIEW_DUE and any(
+            a.agent is agent for at in attributions.values() for a in at.actors
+        ):
+            warnings.append(f"agent {agent.id} is past its review date {agent.review_by}; "
+                            f"owner: {agent.owner}")
+    verdict = strictest([f.verdict for f in files]) if files else Verdict.ALLOW
+    return Decision(
+        verdict=verdict,
+        base=base,
+        head=head,
+        merge_base=mbase,
+        target_branch=target,
+        files=tuple(files),
+        commits=tuple(attributions[c.sha] for c in commits),
+        commit_subjects={c.sha: c.subject for c in commits},
+        digests={
+            "change_set": change_set_digest(landed, [c.sha for c in commits]),
+            "policy": inputs.policy.digest,
+            "registry": inputs.registry.digest,
+            "allowed_signers": signers_digest,
+        },
+        policy_source=inputs.policy.source,
+        policy_protected=inputs.policy.protected and policy_file is None,
+        warnings=tuple(warnings),
+        evaluated_at=now.isoformat(timespec="seconds"),
+    )
+
+
+def _decide_file(
+    change: FileChange,
+    contents: dict[str, bytes | None],
+    attrs: tuple[Attribution, ...],
+    policy: Policy,
+    today: dt.date,
+    target: str | None,
+) -> FileDecision:
+    link_target = None
+    if change.is_symlink and change.new_mode == "120000":
+        raw = contents.get(change.new_blob)
+        link_target = raw.decode("utf-8", "surrogateescape") if raw is not None else None
+    cls = classify_change(change, policy.class_globs, symlink_target=link_target)
+    facts = _facts(change, contents)
+    fi = FileInput(change, cls.file_class, cls.risk, tuple(facts), attrs, cls.adjustments)
+    return evaluate_file(fi, policy, today, target)
+
+
+def _facts(change: FileChange, contents: dict[str, bytes | None]) -> list[Fact]:
+    if change.binary or change.is_submodule or change.is_symlink:
+        return []
+    old_path = change.old_path if change.status is not Status.ADDED else None
+    if not wants_content(change.path, old_path):
+        return []
+    old = contents.get(change.old_blob) if change.old_blob != NULL_SHA else None
+    new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
+    size = max(len(old or b""), len(new or b""))
+    if size > MAX_ANALYZED_BYTES:
+        return [Fact(PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)",
+                     Risk.HIGH, "gate")]
+    return analyze_file(change.path, old, new, old_path=change.old_path if change.is_rename else None)
+
+
+def _read_contents(git: Git, landed: Iterable[FileChange]) -> dict[str, bytes | None]:
+    wanted: list[str] = []
+    for ch in landed:
+        if ch.is_submodule or ch.binary:
+            continue
+        if ch.is_symlink or wants_content(ch.path, ch.old_path):
+            wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
+    return history.read_objects(git, wanted)
+
+
+def change_set_digest(landed: Iterable[FileChange], shas: list[str]) -> str:
+    """SHA-256 over what lands (per file: status, paths, modes, blobs) and the commits."""
+    rows = sorted(
+        [c.status.value, c.old_path, c.new_path, c.old_mode, c.new_mode, c.old_blob, c.new_blob]
+        for c in landed
+    )
+    blob = json.dumps({"files": rows, "commits": sorted(shas)}, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,36 @@
+"""Alembic environment for the ledger schema.
+
+signoff runs migrations itself when it opens a ledger and passes its open connection in
+``config.attributes["connection"]``; the version table is the ledger's own, so the ledger can
+share a database with other schemas.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import context
+
+VERSION_TABLE = "ledger_alembic_version"
+
+
+def _run(connection: sa.Connection) -> None:
+    context.configure(connection=connection, version_table=VERSION_TABLE)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:  # `alembic -x url=...` from a shell
+    url = context.get_x_argument(as_dictionary=True).get("url") or context.config.get_main_option(
+        "sqlalchemy.url"
+    )
+    if not url:
+        raise SystemExit("pass -x url=<SQLAlchemy URL>")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            _run(conn)
+    finally:
+        engine.dispose()

@@ -1,0 +1,35 @@
+"""Renderers for a decision: text for people, JSON (versioned), Markdown, SARIF 2.1.0."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import assert_never
+
+from signoff.decision import Decision
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+def render(decision: Decision, fmt: Format, *, color: bool = False) -> str:
+    if fmt is Format.TEXT:
+        from signoff.output.text import render_text
+
+        return render_text(decision, color=color)
+    if fmt is Format.JSON:
+        from signoff.output.json_v1 import dumps
+
+        return dumps(decision)
+    if fmt is Format.MARKDOWN:
+        from signoff.output.markdown import render_markdown
+
+        return render_markdown(decision)
+    if fmt is Format.SARIF:
+        from signoff.output.sarif import render_sarif
+
+        return render_sarif(decision)
+    assert_never(fmt)

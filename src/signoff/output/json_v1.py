@@ -1,0 +1,104 @@
+"""The versioned JSON form of a decision (schema `signoff.check/v1`, see docs/json-schema.md).
+
+Built by converter functions, never by dumping internal types, so internals can change freely.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from signoff import __version__
+from signoff.attribution.attribute import Attribution
+from signoff.decision import Decision, FileDecision, Verdict
+from signoff.facts import Fact
+
+SCHEMA = "signoff.check/v1"
+
+
+def exit_code(decision: Decision) -> int:
+    return 0 if decision.verdict is Verdict.ALLOW else 1
+
+
+def to_dict(decision: Decision) -> dict[str, Any]:
+    counts = {v.value: 0 for v in Verdict}
+    for f in decision.files:
+        counts[f.verdict.value] += 1
+    return {
+        "schema": SCHEMA,
+        "signoff_version": __version__,
+        "decision": decision.verdict.value,
+        "exit_code": exit_code(decision),
+        "evaluated_at": decision.evaluated_at,
+        "range": {
+            "base": decision.base,
+            "head": decision.head,
+            "merge_base": decision.merge_base,
+            "target_branch": decision.target_branch,
+        },
+        "policy": {"source": decision.policy_source, "protected": decision.policy_protected},
+        "digests": dict(decision.digests),
+        "warnings": list(decision.warnings),
+        "summary": {"files": len(decision.files), **counts, "commits": len(decision.commits)},
+        "commits": [commit_dict(a, decision.commit_subjects.get(a.sha, "")) for a in decision.commits],
+        "files": [file_dict(f) for f in decision.files],
+    }
+
+
+def commit_dict(a: Attribution, subject: str) -> dict[str, Any]:
+    if a.actors:
+        identity = ", ".join(
+            x.id if x.registered else "unregistered" for x in a.actors
+        )
+    else:
+        identity = a.human or "unverified"
+    return {
+        "sha": a.sha,
+        "subject": subject,
+        "attribution": a.kind.value,
+        "identity": identity,
+        "identities": [
+            {"id": x.id, "kind": x.kind.value, "registered": x.registered} for x in a.actors
+        ],
+        "human": a.human,
+        "co_authors": list(a.co_authors),
+        "evidence": [
+            {"type": e.type.value, "source": e.source, "identity": e.identity, "detail": e.detail}
+            for e in a.evidence
+        ],
+    }
+
+
+def fact_dict(f: Fact) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "message": f.message,
+        "risk": str(f.risk),
+        "line": f.line,
+        "analyzer": f.analyzer,
+        "detail": f.detail_dict(),
+    }
+
+
+def file_dict(f: FileDecision) -> dict[str, Any]:
+    return {
+        "path": f.path,
+        "old_path": f.old_path,
+        "status": f.status,
+        "class": f.file_class.value,
+        "risk": str(f.risk),
+        "decision": f.verdict.value,
+        "requirements": [
+            {"approvals": r.approvals, "from": r.group, "rule": r.rule} for r in f.requirements
+        ],
+        "rules": [{"rule": h.rule, "effect": h.effect, "reason": h.reason} for h in f.hits],
+        "facts": [fact_dict(x) for x in f.facts],
+        "adjustments": list(f.adjustments),
+        "commits": list(f.commits),
+        "identities": list(f.identities),
+    }
+
+
+def dumps(decision: Decision) -> str:
+    # surrogateescape'd bytes in paths become \udcxx escapes: valid JSON, lossless.
+    return json.dumps(to_dict(decision), indent=2, ensure_ascii=True) + "\n"

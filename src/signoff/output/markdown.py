@@ -1,0 +1,47 @@
+"""Markdown for a pull-request comment. Paths and messages are escaped for Markdown tables."""
+
+from __future__ import annotations
+
+from signoff.decision import Decision, Verdict
+from signoff.paths import display
+
+_ICON = {Verdict.ALLOW: "✅", Verdict.NEEDS_APPROVAL: "🟡", Verdict.DENY: "⛔"}
+
+
+def _cell(text: str) -> str:
+    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    return out.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+
+
+def render_markdown(d: Decision) -> str:
+    lines = [
+        f"## {_ICON[d.verdict]} signoff: `{d.verdict.value}`",
+        "",
+        f"Range `{d.base[:12]}..{d.head[:12]}`"
+        + (f" into `{_cell(d.target_branch)}`" if d.target_branch else "")
+        + f". Policy `{_cell(d.policy_source)}` (sha256 `{d.digests['policy'][:16]}`)"
+        + ("" if d.policy_protected else " **(dry run: not the protected policy)**")
+        + ".",
+        "",
+    ]
+    for w in d.warnings:
+        lines.append(f"> ⚠️ {_cell(w)}")
+    if d.warnings:
+        lines.append("")
+    lines += ["| File | Class | Risk | Decision | Why |", "| --- | --- | --- | --- | --- |"]
+    for f in d.files:
+        path = display(f.path) if f.old_path is None else f"{display(f.old_path)} → {display(f.path)}"
+        why = [h.reason for h in f.hits if h.effect != "allow" or f.verdict is Verdict.ALLOW]
+        why += [x.message for x in f.facts] + list(f.adjustments)
+        lines.append(
+            f"| `{_cell(path)}` | {f.file_class.value} | {f.risk} | "
+            f"{_ICON[f.verdict]} {f.verdict.value} | {_cell('; '.join(dict.fromkeys(why)))} |"
+        )
+    lines += ["", "<details><summary>Commits</summary>", "",
+              "| Commit | Attribution | Identity | Evidence |", "| --- | --- | --- | --- |"]
+    for a in d.commits:
+        ids = ", ".join(x.id for x in a.actors) or (a.human or "—")
+        ev = "; ".join(f"{e.type} {e.source}" for e in a.evidence) or "none"
+        lines.append(f"| `{a.sha[:12]}` | {a.kind.value} | {_cell(ids)} | {_cell(ev)} |")
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)

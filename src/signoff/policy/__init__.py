@@ -1,0 +1,1 @@
+"""The policy language: YAML in, typed rules out, decisions that fail closed."""

@@ -1,0 +1,247 @@
+"""Decide one landed file under the policy (DESIGN.md §4). Pure: data in, decision out.
+
+Principles enforced here, none of them configurable away:
+- rules only add requirements; a rule that does not apply adds nothing and removes nothing;
+- critical changes by an agent are denied unless a rule that certainly applies names the class
+  (or fact) and requires approval;
+- an agent past expiry, suspended or retired, or working outside its registered scope, is denied;
+- when a condition cannot be checked (target branch unknown), the rule is applied anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from signoff.attribution.attribute import Attribution, AttributionKind
+from signoff.changes import FileChange
+from signoff.decision import FileDecision, Hit, Verdict, strictest
+from signoff.facts import Fact
+from signoff.globs import match_any
+from signoff.policy.model import Policy, Requirement, Rule
+from signoff.registry import Agent, Lifecycle, Mode
+from signoff.taxonomy import FileClass, Risk
+
+
+@dataclass(frozen=True, slots=True)
+class FileInput:
+    change: FileChange
+    file_class: FileClass
+    risk: Risk  # the class's risk after adjustments
+    facts: tuple[Fact, ...]
+    attributions: tuple[Attribution, ...]
+    adjustments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Subject:
+    id: str
+    mode: Mode
+    agent: Agent | None
+
+
+def effective_risk(file_risk: Risk, facts: Iterable[Fact]) -> Risk:
+    return max([file_risk, *(f.risk for f in facts)])
+
+
+def evaluate_file(
+    fi: FileInput, policy: Policy, today: dt.date, target: str | None
+) -> FileDecision:
+    change = fi.change
+    risk = effective_risk(fi.risk, fi.facts)
+    hits: list[Hit] = []
+    verdicts: list[Verdict] = []
+    reqs: list[Requirement] = []
+    subjects = _subjects(fi.attributions, policy, hits)
+    paths = [change.path] + ([change.old_path] if change.is_rename else [])
+
+    if not subjects:
+        hits.append(Hit("human", "allow", "changed only by verified humans"
+                        if all(a.kind is AttributionKind.HUMAN for a in fi.attributions)
+                        else "no agent involvement (unverified commits treated as human by policy)"))
+        verdicts.append(Verdict.ALLOW)
+    for s in subjects:
+        verdicts.append(_identity_checks(s, paths, today, target, hits, reqs, policy))
+        verdicts.append(_mode_baseline(s, fi, risk, policy, hits, reqs))
+
+    if subjects:
+        lifted = False
+        for rule in policy.rules:
+            applies = _applies(rule, fi, paths, subjects, target)
+            if applies is False:
+                continue
+            maybe = " (target branch unknown: applied to be safe)" if applies is None else ""
+            if rule.deny:
+                hits.append(Hit(rule.name, "deny", f"rule denies this change{maybe}"))
+                verdicts.append(Verdict.DENY)
+                continue
+            reqs.append(rule.requirement())
+            hits.append(Hit(rule.name, "approval",
+                            f"needs {rule.approvals} approval(s) from {rule.group}{maybe}"))
+            verdicts.append(Verdict.NEEDS_APPROVAL)
+            if applies is True and _names_critical(rule, fi):
+                lifted = True
+        if risk is Risk.CRITICAL:
+            if lifted:
+                hits.append(Hit("critical", "approval",
+                                "critical change allowed only with the approval its rule names"))
+            else:
+                hits.append(Hit("critical", "deny",
+                                f"{fi.file_class} is critical: agents may not change it unless a "
+                                "rule names it and requires approval"))
+                verdicts.append(Verdict.DENY)
+
+    verdict = strictest(verdicts)
+    if verdict is not Verdict.NEEDS_APPROVAL:
+        reqs = [] if verdict is Verdict.ALLOW else reqs
+    return FileDecision(
+        path=change.path,
+        old_path=change.old_path if change.is_rename else None,
+        status=change.status.value,
+        file_class=fi.file_class,
+        risk=risk,
+        verdict=verdict,
+        requirements=merge_requirements(reqs),
+        hits=tuple(hits),
+        facts=fi.facts,
+        commits=tuple(a.sha for a in fi.attributions),
+        identities=tuple(dict.fromkeys(s.id for s in subjects)),
+        adjustments=fi.adjustments,
+        new_mode=change.new_mode,
+        new_blob=change.new_blob,
+    )
+
+
+def merge_requirements(reqs: Sequence[Requirement]) -> tuple[Requirement, ...]:
+    """One requirement per group: the largest count any rule asked for."""
+    best: dict[str, Requirement] = {}
+    for r in reqs:
+        if r.group not in best or r.approvals > best[r.group].approvals:
+            best[r.group] = r
+    return tuple(best[g] for g in sorted(best))
+
+
+def _subjects(attrs: Iterable[Attribution], policy: Policy, hits: list[Hit]) -> list[_Subject]:
+    out: dict[str, _Subject] = {}
+    for a in attrs:
+        if a.kind in (AttributionKind.AGENT, AttributionKind.BOT):
+            for actor in a.actors:
+                if actor.agent is not None:
+                    mode = actor.agent.mode
+                else:
+                    mode = policy.unregistered_mode
+                out.setdefault(actor.id, _Subject(actor.id, mode, actor.agent))
+        elif a.kind is AttributionKind.UNVERIFIED:
+            if policy.treat_unverified_as_agent:
+                out.setdefault("unverified", _Subject("unverified", policy.unverified_mode, None))
+            else:
+                hits.append(Hit("treat_unverified_as_agent", "note",
+                                f"commit {a.sha[:12]} is unverified; policy treats it as human"))
+    if policy.fail_closed_reason is not None:
+        return [_Subject(s.id, Mode.SUPERVISED, s.agent) for s in out.values()]
+    return list(out.values())
+
+
+def _identity_checks(
+    s: _Subject, paths: list[str], today: dt.date, target: str | None,
+    hits: list[Hit], reqs: list[Requirement], policy: Policy,
+) -> Verdict:
+    agent = s.agent
+    if agent is None:
+        if s.id.startswith("unregistered:"):
+            hits.append(Hit("unregistered-agent", "note",
+                            f"{s.id.split(':', 1)[1]} activity matches no registered agent; "
+                            f"handled as `{s.mode}`"))
+        return Verdict.ALLOW
+    verdict = Verdict.ALLOW
+    life = agent.lifecycle(today)
+    if life in (Lifecycle.EXPIRED, Lifecycle.SUSPENDED, Lifecycle.RETIRED):
+        hits.append(Hit("identity", "deny", f"agent {agent.id} is {life}; contact its owner "
+                        f"{agent.owner}"))
+        verdict = Verdict.DENY
+    elif life is Lifecycle.REVIEW_DUE:
+        hits.append(Hit("identity", "note", f"agent {agent.id} was due for review on "
+                        f"{agent.review_by}; contact its owner {agent.owner}"))
+    if agent.scope.paths and not all(match_any(agent.scope.paths, p) for p in paths):
+        hits.append(Hit("scope", "deny", f"outside agent {agent.id}'s registered paths"))
+        verdict = Verdict.DENY
+    if agent.scope.branches:
+        if target is None:
+            hits.append(Hit("scope", "approval", f"agent {agent.id} is scoped to branches "
+                            f"{', '.join(agent.scope.branches)} but the target branch is unknown"))
+            reqs.append(policy.default_approval)
+            verdict = strictest([verdict, Verdict.NEEDS_APPROVAL])
+        elif not match_any(agent.scope.branches, target):
+            hits.append(Hit("scope", "deny", f"agent {agent.id} may not target {target}"))
+            verdict = Verdict.DENY
+    return verdict
+
+
+def _mode_baseline(
+    s: _Subject, fi: FileInput, risk: Risk, policy: Policy,
+    hits: list[Hit], reqs: list[Requirement],
+) -> Verdict:
+    default = policy.default_approval
+    if s.mode is Mode.BLOCKED and risk >= Risk.HIGH:
+        hits.append(Hit("mode", "deny", f"{s.id} is `blocked`: {risk} changes must be redone "
+                        "by a human"))
+        return Verdict.DENY
+    if s.mode is Mode.LIMITED and in_auto_lane(fi, policy):
+        hits.append(Hit("auto-lane", "allow", f"{s.id} is `limited` and the change lies in the "
+                        "auto lane"))
+        return Verdict.ALLOW
+    reqs.append(default)
+    hits.append(Hit("mode", "approval", f"{s.id} is `{s.mode}`: needs {default.approvals} "
+                    f"approval(s) from {default.group}"))
+    return Verdict.NEEDS_APPROVAL
+
+
+def in_auto_lane(fi: FileInput, policy: Policy) -> bool:
+    """Exclusive allowlist: every part of the change must be admitted, nothing by default.
+
+    A file is in the lane when its class is a lane class, or when one of its facts is a lane fact
+    (e.g. `version-bump-only`); and, either way, every fact it carries is a lane fact or low risk.
+    Symlinks, binaries, mode changes and cross-class renames (adjustments) never are.
+    """
+    lane = policy.auto_lane
+    if fi.adjustments:
+        return False
+    if fi.file_class not in lane.classes and not any(f.kind in lane.facts for f in fi.facts):
+        return False
+    return all(f.kind in lane.facts or f.risk is Risk.LOW for f in fi.facts)
+
+
+def _applies(
+    rule: Rule, fi: FileInput, paths: list[str], subjects: list[_Subject], target: str | None
+) -> bool | None:
+    """True, False, or None when it may apply but cannot be checked (unknown target)."""
+    w = rule.when
+    if w.classes and fi.file_class not in w.classes:
+        return False
+    if w.facts and not any(f.kind in w.facts for f in fi.facts):
+        return False
+    if w.paths and not any(match_any(w.paths, p) for p in paths):
+        return False
+    if w.agents and not any(_agent_matches(w.agents, s) for s in subjects):
+        return False
+    if w.branches:
+        if target is None:
+            return None
+        if not match_any(w.branches, target):
+            return False
+    return True
+
+
+def _agent_matches(names: Sequence[str], s: _Subject) -> bool:
+    return "*" in names or s.id in names or (
+        "unregistered" in names and s.id.startswith("unregistered:")
+    )
+
+
+def _names_critical(rule: Rule, fi: FileInput) -> bool:
+    """Does the rule explicitly name every critical part of this change?"""
+    if fi.risk is Risk.CRITICAL and fi.file_class not in rule.when.classes:
+        return False
+    critical = {f.kind for f in fi.facts if f.risk is Risk.CRITICAL}
+    return critical <= set(rule.when.facts)

@@ -1,0 +1,186 @@
+"""Parse and validate `.signoff/policy.yml` with errors at file:line:column and field path."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from signoff.config.fields import Fields
+from signoff.config.yamlsrc import load
+from signoff.policy.model import (
+    POLICY_PATH,
+    ApprovalSettings,
+    AutoLane,
+    Policy,
+    Requirement,
+    Rule,
+    When,
+)
+from signoff.registry import Mode
+from signoff.taxonomy import FileClass
+
+_TOP = (
+    "version", "treat_unverified_as_agent", "unregistered_agents", "unverified_commits",
+    "default_approval", "auto_lane", "groups", "classes", "rules", "approvals",
+    "protected_branches",
+)
+_CLASSES = [c.value for c in FileClass]
+_MODES = [m.value for m in Mode]
+
+DEFAULT_GROUP = "maintainers"
+
+
+def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True) -> Policy:
+    """A validated `Policy`, or `ConfigError` at the first problem found."""
+    doc = load(text, file)
+    f = Fields(doc)
+    f.mapping((), _TOP)
+    version = f.integer(("version",), 1, minimum=1)
+    if version != 1:
+        raise f.error(("version",), f"unsupported policy version {version} (expected 1)")
+
+    groups: dict[str, tuple[str, ...]] = {}
+    raw_groups = f.mapping(("groups",), allowed=_AnyKey())
+    for name in raw_groups:
+        groups[name] = tuple(m.lower() for m in f.strings(("groups", name)))
+
+    f.mapping(("default_approval",), ("approvals", "from"))
+    default = Requirement(
+        f.integer(("default_approval", "approvals"), 1, minimum=1),
+        f.string(("default_approval", "from"), DEFAULT_GROUP),
+        "default-approval",
+    )
+    _check_group(f, groups, ("default_approval", "from"), default.group)
+
+    f.mapping(("unregistered_agents",), ("mode",))
+    f.mapping(("unverified_commits",), ("mode",))
+    lane_keys = f.mapping(("auto_lane",), ("classes", "facts"))
+    lane_classes = f.strings(("auto_lane", "classes"), choices=_CLASSES)
+    lane = AutoLane(
+        classes=tuple(FileClass(c) for c in lane_classes)
+        if "classes" in lane_keys
+        else AutoLane().classes,
+        facts=_facts(f, ("auto_lane", "facts")),
+    )
+
+    class_globs: dict[FileClass, tuple[str, ...]] = {}
+    for name in f.mapping(("classes",), _CLASSES):
+        class_globs[FileClass(name)] = _globs(f, ("classes", name))
+
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, _ in enumerate(f.items(("rules",))):
+        rules.append(_rule(f, ("rules", i), groups, seen))
+
+    f.mapping(("approvals",), ("key_types", "break_glass"))
+    bg = f.optional_string(("approvals", "break_glass"))
+    if bg is not None:
+        _check_group(f, groups, ("approvals", "break_glass"), bg)
+
+    return Policy(
+        treat_unverified_as_agent=f.boolean(("treat_unverified_as_agent",), True),
+        unregistered_mode=Mode(f.string(("unregistered_agents", "mode"), "supervised", choices=_MODES)),
+        unverified_mode=Mode(f.string(("unverified_commits", "mode"), "supervised", choices=_MODES)),
+        default_approval=default,
+        auto_lane=lane,
+        groups=groups,
+        class_globs=class_globs,
+        rules=tuple(rules),
+        approvals=ApprovalSettings(key_types=f.strings(("approvals", "key_types")), break_glass=bg),
+        protected_branches=_globs(f, ("protected_branches",)) or ("main", "master", "release/*"),
+        digest=hashlib.sha256(text).hexdigest(),
+        source=file,
+        protected=protected,
+    )
+
+
+class _AnyKey:
+    """Group names are the user's own: any key is allowed."""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str)
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+
+def _rule(f: Fields, p: tuple[str | int, ...], groups: dict[str, tuple[str, ...]], seen: set[str]) -> Rule:
+    f.mapping(p, ("name", "description", "when", "require"), required=("name", "require"))
+    name = f.string((*p, "name"), required=True)
+    if name in seen:
+        raise f.error((*p, "name"), f"duplicate rule name {name!r}")
+    seen.add(name)
+    w = (*p, "when")
+    f.mapping(w, ("classes", "facts", "paths", "agents", "branches"))
+    when = When(
+        classes=tuple(FileClass(c) for c in f.strings((*w, "classes"), choices=_CLASSES)),
+        facts=_facts(f, (*w, "facts")),
+        paths=_globs(f, (*w, "paths")),
+        agents=f.strings((*w, "agents")),
+        branches=_globs(f, (*w, "branches")),
+    )
+    r = (*p, "require")
+    req = f.get(r)
+    if req == "deny":
+        return Rule(name, when, True, description=_desc(f, p), line=f.doc.where(p)[0])
+    if not isinstance(req, dict):
+        raise f.error(r, "expected `deny` or a mapping {approvals: N, from: GROUP}")
+    f.mapping(r, ("approvals", "from"), required=("approvals", "from"))
+    group = f.string((*r, "from"), required=True)
+    _check_group(f, groups, (*r, "from"), group)
+    return Rule(
+        name,
+        when,
+        False,
+        approvals=f.integer((*r, "approvals"), 1, minimum=1),
+        group=group,
+        description=_desc(f, p),
+        line=f.doc.where(p)[0],
+    )
+
+
+def _desc(f: Fields, p: tuple[str | int, ...]) -> str:
+    return f.optional_string((*p, "description")) or ""
+
+
+def _check_group(f: Fields, groups: dict[str, tuple[str, ...]], path: tuple[str | int, ...], name: str) -> None:
+    if name not in groups:
+        raise f.error(path, f"group {name!r} is not defined under `groups`")
+
+
+def _globs(f: Fields, path: tuple[str | int, ...]) -> tuple[str, ...]:
+    from signoff.globs import compile_glob
+
+    out = f.strings(path)
+    for i, pattern in enumerate(out):
+        try:
+            compile_glob(pattern)
+        except ValueError as exc:
+            raise f.error((*path, i), f"bad glob: {exc}") from None
+    return out
+
+
+def _facts(f: Fields, path: tuple[str | int, ...]) -> tuple[str, ...]:
+    from signoff.analysis import KNOWN_FACTS
+
+    return f.strings(path, choices=sorted(KNOWN_FACTS))
+
+
+def fail_closed_policy(reason: str) -> Policy:
+    """The policy in force when none can be read: every agent change needs approval."""
+    return Policy(
+        treat_unverified_as_agent=True,
+        unregistered_mode=Mode.SUPERVISED,
+        unverified_mode=Mode.SUPERVISED,
+        default_approval=Requirement(1, DEFAULT_GROUP, "fail-closed-default"),
+        auto_lane=AutoLane(classes=(), facts=()),
+        groups={},
+        class_globs={},
+        rules=(),
+        approvals=ApprovalSettings(),
+        protected_branches=("main", "master", "release/*"),
+        digest=hashlib.sha256(b"signoff:fail-closed-default:v1").hexdigest(),
+        source="<built-in fail-closed default>",
+        protected=True,
+        fail_closed_reason=reason,
+    )

@@ -1,0 +1,83 @@
+"""Typed policy (DESIGN.md §4). Built only by `signoff.policy.load`; objects that exist are valid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from signoff.registry import Mode
+from signoff.taxonomy import FileClass
+
+POLICY_PATH = ".signoff/policy.yml"
+ALLOWED_SIGNERS_PATH = ".signoff/allowed_signers"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """`approvals` distinct people from `group` must approve; `rule` says who asked for it."""
+
+    approvals: int
+    group: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """Applicability: every listed key must match; within a key, any entry may match."""
+
+    classes: tuple[FileClass, ...] = ()
+    facts: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    when: When
+    deny: bool
+    approvals: int = 0
+    group: str = ""
+    description: str = ""
+    line: int | None = None
+
+    def requirement(self) -> Requirement:
+        return Requirement(self.approvals, self.group, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoLane:
+    """The exclusive allowlist `limited` agents may change without approval."""
+
+    classes: tuple[FileClass, ...] = (FileClass.DOCS, FileClass.TESTS, FileClass.RELEASE_NOTES)
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalSettings:
+    """How approvals are checked (used by the approval verifier)."""
+
+    key_types: tuple[str, ...] = ()
+    break_glass: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    treat_unverified_as_agent: bool
+    unregistered_mode: Mode
+    unverified_mode: Mode
+    default_approval: Requirement
+    auto_lane: AutoLane
+    groups: Mapping[str, tuple[str, ...]]
+    class_globs: Mapping[FileClass, tuple[str, ...]]
+    rules: tuple[Rule, ...]
+    approvals: ApprovalSettings
+    protected_branches: tuple[str, ...]
+    digest: str
+    source: str
+    #: True only when read from the base ref; `--policy FILE` dry runs are not protected
+    protected: bool = True
+    #: set when no policy was found and the fail-closed default is in force
+    fail_closed_reason: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)

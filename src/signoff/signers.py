@@ -1,0 +1,81 @@
+"""git's allowed-signers format: who may sign, read from the protected base ref.
+
+The gate writes one combined file for `git log` (`gpg.ssh.allowedSignersFile`): the humans' lines
+from `.signoff/allowed_signers` plus one `agent:<id>` line per key registered to an agent, so a
+signature by an agent key can never be read as a human's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from signoff.attribution.attribute import AGENT_PRINCIPAL, Signers
+from signoff.attribution.catalogue import parse_ssh_key, ssh_fingerprint
+from signoff.errors import ConfigError
+from signoff.registry import Registry
+
+
+@dataclass(frozen=True, slots=True)
+class SignerEntry:
+    principals: tuple[str, ...]
+    options: str
+    key_type: str
+    key: str  # "type base64"
+    line: int
+
+    @property
+    def fingerprint(self) -> str:
+        return ssh_fingerprint(self.key) or ""
+
+
+def parse_allowed_signers(text: bytes, file: str) -> list[SignerEntry]:
+    """Parse `principals [options] keytype base64 [comment]` lines; refuse malformed ones."""
+    out: list[SignerEntry] = []
+    for n, raw in enumerate(text.decode("utf-8", "replace").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) < 3:
+            raise ConfigError("expected `principals [options] key-type key`", file=file, line=n)
+        principals = tuple(p.lower() for p in parts[0].split(",") if p)
+        rest = parts[1:]
+        options = ""
+        if parse_ssh_key(" ".join(rest[:2])) is None:
+            options, rest = rest[0], rest[1:]
+        key = " ".join(rest[:2])
+        parsed = parse_ssh_key(key)
+        if parsed is None or not principals:
+            raise ConfigError("not a valid SSH public key", file=file, line=n, field="key")
+        if any(p.startswith(AGENT_PRINCIPAL) for p in principals):
+            raise ConfigError(
+                "principals starting with `agent:` are reserved for registered agents",
+                file=file, line=n, field="principals",
+            )
+        out.append(SignerEntry(principals, options, parsed[0], key, n))
+    return out
+
+
+def build_signers(
+    humans: list[SignerEntry], registry: Registry
+) -> tuple[Signers, str, str]:
+    """(who is who, combined allowed-signers text for git, its digest)."""
+    agent_keys: dict[str, str] = {}
+    lines: list[str] = []
+    for agent in registry.agents:
+        for key in agent.match.signing_keys:
+            fp = ssh_fingerprint(key)
+            if fp:
+                agent_keys[fp] = agent.id
+                lines.append(f"{AGENT_PRINCIPAL}{agent.id} {key}")
+    human_principals: set[str] = set()
+    for entry in humans:
+        if entry.fingerprint in agent_keys:
+            continue  # a key registered to an agent never speaks for a human
+        human_principals.update(entry.principals)
+        opts = f" {entry.options}" if entry.options else ""
+        lines.append(f"{','.join(entry.principals)}{opts} {entry.key}")
+    text = "\n".join(lines) + "\n"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return Signers(frozenset(human_principals), agent_keys), text, digest

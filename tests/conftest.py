@@ -1,0 +1,27 @@
+"""Shared fixtures: real git repositories in temp dirs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo, make_repo
+
+# Tests must not read the developer's git configuration.
+os.environ["GIT_CONFIG_GLOBAL"] = os.devnull
+os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+
+
+@pytest.fixture
+def new_repo(tmp_path: Path) -> Callable[[str], Repo]:
+    def make(name: str = "repo") -> Repo:
+        return make_repo(tmp_path / name)
+
+    return make
+
+
+@pytest.fixture
+def repo(new_repo: Callable[[str], Repo]) -> Repo:
+    return new_repo("repo")

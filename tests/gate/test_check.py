@@ -1,0 +1,441 @@
+"""The gate end to end on real repositories: attribution, classes, modes, rules, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clirun import run
+from gitrepo import CLAUDE_TRAILER, COPILOT, DEPENDABOT, HUMAN, Repo, keygen
+from policies import AGENTS, POLICY
+
+
+def base_repo(repo: Repo, policy: str = POLICY, agents: str = AGENTS, signers: str = "") -> Repo:
+    repo.write(".signoff/policy.yml", policy)
+    repo.write(".signoff/agents.yml", agents)
+    if signers:
+        repo.write(".signoff/allowed_signers", signers)
+    repo.write("README.md", "# demo\n")
+    repo.write("src/app.py", "print('hi')\n")
+    repo.commit("base")
+    repo.branch("work")
+    return repo
+
+
+def check(capsys: pytest.CaptureFixture[str], repo: Repo, *extra: str) -> tuple[int, Any]:
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
+            "--format", "json", *extra)
+    assert r.code in (0, 1), r.err
+    return r.code, r.json()
+
+
+def file_of(doc: Any, path: str) -> Any:
+    return next(f for f in doc["files"] if f["path"] == path)
+
+
+def test_copilot_commit_is_a_registered_agent_and_needs_approval(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('hello')\n")
+    sha = repo.commit("fix", author=COPILOT)
+    code, doc = check(capsys, repo)
+    assert code == 1
+    assert doc["schema"] == "signoff.check/v1"
+    assert doc["decision"] == "needs-approval"
+    commit = doc["commits"][0]
+    assert commit["sha"] == sha
+    assert commit["attribution"] == "agent"
+    assert commit["identity"] == "copilot"
+    assert {"type": "asserted", "source": "author"} .items() <= commit["evidence"][0].items()
+    f = file_of(doc, "src/app.py")
+    assert f["class"] == "source"
+    assert f["decision"] == "needs-approval"
+    assert f["requirements"] == [{"approvals": 1, "from": "maintainers", "rule": "default-approval"}]
+    assert f["commits"] == [sha]
+    assert set(doc["digests"]) >= {"change_set", "policy", "registry"}
+
+
+def test_forged_human_author_with_ai_trailer_is_still_agent_work(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo, agents="version: 1\nagents: []\n")
+    repo.write("src/app.py", "print('x')\n")
+    repo.commit(f"tweak\n\n{CLAUDE_TRAILER}", author=HUMAN)
+    code, doc = check(capsys, repo)
+    c = doc["commits"][0]
+    assert c["attribution"] == "agent"
+    assert c["identity"] == "unregistered"
+    assert c["identities"][0]["id"] == "unregistered:claude-code"
+    assert any(e["source"] == "trailer" and e["type"] == "asserted" for e in c["evidence"])
+    f = file_of(doc, "src/app.py")
+    assert f["decision"] == "needs-approval"
+    assert any(r["rule"] == "unregistered-agent" for r in f["rules"])
+    assert code == 1
+
+
+def test_unsigned_commit_under_treat_unverified_as_agent(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('y')\n")
+    repo.commit("human-looking but unsigned", author=HUMAN)
+    code, doc = check(capsys, repo)
+    assert doc["commits"][0]["attribution"] == "unverified"
+    assert file_of(doc, "src/app.py")["decision"] == "needs-approval"
+    assert code == 1
+
+
+def test_unsigned_commit_allowed_when_policy_trusts_unverified(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo, policy=POLICY.replace("treat_unverified_as_agent: true",
+                                          "treat_unverified_as_agent: false"))
+    repo.write("src/app.py", "print('y')\n")
+    repo.commit("unsigned human", author=HUMAN)
+    code, doc = check(capsys, repo)
+    assert code == 0
+    assert doc["decision"] == "allow"
+
+
+def test_signed_human_commit_is_witnessed_and_allowed(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, pub = keygen(tmp_path, "alice")
+    base_repo(repo, signers=f"alice@example.com {pub}\n")
+    repo.write("src/app.py", "print('signed')\n")
+    repo.commit("signed change", author=HUMAN, sign_key=key)
+    code, doc = check(capsys, repo)
+    c = doc["commits"][0]
+    assert c["attribution"] == "human"
+    assert c["human"] == "alice@example.com"
+    assert c["evidence"][0]["type"] == "witnessed"
+    assert code == 0
+
+
+def test_signature_by_unregistered_key_stays_unverified(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, pub = keygen(tmp_path, "alice")
+    mallory, _ = keygen(tmp_path, "mallory")
+    base_repo(repo, signers=f"alice@example.com {pub}\n")
+    repo.write("src/app.py", "print('sneaky')\n")
+    repo.commit("signed by someone else", author=HUMAN, sign_key=mallory)
+    code, doc = check(capsys, repo)
+    assert doc["commits"][0]["attribution"] == "unverified"
+    assert code == 1
+
+
+def test_agent_key_signature_is_witnessed_agent_even_with_human_author(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, pub = keygen(tmp_path, "bot")
+    agents = AGENTS.replace("match: {catalog: [github-copilot]}",
+                            f"match: {{catalog: [github-copilot], signing_keys: [\"{pub}\"]}}")
+    # The same key listed for a human must never make the commit human.
+    base_repo(repo, agents=agents, signers=f"alice@example.com {pub}\n")
+    repo.write("src/app.py", "print('agent')\n")
+    repo.commit("looks human", author=HUMAN, sign_key=key)
+    code, doc = check(capsys, repo)
+    c = doc["commits"][0]
+    assert c["attribution"] == "agent"
+    assert c["identity"] == "copilot"
+    assert c["evidence"][0] == {"type": "witnessed", "source": "signature", "identity": "copilot",
+                                "detail": c["evidence"][0]["detail"]}
+    assert code == 1
+
+
+def test_modes_blocked_supervised_limited(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write("docs/guide.md", "# guide\n")
+    repo.commit(f"docs\n\n{CLAUDE_TRAILER}")  # claude is limited: docs are in the auto lane
+    repo.write("package.json", '{"name": "x"}\n')
+    repo.commit("manifest", author=("Blocky", "blocky@example.com"))
+    code, doc = check(capsys, repo)
+    assert file_of(doc, "docs/guide.md")["decision"] == "allow"
+    manifest = file_of(doc, "package.json")
+    assert manifest["decision"] == "deny"
+    assert any("blocked" in r["reason"] for r in manifest["rules"])
+    assert doc["decision"] == "deny"
+    assert code == 1
+
+
+def test_limited_agent_outside_lane_needs_approval(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('limited')\n")
+    repo.commit(f"src\n\n{CLAUDE_TRAILER}")
+    code, doc = check(capsys, repo)
+    assert file_of(doc, "src/app.py")["decision"] == "needs-approval"
+    assert code == 1
+
+
+def test_rules_add_requirements_per_group(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write(".github/workflows/ci.yml", "on: push\njobs: {}\n")
+    repo.write("package-lock.json", '{"lockfileVersion": 3, "packages": {}}\n')
+    repo.commit("ci and lock", author=COPILOT)
+    _, doc = check(capsys, repo)
+    wf = file_of(doc, ".github/workflows/ci.yml")
+    assert wf["class"] == "ci-workflow"
+    assert {(r["from"], r["approvals"]) for r in wf["requirements"]} == {("maintainers", 2)}
+    lock = file_of(doc, "package-lock.json")
+    assert lock["class"] == "lockfile"
+    assert {(r["from"], r["approvals"]) for r in lock["requirements"]} == {
+        ("maintainers", 1), ("release-managers", 1)}
+
+
+def test_critical_class_denied_unless_rule_names_it(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("AGENTS.md", "Always approve.\n")
+    repo.commit("instructions", author=COPILOT)
+    code, doc = check(capsys, repo)
+    f = file_of(doc, "AGENTS.md")
+    assert f["class"] == "agent-instructions"
+    assert f["decision"] == "deny"
+    assert code == 1
+
+
+def test_critical_class_allowed_with_approval_when_rule_names_it(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = POLICY + """\
+  - name: agent-instructions-with-two
+    when: {classes: [agent-instructions]}
+    require: {approvals: 2, from: maintainers}
+"""
+    base_repo(repo, policy=policy)
+    repo.write("AGENTS.md", "Be careful.\n")
+    repo.commit("instructions", author=COPILOT)
+    _, doc = check(capsys, repo)
+    f = file_of(doc, "AGENTS.md")
+    assert f["decision"] == "needs-approval"
+    assert {(r["from"], r["approvals"]) for r in f["requirements"]} == {("maintainers", 2)}
+
+
+def test_deny_rule(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = POLICY + """\
+  - name: no-agent-deploys
+    when: {classes: [deployment]}
+    require: deny
+"""
+    base_repo(repo, policy=policy)
+    repo.write("deploy/terraform/main.tf", 'resource "x" "y" {}\n')
+    repo.commit("infra", author=COPILOT)
+    _, doc = check(capsys, repo)
+    f = file_of(doc, "deploy/terraform/main.tf")
+    assert f["class"] == "deployment"
+    assert f["decision"] == "deny"
+    assert any(r["rule"] == "no-agent-deploys" for r in f["rules"])
+
+
+def test_expired_and_suspended_agents_are_denied_naming_owner(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("docs/a.md", "a\n")
+    repo.commit("a", author=("Old", "old-bot@example.com"))
+    repo.write("docs/b.md", "b\n")
+    repo.commit("b", author=("Paused", "paused@example.com"))
+    _, doc = check(capsys, repo)
+    a, b = file_of(doc, "docs/a.md"), file_of(doc, "docs/b.md")
+    assert a["decision"] == "deny" and b["decision"] == "deny"
+    assert any("expired" in r["reason"] and "dave@example.com" in r["reason"] for r in a["rules"])
+    assert any("suspended" in r["reason"] and "erin@example.com" in r["reason"] for r in b["rules"])
+
+
+def test_review_due_agent_is_flagged(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('due')\n")
+    repo.commit("due", author=("Overdue", "overdue@example.com"))
+    _, doc = check(capsys, repo)
+    assert any("overdue" in w and "frank@example.com" in w for w in doc["warnings"])
+    assert file_of(doc, "src/app.py")["decision"] == "needs-approval"
+
+
+def test_agent_outside_registered_scope_is_denied(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("docs/ok.md", "fine\n")
+    repo.write("src/app.py", "print('out of scope')\n")
+    repo.commit("scoped", author=("Scoped", "scoped@example.com"))
+    _, doc = check(capsys, repo)
+    assert file_of(doc, "docs/ok.md")["decision"] == "needs-approval"
+    assert file_of(doc, "src/app.py")["decision"] == "deny"
+
+
+def test_unregistered_bot_and_registered_bot(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write("requirements.txt", "requests==2.32.3\n")
+    repo.commit("bump", author=DEPENDABOT)
+    _, doc = check(capsys, repo)
+    c = doc["commits"][0]
+    assert c["attribution"] == "bot"
+    assert c["identities"][0]["id"] == "unregistered:dependabot"
+    assert file_of(doc, "requirements.txt")["decision"] == "needs-approval"
+
+
+def test_policy_is_read_from_base_not_head(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    loose = POLICY.replace("auto_lane: {classes: [docs, tests, release-notes]}",
+                           "auto_lane: {classes: [docs, tests, release-notes, source]}")
+    repo.write(".signoff/policy.yml", loose)
+    repo.write("src/app.py", "print('loosened')\n")
+    repo.commit(f"loosen\n\n{CLAUDE_TRAILER}")
+    _, doc = check(capsys, repo)
+    assert file_of(doc, "src/app.py")["decision"] == "needs-approval"
+    assert file_of(doc, ".signoff/policy.yml")["decision"] == "deny"
+    assert file_of(doc, ".signoff/policy.yml")["class"] == "governance"
+
+
+def test_dry_run_policy_file_is_announced(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('z')\n")
+    repo.commit("z", author=COPILOT)
+    alt = tmp_path / "alt.yml"
+    alt.write_text(POLICY)
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
+            "--policy", str(alt), "--format", "json")
+    assert "DRY RUN" in r.err
+    doc = r.json()
+    assert doc["policy"]["protected"] is False
+    assert any("DRY RUN" in w for w in doc["warnings"])
+
+
+def test_missing_policy_fails_closed(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write("README.md", "x\n")
+    repo.commit("base without policy")
+    repo.branch("work")
+    repo.write("docs/readme.md", "docs\n")
+    repo.commit(f"docs\n\n{CLAUDE_TRAILER}")
+    code, doc = check(capsys, repo)
+    assert code == 1
+    assert file_of(doc, "docs/readme.md")["decision"] == "needs-approval"
+    assert any("no .signoff/policy.yml" in w for w in doc["warnings"])
+
+
+def test_merge_commits_and_evil_merges_are_attributed(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.branch("side")
+    repo.write("src/side.py", "x = 1\n")
+    side = repo.commit("side work", author=COPILOT)
+    repo.checkout("work")
+    repo.write("src/main.py", "y = 1\n")
+    repo.commit("main work", author=HUMAN)
+    repo.merge("side", no_commit=True)
+    repo.write("src/evil.py", "import os\n")  # content only the merge introduces
+    merge = repo.commit("Merge side", author=("Mergebot", "old-bot@example.com"))
+    _, doc = check(capsys, repo)
+    assert file_of(doc, "src/side.py")["commits"] == [side]
+    evil = file_of(doc, "src/evil.py")
+    assert evil["commits"] == [merge]
+    assert evil["decision"] == "deny"  # old-bot is expired
+
+
+def test_rename_across_classes_takes_riskier_class(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(".signoff/policy.yml", POLICY)
+    repo.write(".signoff/agents.yml", AGENTS)
+    repo.write("docs/build.yml", "on: push\njobs:\n  a: {runs-on: x, steps: []}\n" * 5)
+    repo.commit("base")
+    repo.branch("work")
+    (repo.path / ".github/workflows").mkdir(parents=True)
+    repo.git("mv", "docs/build.yml", ".github/workflows/build.yml")
+    repo.commit("move", author=COPILOT)
+    _, doc = check(capsys, repo)
+    f = file_of(doc, ".github/workflows/build.yml")
+    assert f["old_path"] == "docs/build.yml"
+    assert f["class"] == "ci-workflow"
+
+
+def test_symlink_into_a_workflow_takes_its_class(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.symlink("docs/link.md", "../.github/workflows/ci.yml")
+    repo.commit("link", author=COPILOT)
+    _, doc = check(capsys, repo)
+    f = file_of(doc, "docs/link.md")
+    assert f["class"] == "ci-workflow"
+    assert f["decision"] == "needs-approval"
+
+
+def test_submodule_and_binary_and_exec_bit(
+    repo: Repo, new_repo: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sub = new_repo("sub")
+    sub.write("lib.c", "int x;\n")
+    sub_sha = sub.commit("sub")
+    base_repo(repo)
+    repo.write("docs/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    repo.write("docs/tool.md", "#!/bin/sh\necho hi\n", mode=0o755)
+    repo.git("add", "docs")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{sub_sha},libs/sub")
+    repo.commit("assets", author=COPILOT, stage_all=False)
+    _, doc = check(capsys, repo)
+    sub_file = file_of(doc, "libs/sub")
+    assert sub_file["risk"] in ("high", "critical")
+    assert sub_file["adjustments"]
+    assert file_of(doc, "docs/logo.png")["risk"] in ("high", "critical")
+    assert file_of(doc, "docs/tool.md")["risk"] in ("high", "critical")
+
+
+def test_odd_paths_are_handled_and_shown_safely(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    repo.write("docs/new\nline.md", "a\n")
+    repo.write("-rf.md", "b\n")
+    repo.write(b"docs/caf\xe9.md", "c\n")
+    repo.commit("odd names", author=COPILOT)
+    _, doc = check(capsys, repo)
+    paths = {f["path"] for f in doc["files"]}
+    assert "docs/new\nline.md" in paths
+    assert "-rf.md" in paths
+    assert "docs/caf\udce9.md" in paths
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work")
+    assert "docs/new\\nline.md" in r.out
+    assert "docs/caf\\xe9.md" in r.out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "sarif"])
+def test_other_formats(repo: Repo, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('fmt')\n")
+    repo.commit("fmt", author=COPILOT)
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
+            "--format", fmt)
+    assert r.code == 1
+    if fmt == "text":
+        assert "NEEDS APPROVAL" in r.out and "src/app.py" in r.out
+    elif fmt == "markdown":
+        assert r.out.startswith("## ") and "| `src/app.py` | source |" in r.out
+    else:
+        import json
+
+        sarif = json.loads(r.out)
+        assert sarif["version"] == "2.1.0"
+        res = sarif["runs"][0]["results"]
+        assert res[0]["ruleId"] == "signoff/needs-approval"
+        assert res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/app.py"
+
+
+def test_output_file_written(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write("src/app.py", "print('o')\n")
+    repo.commit("o", author=COPILOT)
+    out = tmp_path / "report.json"
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
+            "--format", "json", "--output", str(out))
+    assert r.code == 1 and r.out == ""
+    assert '"decision": "needs-approval"' in out.read_text()
