@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_repo import generate  # noqa: E402
+from gen_repo import generate
 
 SIGNOFF = str(Path(sys.executable).with_name("signoff"))
 ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -45,8 +45,18 @@ def main() -> None:
         generate(repo, args.commits)
         print(f"generated {args.commits} commits in {time.perf_counter() - t0:.1f} s")
         git_log = ["git", "-C", str(repo), "log", "--raw", "-z", "--no-renames", "base..main"]
-        check = [SIGNOFF, "check", "--repo", str(repo), "--base", "base", "--head", "main",
-                 "--format", "json"]
+        check = [
+            SIGNOFF,
+            "check",
+            "--repo",
+            str(repo),
+            "--base",
+            "base",
+            "--head",
+            "main",
+            "--format",
+            "json",
+        ]
         tg = min(timed(git_log, args.runs))
         tc = min(timed(check, args.runs, ok=(0, 1)))
         print(f"git log --raw -z --no-renames: {tg * 1000:.0f} ms (best of {args.runs})")
@@ -58,11 +68,21 @@ def main() -> None:
         n = max(10, args.runs * 4)
         bare = statistics.median(timed([sys.executable, "-c", "pass"], n))
         ver = statistics.median(timed([SIGNOFF, "--version"], n))
-        chk = statistics.median(timed([SIGNOFF, "check", "--repo", str(small), "--base", "base",
-                                       "--head", "main"], n, ok=(0, 1)))
+        chk = statistics.median(
+            timed(
+                [SIGNOFF, "check", "--repo", str(small), "--base", "base", "--head", "main"],
+                n,
+                ok=(0, 1),
+            )
+        )
         print(f"python3 -c pass:               {bare * 1000:.1f} ms (median of {n})")
-        print(f"signoff --version:             {ver * 1000:.1f} ms = {ver / bare:.1f}x (target <= 5x)")
-        print(f"signoff check (3 commits):     {chk * 1000:.1f} ms = {chk / bare:.1f}x (target <= 12x)")
+        print(
+            f"signoff --version:             {ver * 1000:.1f} ms = {ver / bare:.1f}x (target <= 5x)"
+        )
+        print(
+            f"signoff check (3 commits):     {chk * 1000:.1f} ms = {chk / bare:.1f}x"
+            " (target <= 12x)"
+        )
 
 
 if __name__ == "__main__":

@@ -12,16 +12,41 @@ import random
 import subprocess
 from pathlib import Path
 
-PATHS = [
-    ".signoff/notes.md", "CODEOWNERS", "AGENTS.md", ".claude/settings.json",
-    ".github/workflows/release.yml", ".github/workflows/ci.yml", ".gitlab-ci.yml",
-    "package.json", "pyproject.toml", "go.mod", "Cargo.toml", "package-lock.json", "poetry.lock",
-    "Cargo.lock", "Dockerfile", "setup.py", "Makefile", "deploy/k8s/app.yaml", "infra/main.tf",
-    ".gitattributes", ".pre-commit-config.yaml", "VERSION", "CHANGELOG.md",
-    "docs/guide.md", "docs/api.md", "README.md", "tests/test_core.py", "tests/test_api.py",
-] + [f"src/pkg/module_{i}.py" for i in range(60)] + [f"web/src/comp_{i}.ts" for i in range(30)] + [
-    f"data/blob_{i}.dat" for i in range(10)
-]
+PATHS = (
+    [
+        ".signoff/notes.md",
+        "CODEOWNERS",
+        "AGENTS.md",
+        ".claude/settings.json",
+        ".github/workflows/release.yml",
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        "package.json",
+        "pyproject.toml",
+        "go.mod",
+        "Cargo.toml",
+        "package-lock.json",
+        "poetry.lock",
+        "Cargo.lock",
+        "Dockerfile",
+        "setup.py",
+        "Makefile",
+        "deploy/k8s/app.yaml",
+        "infra/main.tf",
+        ".gitattributes",
+        ".pre-commit-config.yaml",
+        "VERSION",
+        "CHANGELOG.md",
+        "docs/guide.md",
+        "docs/api.md",
+        "README.md",
+        "tests/test_core.py",
+        "tests/test_api.py",
+    ]
+    + [f"src/pkg/module_{i}.py" for i in range(60)]
+    + [f"web/src/comp_{i}.ts" for i in range(30)]
+    + [f"data/blob_{i}.dat" for i in range(10)]
+)
 
 AUTHORS = [
     ("Alice Maintainer", "alice@example.com", ""),
@@ -69,8 +94,9 @@ def generate(path: Path, commits: int, seed: int = 7) -> None:
         for p in rng.sample(PATHS, rng.randint(1, 3)):
             out.append(f"M 100644 inline {p}\n".encode() + _data(f"{p} v{n}\n".encode() * 3))
         out.append(b"\n")
-    subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input=b"".join(out),
-                   check=True, env=env)
+    subprocess.run(
+        ["git", "-C", str(path), "fast-import", "--quiet"], input=b"".join(out), check=True, env=env
+    )
     subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True, env=env)
 
 

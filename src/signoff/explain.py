@@ -35,8 +35,11 @@ def explain_path(path: str, policy: Policy | None) -> Explanation:
             if w.paths and not match_any(w.paths, path):
                 continue
             effect = "deny" if rule.deny else f"{rule.approvals} approval(s) from {rule.group}"
-            conds = [f"{k} in {', '.join(map(str, v))}" for k, v in
-                     (("facts", w.facts), ("agents", w.agents), ("branches", w.branches)) if v]
+            conds = [
+                f"{k} in {', '.join(map(str, v))}"
+                for k, v in (("facts", w.facts), ("agents", w.agents), ("branches", w.branches))
+                if v
+            ]
             rules.append((rule.name, effect + (f" when {' and '.join(conds)}" if conds else "")))
         d = policy.default_approval
         default = f"{d.approvals} approval(s) from {d.group}"

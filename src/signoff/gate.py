@@ -56,7 +56,9 @@ def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
         try:
             text = policy_file.read_bytes()
         except OSError as exc:
-            raise ConfigError(f"cannot read policy: {exc.strerror}", file=str(policy_file)) from None
+            raise ConfigError(
+                f"cannot read policy: {exc.strerror}", file=str(policy_file)
+            ) from None
         policy = parse_policy(text, str(policy_file), protected=False)
         warnings.append(
             f"DRY RUN: policy from {policy_file}, not the protected policy on the base ref"
@@ -86,7 +88,9 @@ def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
 
 def target_from_ref(git: Git, ref: str) -> str | None:
     """The branch a ref names (`origin/main` -> `main`), when it names one."""
-    out = git.run(["rev-parse", "--symbolic-full-name", "--end-of-options", ref], check=False)
+    if ref.startswith("-"):
+        return None
+    out = git.run(["rev-parse", "--symbolic-full-name", ref], check=False)
     full = out.decode("utf-8", "replace").strip()
     if full.startswith("refs/heads/"):
         return full.removeprefix("refs/heads/")
@@ -140,11 +144,15 @@ def run_check(
     contents = _read_contents(git, landed)
     files: list[FileDecision] = []
     for change in landed:
-        shas = list(dict.fromkeys(touched.get(change.old_path, []) + touched.get(change.new_path, [])))
+        shas = list(
+            dict.fromkeys(touched.get(change.old_path, []) + touched.get(change.new_path, []))
+        )
         attrs = tuple(attributions[s] for s in shas)
         if not attrs:
             # Content no commit in the range explains (e.g. hidden in a merge): never trusted.
-            attrs = (Attribution(sha=head, kind=AttributionKind.UNVERIFIED, actors=(), evidence=()),)
+            attrs = (
+                Attribution(sha=head, kind=AttributionKind.UNVERIFIED, actors=(), evidence=()),
+            )
         files.append(_decide_file(change, contents, attrs, inputs.policy, today, target))
 
     warnings = list(inputs.warnings)
@@ -152,8 +160,9 @@ def run_check(
         if agent.lifecycle(today) is Lifecycle.REVIEW_DUE and any(
             a.agent is agent for at in attributions.values() for a in at.actors
         ):
-            warnings.append(f"agent {agent.id} is past its review date {agent.review_by}; "
-                            f"owner: {agent.owner}")
+            warnings.append(
+                f"agent {agent.id} is past its review date {agent.review_by}; owner: {agent.owner}"
+            )
     verdict = strictest([f.verdict for f in files]) if files else Verdict.ALLOW
     return Decision(
         verdict=verdict,
@@ -205,9 +214,14 @@ def _facts(change: FileChange, contents: dict[str, bytes | None]) -> list[Fact]:
     new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
     size = max(len(old or b""), len(new or b""))
     if size > MAX_ANALYZED_BYTES:
-        return [Fact(PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)",
-                     Risk.HIGH, "gate")]
-    return analyze_file(change.path, old, new, old_path=change.old_path if change.is_rename else None)
+        return [
+            Fact(
+                PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)", Risk.HIGH, "gate"
+            )
+        ]
+    return analyze_file(
+        change.path, old, new, old_path=change.old_path if change.is_rename else None
+    )
 
 
 def _read_contents(git: Git, landed: Iterable[FileChange]) -> dict[str, bytes | None]:
@@ -226,6 +240,7 @@ def change_set_digest(landed: Iterable[FileChange], shas: list[str]) -> str:
         [c.status.value, c.old_path, c.new_path, c.old_mode, c.new_mode, c.old_blob, c.new_blob]
         for c in landed
     )
-    blob = json.dumps({"files": rows, "commits": sorted(shas)}, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8", "surrogateescape")
+    blob = json.dumps(
+        {"files": rows, "commits": sorted(shas)}, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8", "surrogateescape")
     return hashlib.sha256(blob).hexdigest()

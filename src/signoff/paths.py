@@ -19,7 +19,9 @@ def display(path: str) -> str:
             out.append("\\\\")
         elif cp < 0x20 or cp == 0x7F:
             out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{cp:02x}"))
-        elif cp in _INVISIBLE or cp in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+        elif (
+            cp in _INVISIBLE or cp in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+        ):
             out.append(f"\\u{cp:04x}")
         else:
             out.append(ch)

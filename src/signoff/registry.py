@@ -106,8 +106,18 @@ class Registry:
 EMPTY_REGISTRY = Registry((), hashlib.sha256(b"").hexdigest(), "<none>")
 
 _AGENT_KEYS = (
-    "id", "name", "kind", "owner", "purpose", "mode", "status", "review_by", "expires",
-    "scope", "match", "max_token_ttl",
+    "id",
+    "name",
+    "kind",
+    "owner",
+    "purpose",
+    "mode",
+    "status",
+    "review_by",
+    "expires",
+    "scope",
+    "match",
+    "max_token_ttl",
 )
 _MATCH_KEYS = ("emails", "names", "logins", "trailers", "catalog", "signing_keys")
 
@@ -128,7 +138,11 @@ def parse_registry(text: bytes, file: str = REGISTRY_PATH) -> Registry:
         agent_id = f.string((*p, "id"), required=True)
         if agent_id in seen:
             raise f.error((*p, "id"), f"duplicate agent id {agent_id!r}")
-        if agent_id.startswith("unregistered") or ":" in agent_id or any(c.isspace() for c in agent_id):
+        if (
+            agent_id.startswith("unregistered")
+            or ":" in agent_id
+            or any(c.isspace() for c in agent_id)
+        ):
             raise f.error((*p, "id"), f"invalid agent id {agent_id!r}")
         seen.add(agent_id)
         review_by = f.date((*p, "review_by"))
@@ -149,8 +163,11 @@ def parse_registry(text: bytes, file: str = REGISTRY_PATH) -> Registry:
 
         for j, ref in enumerate(matchers.catalog):
             if ref not in CATALOGUE_IDS:
-                raise f.error((*p, "match", "catalog", j), f"unknown catalogue entry {ref!r}",
-                              f"known: {', '.join(sorted(CATALOGUE_IDS))}")
+                raise f.error(
+                    (*p, "match", "catalog", j),
+                    f"unknown catalogue entry {ref!r}",
+                    f"known: {', '.join(sorted(CATALOGUE_IDS))}",
+                )
         for j, key in enumerate(matchers.signing_keys):
             if parse_ssh_key(key) is None:
                 raise f.error((*p, "match", "signing_keys", j), "not an SSH public key")

@@ -51,15 +51,15 @@ def parse_allowed_signers(text: bytes, file: str) -> list[SignerEntry]:
         if any(p.startswith(AGENT_PRINCIPAL) for p in principals):
             raise ConfigError(
                 "principals starting with `agent:` are reserved for registered agents",
-                file=file, line=n, field="principals",
+                file=file,
+                line=n,
+                field="principals",
             )
         out.append(SignerEntry(principals, options, parsed[0], key, n))
     return out
 
 
-def build_signers(
-    humans: list[SignerEntry], registry: Registry
-) -> tuple[Signers, str, str]:
+def build_signers(humans: list[SignerEntry], registry: Registry) -> tuple[Signers, str, str]:
     """(who is who, combined allowed-signers text for git, its digest)."""
     agent_keys: dict[str, str] = {}
     lines: list[str] = []

@@ -47,7 +47,9 @@ def test_empty_range(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert "empty range" in r.err
 
 
-def test_malformed_yaml_names_line_and_column(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_yaml_names_line_and_column(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     setup(repo, policy="version: 1\ngroups: [unclosed\n")
     code, err = check(capsys, repo)
     assert code == 2
@@ -73,7 +75,9 @@ def test_bad_rule_field_path(repo: Repo, capsys: pytest.CaptureFixture[str]) -> 
     assert "did you mean 'ci-workflow'" in err
 
 
-def test_registry_entry_without_owner_or_date(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_registry_entry_without_owner_or_date(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     setup(repo, agents="version: 1\nagents:\n  - id: x\n    owner: o@example.com\n")
     code, err = check(capsys, repo)
     assert code == 2
@@ -118,7 +122,9 @@ def test_unwritable_output_leaves_nothing(
     assert not target.exists()
 
 
-def test_other_repository_layout_not_confused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_other_repository_layout_not_confused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     other = make_repo(tmp_path / "other")
     other.write("a", "a\n")
     other.commit("a")

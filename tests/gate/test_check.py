@@ -24,8 +24,19 @@ def base_repo(repo: Repo, policy: str = POLICY, agents: str = AGENTS, signers: s
 
 
 def check(capsys: pytest.CaptureFixture[str], repo: Repo, *extra: str) -> tuple[int, Any]:
-    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
-            "--format", "json", *extra)
+    r = run(
+        capsys,
+        "check",
+        "--repo",
+        str(repo.path),
+        "--base",
+        "main",
+        "--head",
+        "work",
+        "--format",
+        "json",
+        *extra,
+    )
     assert r.code in (0, 1), r.err
     return r.code, r.json()
 
@@ -48,11 +59,13 @@ def test_copilot_commit_is_a_registered_agent_and_needs_approval(
     assert commit["sha"] == sha
     assert commit["attribution"] == "agent"
     assert commit["identity"] == "copilot"
-    assert {"type": "asserted", "source": "author"} .items() <= commit["evidence"][0].items()
+    assert {"type": "asserted", "source": "author"}.items() <= commit["evidence"][0].items()
     f = file_of(doc, "src/app.py")
     assert f["class"] == "source"
     assert f["decision"] == "needs-approval"
-    assert f["requirements"] == [{"approvals": 1, "from": "maintainers", "rule": "default-approval"}]
+    assert f["requirements"] == [
+        {"approvals": 1, "from": "maintainers", "rule": "default-approval"}
+    ]
     assert f["commits"] == [sha]
     assert set(doc["digests"]) >= {"change_set", "policy", "registry"}
 
@@ -90,8 +103,12 @@ def test_unsigned_commit_under_treat_unverified_as_agent(
 def test_unsigned_commit_allowed_when_policy_trusts_unverified(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base_repo(repo, policy=POLICY.replace("treat_unverified_as_agent: true",
-                                          "treat_unverified_as_agent: false"))
+    base_repo(
+        repo,
+        policy=POLICY.replace(
+            "treat_unverified_as_agent: true", "treat_unverified_as_agent: false"
+        ),
+    )
     repo.write("src/app.py", "print('y')\n")
     repo.commit("unsigned human", author=HUMAN)
     code, doc = check(capsys, repo)
@@ -131,8 +148,10 @@ def test_agent_key_signature_is_witnessed_agent_even_with_human_author(
     repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     key, pub = keygen(tmp_path, "bot")
-    agents = AGENTS.replace("match: {catalog: [github-copilot]}",
-                            f"match: {{catalog: [github-copilot], signing_keys: [\"{pub}\"]}}")
+    agents = AGENTS.replace(
+        "match: {catalog: [github-copilot]}",
+        f'match: {{catalog: [github-copilot], signing_keys: ["{pub}"]}}',
+    )
     # The same key listed for a human must never make the commit human.
     base_repo(repo, agents=agents, signers=f"alice@example.com {pub}\n")
     repo.write("src/app.py", "print('agent')\n")
@@ -141,8 +160,12 @@ def test_agent_key_signature_is_witnessed_agent_even_with_human_author(
     c = doc["commits"][0]
     assert c["attribution"] == "agent"
     assert c["identity"] == "copilot"
-    assert c["evidence"][0] == {"type": "witnessed", "source": "signature", "identity": "copilot",
-                                "detail": c["evidence"][0]["detail"]}
+    assert c["evidence"][0] == {
+        "type": "witnessed",
+        "source": "signature",
+        "identity": "copilot",
+        "detail": c["evidence"][0]["detail"],
+    }
     assert code == 1
 
 
@@ -184,7 +207,9 @@ def test_rules_add_requirements_per_group(repo: Repo, capsys: pytest.CaptureFixt
     lock = file_of(doc, "package-lock.json")
     assert lock["class"] == "lockfile"
     assert {(r["from"], r["approvals"]) for r in lock["requirements"]} == {
-        ("maintainers", 1), ("release-managers", 1)}
+        ("maintainers", 1),
+        ("release-managers", 1),
+    }
 
 
 def test_critical_class_denied_unless_rule_names_it(
@@ -203,11 +228,14 @@ def test_critical_class_denied_unless_rule_names_it(
 def test_critical_class_allowed_with_approval_when_rule_names_it(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    policy = POLICY + """\
+    policy = (
+        POLICY
+        + """\
   - name: agent-instructions-with-two
     when: {classes: [agent-instructions]}
     require: {approvals: 2, from: maintainers}
 """
+    )
     base_repo(repo, policy=policy)
     repo.write("AGENTS.md", "Be careful.\n")
     repo.commit("instructions", author=COPILOT)
@@ -218,11 +246,14 @@ def test_critical_class_allowed_with_approval_when_rule_names_it(
 
 
 def test_deny_rule(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    policy = POLICY + """\
+    policy = (
+        POLICY
+        + """\
   - name: no-agent-deploys
     when: {classes: [deployment]}
     require: deny
 """
+    )
     base_repo(repo, policy=policy)
     repo.write("deploy/terraform/main.tf", 'resource "x" "y" {}\n')
     repo.commit("infra", author=COPILOT)
@@ -269,7 +300,9 @@ def test_agent_outside_registered_scope_is_denied(
     assert file_of(doc, "src/app.py")["decision"] == "deny"
 
 
-def test_unregistered_bot_and_registered_bot(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unregistered_bot_and_registered_bot(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     base_repo(repo)
     repo.write("requirements.txt", "requests==2.32.3\n")
     repo.commit("bump", author=DEPENDABOT)
@@ -282,8 +315,10 @@ def test_unregistered_bot_and_registered_bot(repo: Repo, capsys: pytest.CaptureF
 
 def test_policy_is_read_from_base_not_head(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     base_repo(repo)
-    loose = POLICY.replace("auto_lane: {classes: [docs, tests, release-notes]}",
-                           "auto_lane: {classes: [docs, tests, release-notes, source]}")
+    loose = POLICY.replace(
+        "auto_lane: {classes: [docs, tests, release-notes]}",
+        "auto_lane: {classes: [docs, tests, release-notes, source]}",
+    )
     repo.write(".signoff/policy.yml", loose)
     repo.write("src/app.py", "print('loosened')\n")
     repo.commit(f"loosen\n\n{CLAUDE_TRAILER}")
@@ -301,8 +336,20 @@ def test_dry_run_policy_file_is_announced(
     repo.commit("z", author=COPILOT)
     alt = tmp_path / "alt.yml"
     alt.write_text(POLICY)
-    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
-            "--policy", str(alt), "--format", "json")
+    r = run(
+        capsys,
+        "check",
+        "--repo",
+        str(repo.path),
+        "--base",
+        "main",
+        "--head",
+        "work",
+        "--policy",
+        str(alt),
+        "--format",
+        "json",
+    )
     assert "DRY RUN" in r.err
     doc = r.json()
     assert doc["policy"]["protected"] is False
@@ -413,8 +460,18 @@ def test_other_formats(repo: Repo, fmt: str, capsys: pytest.CaptureFixture[str])
     base_repo(repo)
     repo.write("src/app.py", "print('fmt')\n")
     repo.commit("fmt", author=COPILOT)
-    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
-            "--format", fmt)
+    r = run(
+        capsys,
+        "check",
+        "--repo",
+        str(repo.path),
+        "--base",
+        "main",
+        "--head",
+        "work",
+        "--format",
+        fmt,
+    )
     assert r.code == 1
     if fmt == "text":
         assert "NEEDS APPROVAL" in r.out and "src/app.py" in r.out
@@ -430,12 +487,26 @@ def test_other_formats(repo: Repo, fmt: str, capsys: pytest.CaptureFixture[str])
         assert res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/app.py"
 
 
-def test_output_file_written(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_written(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     base_repo(repo)
     repo.write("src/app.py", "print('o')\n")
     repo.commit("o", author=COPILOT)
     out = tmp_path / "report.json"
-    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
-            "--format", "json", "--output", str(out))
+    r = run(
+        capsys,
+        "check",
+        "--repo",
+        str(repo.path),
+        "--base",
+        "main",
+        "--head",
+        "work",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+    )
     assert r.code == 1 and r.out == ""
     assert '"decision": "needs-approval"' in out.read_text()

@@ -20,8 +20,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert signoff.__version__ in r.out
 
 
-@pytest.mark.parametrize("cmd", [[], ["check"], ["explain"], ["init"], ["policy"],
-                                 ["policy", "validate"], ["policy", "test"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [[], ["check"], ["explain"], ["init"], ["policy"], ["policy", "validate"], ["policy", "test"]],
+)
 def test_help_everywhere(cmd: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     r = run(capsys, *cmd, "--help")
     assert r.code == 0
@@ -46,10 +48,14 @@ def test_init_writes_valid_files_and_refuses_overwrite(
     assert policy.read_text() == before
 
 
-def test_policy_validate_reports_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_policy_validate_reports_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = tmp_path / "policy.yml"
-    p.write_text("version: 1\ngroups: {maintainers: [a@example.com]}\nrules:\n"
-                 "  - name: r\n    requrie: deny\n")
+    p.write_text(
+        "version: 1\ngroups: {maintainers: [a@example.com]}\nrules:\n"
+        "  - name: r\n    requrie: deny\n"
+    )
     r = run(capsys, "policy", "validate", str(p), "--agents", str(tmp_path / "none.yml"))
     assert r.code == 2
     assert f"{p}:5:5: rules[0].requrie: unknown key 'requrie'" in r.err
@@ -68,7 +74,8 @@ def test_policy_test_runner(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFi
         "expect:\n"
         "  decision: needs-approval\n"
         "  files:\n"
-        "    package-lock.json: {class: lockfile, requires: {maintainers: 1, release-managers: 1}}\n"
+        "    package-lock.json:\n"
+        "      {class: lockfile, requires: {maintainers: 1, release-managers: 1}}\n"
     )
     (tests / "docs.yml").write_text(
         "name: claude docs flow\n"
@@ -82,8 +89,16 @@ def test_policy_test_runner(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFi
         "  - {path: .github/workflows/release.yml, by: [copilot]}\n"
         "expect: {decision: allow}\n"
     )
-    r = run(capsys, "policy", "test", str(tests), "--policy", str(repo.path / ".signoff/policy.yml"),
-            "--agents", str(repo.path / ".signoff/agents.yml"))
+    r = run(
+        capsys,
+        "policy",
+        "test",
+        str(tests),
+        "--policy",
+        str(repo.path / ".signoff/policy.yml"),
+        "--agents",
+        str(repo.path / ".signoff/agents.yml"),
+    )
     assert r.code == 1
     assert "PASS:" in r.out and "FAIL:" in r.out
     assert "2 passed, 1 failed" in r.out
@@ -91,8 +106,16 @@ def test_policy_test_runner(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_explain_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    r = run(capsys, "explain", ".github/workflows/ci.yml", "docs/x.md", "--repo", str(tmp_path),
-            "--format", "json")
+    r = run(
+        capsys,
+        "explain",
+        ".github/workflows/ci.yml",
+        "docs/x.md",
+        "--repo",
+        str(tmp_path),
+        "--format",
+        "json",
+    )
     assert r.code == 0
     doc = json.loads(r.out)
     by = {p["path"]: p for p in doc["paths"]}
@@ -102,8 +125,9 @@ def test_explain_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 
 def test_explain_with_policy_lists_rules(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "init", "--repo", str(repo.path))
-    r = run(capsys, "explain", "package-lock.json", "--policy",
-            str(repo.path / ".signoff/policy.yml"))
+    r = run(
+        capsys, "explain", "package-lock.json", "--policy", str(repo.path / ".signoff/policy.yml")
+    )
     assert r.code == 0
     assert "class: lockfile (high)" in r.out
     assert "release-impacting-needs-release-manager" in r.out

@@ -42,7 +42,9 @@ class Repo:
             raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode()}")
         return proc.stdout.decode("utf-8", "surrogateescape").strip()
 
-    def write(self, rel: str | bytes, content: str | bytes = "x\n", *, mode: int | None = None) -> None:
+    def write(
+        self, rel: str | bytes, content: str | bytes = "x\n", *, mode: int | None = None
+    ) -> None:
         p = self.path / os.fsdecode(rel) if isinstance(rel, bytes) else self.path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, str):
@@ -101,10 +103,20 @@ class Repo:
     def checkout(self, name: str) -> None:
         self.git("checkout", "-q", name)
 
-    def merge(self, other: str, message: str = "merge", *, author: tuple[str, str] = HUMAN,
-              no_commit: bool = False) -> str:
-        env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1],
-               "GIT_COMMITTER_NAME": author[0], "GIT_COMMITTER_EMAIL": author[1]}
+    def merge(
+        self,
+        other: str,
+        message: str = "merge",
+        *,
+        author: tuple[str, str] = HUMAN,
+        no_commit: bool = False,
+    ) -> str:
+        env = {
+            "GIT_AUTHOR_NAME": author[0],
+            "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_COMMITTER_NAME": author[0],
+            "GIT_COMMITTER_EMAIL": author[1],
+        }
         args = ["merge", "-q", "--no-ff", "-m", message, other]
         if no_commit:
             args.insert(2, "--no-commit")

@@ -11,7 +11,8 @@ those consult detect-secrets' global settings and may *verify* a candidate over 
   flag nearly every line, which would bury real findings.
 
 Candidates go through detect-secrets' own false-positive heuristics (templated values, indirect
-references, UUIDs, sequential strings, ``*_id`` names). The inline ``pragma: allowlist secret``
+references, UUIDs, sequential strings, ``*_id`` names) plus one of ours: a keyword value that is a
+plain lower-case word (``secrets: inherit``) is a setting, not a secret. The inline ``pragma: allowlist secret``
 is *not* honoured: the agent under review could write it.
 
 The message and detail never hold the value: only its type and, for values of 12 characters or
@@ -83,6 +84,11 @@ def _prefilter(plugins: list[Any]) -> tuple[re.Pattern[str], list[Any], list[Any
 _KEYWORD_HINT = re.compile("|".join(KEYWORD_DENYLIST), re.IGNORECASE)
 
 
+#: A keyword value that is a lower-case word or identifier (``secrets: inherit``,
+#: ``password: required``) names a setting, not a secret; our addition to detect-secrets' filters.
+_PLAIN_WORD = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*$")
+
+
 def redact(value: str) -> str:
     return f"{value[:4]}…" if len(value) >= 12 else "…"
 
@@ -98,7 +104,9 @@ def _false_positive(secret: str, line: str, plugin: Any) -> bool:
         return True
     keyword = isinstance(plugin, KeywordDetector)
     return keyword and (
-        heuristic.is_prefixed_with_dollar_sign(secret) or heuristic.is_indirect_reference(line)
+        heuristic.is_prefixed_with_dollar_sign(secret)
+        or heuristic.is_indirect_reference(line)
+        or bool(_PLAIN_WORD.match(secret))
     )
 
 

@@ -163,8 +163,10 @@ def _identity_actors(name: str, email: str, registry: Registry) -> Iterable[tupl
     shown = f"{name} <{email}>"
     hit = False
     for agent in registry.agents:
-        if email_l in agent.match.emails or name in agent.match.names or (
-            login in agent.match.logins and email_l.endswith("@users.noreply.github.com")
+        if (
+            email_l in agent.match.emails
+            or name in agent.match.names
+            or (login in agent.match.logins and email_l.endswith("@users.noreply.github.com"))
         ):
             hit = True
             yield Actor(agent.id, agent.kind, agent), f"{shown} is registered to {agent.id}"

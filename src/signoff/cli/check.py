@@ -13,18 +13,41 @@ from signoff.cli._common import repo_option, write_output
 
 @click.command()
 @repo_option
-@click.option("--base", "base", envvar="SIGNOFF_BASE", help="Base ref the change lands on "
-              "(the protected branch). Policy, registry and keys are read from here.")
+@click.option(
+    "--base",
+    "base",
+    envvar="SIGNOFF_BASE",
+    help="Base ref the change lands on "
+    "(the protected branch). Policy, registry and keys are read from here.",
+)
 @click.option("--head", "head", default="HEAD", show_default=True, help="Head ref of the change.")
 @click.option("--target-branch", help="Branch the change will land on (default: from --base).")
-@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="DRY RUN with this policy file instead of the protected one on the base ref.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]),
-              default="text", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of standard output.")
-@click.option("--ledger", "ledger_url", envvar="SIGNOFF_LEDGER_URL",
-              help="Append the decision record to this ledger (sqlite path or postgresql:// URL).")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="DRY RUN with this policy file instead of the protected one on the base ref.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--ledger",
+    "ledger_url",
+    envvar="SIGNOFF_LEDGER_URL",
+    help="Append the decision record to this ledger (sqlite path or postgresql:// URL).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -53,8 +76,11 @@ def check(
         base = f"origin/{gh}"
     decision = run_check(repo, base, head, policy_file=policy_file, target_branch=target_branch)
     if policy_file is not None:
-        click.echo(f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "
-                   "the real gate reads .signoff/policy.yml from the base ref.", err=True)
+        click.echo(
+            f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "
+            "the real gate reads .signoff/policy.yml from the base ref.",
+            err=True,
+        )
     if ledger_url:
         from signoff.ledger_link import record_decision
 

@@ -13,14 +13,24 @@ from signoff.cli._common import repo_option
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @repo_option
-@click.option("--ref", default="HEAD", show_default=True,
-              help="Read .signoff/policy.yml from this ref of --repo.")
-@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Use this policy file instead.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def explain(paths: tuple[str, ...], repo: Path, ref: str, policy_file: Path | None,
-            fmt: str) -> None:
+@click.option(
+    "--ref",
+    default="HEAD",
+    show_default=True,
+    help="Read .signoff/policy.yml from this ref of --repo.",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this policy file instead.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def explain(
+    paths: tuple[str, ...], repo: Path, ref: str, policy_file: Path | None, fmt: str
+) -> None:
     """Show which class, risk level and rules each PATH gets, and why."""
     from signoff.explain import explain_path
     from signoff.gitio.history import read_objects
@@ -43,11 +53,29 @@ def explain(paths: tuple[str, ...], repo: Path, ref: str, policy_file: Path | No
                 source = f"{ref}:{POLICY_PATH}"
     out = [explain_path(p, policy) for p in paths]
     if fmt == "json":
-        click.echo(json.dumps({"schema": "signoff.explain/v1", "policy": source, "paths": [
-            {"path": e.path, "class": e.file_class, "risk": str(e.risk), "reason": e.reason,
-             "matches": [{"class": c, "classifier": k, "reason": r} for c, k, r in e.matches],
-             "rules": [{"rule": n, "effect": t} for n, t in e.rules],
-             "agent_modes": dict(e.by_mode)} for e in out]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "schema": "signoff.explain/v1",
+                    "policy": source,
+                    "paths": [
+                        {
+                            "path": e.path,
+                            "class": e.file_class,
+                            "risk": str(e.risk),
+                            "reason": e.reason,
+                            "matches": [
+                                {"class": c, "classifier": k, "reason": r} for c, k, r in e.matches
+                            ],
+                            "rules": [{"rule": n, "effect": t} for n, t in e.rules],
+                            "agent_modes": dict(e.by_mode),
+                        }
+                        for e in out
+                    ],
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(f"policy: {source}")
     for e in out:

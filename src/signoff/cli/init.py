@@ -31,5 +31,7 @@ def init(repo: Path) -> None:
         raise Error(f"cannot write {target}: {exc.strerror}") from None
     for name in FILES:
         click.echo(f"wrote {target / name}")
-    click.echo("next: edit the groups and owners, add .signoff/allowed_signers, commit, and run "
-               "`signoff check --base origin/main` in CI")
+    click.echo(
+        "next: edit the groups and owners, add .signoff/allowed_signers, commit, and run "
+        "`signoff check --base origin/main` in CI"
+    )

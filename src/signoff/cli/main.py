@@ -18,7 +18,11 @@ from signoff.errors import Error
 
 # name -> (module, attribute, one-line help). Keep alphabetical within each area.
 _COMMANDS: dict[str, tuple[str, str, str]] = {
-    "check": ("signoff.cli.check", "check", "Decide on a commit range: attribution, classes, policy."),
+    "check": (
+        "signoff.cli.check",
+        "check",
+        "Decide on a commit range: attribution, classes, policy.",
+    ),
     "explain": ("signoff.cli.explain", "explain", "Show the class, risk and rules for paths."),
     "init": ("signoff.cli.init", "init", "Write a starter .signoff/policy.yml and agents.yml."),
     "ledger": ("signoff.cli.ledger", "ledger", "The tamper-evident ledger: append, prove, verify."),

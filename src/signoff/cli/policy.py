@@ -22,18 +22,29 @@ def policy() -> None:
 
 
 @policy.command()
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path),
-                default=Path(".signoff/policy.yml"))
-@click.option("--agents", "agents_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(".signoff/agents.yml"), show_default=True, help="Agent registry.")
+@click.argument(
+    "file",
+    required=False,
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".signoff/policy.yml"),
+)
+@click.option(
+    "--agents",
+    "agents_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".signoff/agents.yml"),
+    show_default=True,
+    help="Agent registry.",
+)
 def validate(file: Path, agents_file: Path) -> None:
-    """Check FILE (default .signoff/policy.yml) and the agent registry; exit 2 on the first error."""
+    """Check FILE (default .signoff/policy.yml) and the registry; exit 2 on the first error."""
     from signoff.policy.load import parse_policy
     from signoff.registry import parse_registry
 
     pol = parse_policy(_read(file), str(file))
-    click.echo(f"ok: {file}: {len(pol.rules)} rule(s), {len(pol.groups)} group(s), "
-               f"sha256:{pol.digest}")
+    click.echo(
+        f"ok: {file}: {len(pol.rules)} rule(s), {len(pol.groups)} group(s), sha256:{pol.digest}"
+    )
     if agents_file.exists():
         reg = parse_registry(_read(agents_file), str(agents_file))
         click.echo(f"ok: {agents_file}: {len(reg.agents)} agent(s), sha256:{reg.digest}")
@@ -43,10 +54,20 @@ def validate(file: Path, agents_file: Path) -> None:
 
 @policy.command("test")
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(".signoff/policy.yml"), show_default=True)
-@click.option("--agents", "agents_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(".signoff/agents.yml"), show_default=True)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".signoff/policy.yml"),
+    show_default=True,
+)
+@click.option(
+    "--agents",
+    "agents_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".signoff/agents.yml"),
+    show_default=True,
+)
 @click.pass_context
 def test_cmd(ctx: click.Context, directory: Path, policy_file: Path, agents_file: Path) -> None:
     """Run every scenario (*.yml) in DIRECTORY against the policy; exit 1 if any fails."""
@@ -55,7 +76,11 @@ def test_cmd(ctx: click.Context, directory: Path, policy_file: Path, agents_file
     from signoff.registry import EMPTY_REGISTRY, parse_registry
 
     pol = parse_policy(_read(policy_file), str(policy_file))
-    reg = parse_registry(_read(agents_file), str(agents_file)) if agents_file.exists() else EMPTY_REGISTRY
+    reg = (
+        parse_registry(_read(agents_file), str(agents_file))
+        if agents_file.exists()
+        else EMPTY_REGISTRY
+    )
     outcomes = run_tests(directory, pol, reg)
     if not outcomes:
         raise Error(f"no scenarios (*.yml) found in {directory}")

@@ -38,15 +38,16 @@ class Fields:
         return self.doc.error(path, message, hint)
 
     def mapping(
-        self, path: Path_, allowed: Collection[str], required: Sequence[str] = ()
+        self, path: Path_, allowed: Collection[str] | None, required: Sequence[str] = ()
     ) -> dict[str, Any]:
+        """A mapping at `path`; `allowed=None` accepts any string key (user-named entries)."""
         value = self.get(path)
         if value is _MISSING or value is None:
             value = {}
         if not isinstance(value, dict):
             raise self.error(path, f"expected a mapping, got {_kind(value)}")
         for key in value:
-            if key not in allowed:
+            if allowed is not None and key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
                 raise self.error((*path, key), f"unknown key {key!r}", hint)
@@ -108,9 +109,7 @@ class Fields:
             raise self.error(path, f"expected true or false, got {_kind(value)}")
         return value
 
-    def strings(
-        self, path: Path_, *, choices: Collection[str] | None = None
-    ) -> tuple[str, ...]:
+    def strings(self, path: Path_, *, choices: Collection[str] | None = None) -> tuple[str, ...]:
         value = self.get(path)
         if value is _MISSING or value is None:
             return ()

@@ -221,7 +221,7 @@ def read_objects(git: Git, specs: Iterable[str]) -> dict[str, bytes | None]:
         end = out.index(b"\n", pos)
         header = out[pos:end].split(b" ")
         pos = end + 1
-        if len(header) == 2 and header[1] == b"missing" or header[-1] == b"ambiguous":
+        if header[-1] in (b"missing", b"ambiguous"):
             result[spec] = None
             continue
         size = int(header[2])

@@ -40,16 +40,16 @@ def to_dict(decision: Decision) -> dict[str, Any]:
         "digests": dict(decision.digests),
         "warnings": list(decision.warnings),
         "summary": {"files": len(decision.files), **counts, "commits": len(decision.commits)},
-        "commits": [commit_dict(a, decision.commit_subjects.get(a.sha, "")) for a in decision.commits],
+        "commits": [
+            commit_dict(a, decision.commit_subjects.get(a.sha, "")) for a in decision.commits
+        ],
         "files": [file_dict(f) for f in decision.files],
     }
 
 
 def commit_dict(a: Attribution, subject: str) -> dict[str, Any]:
     if a.actors:
-        identity = ", ".join(
-            x.id if x.registered else "unregistered" for x in a.actors
-        )
+        identity = ", ".join(x.id if x.registered else "unregistered" for x in a.actors)
     else:
         identity = a.human or "unverified"
     return {

@@ -30,15 +30,22 @@ def render_markdown(d: Decision) -> str:
         lines.append("")
     lines += ["| File | Class | Risk | Decision | Why |", "| --- | --- | --- | --- | --- |"]
     for f in d.files:
-        path = display(f.path) if f.old_path is None else f"{display(f.old_path)} → {display(f.path)}"
+        path = (
+            display(f.path) if f.old_path is None else f"{display(f.old_path)} → {display(f.path)}"
+        )
         why = [h.reason for h in f.hits if h.effect != "allow" or f.verdict is Verdict.ALLOW]
         why += [x.message for x in f.facts] + list(f.adjustments)
         lines.append(
             f"| `{_cell(path)}` | {f.file_class.value} | {f.risk} | "
             f"{_ICON[f.verdict]} {f.verdict.value} | {_cell('; '.join(dict.fromkeys(why)))} |"
         )
-    lines += ["", "<details><summary>Commits</summary>", "",
-              "| Commit | Attribution | Identity | Evidence |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "<details><summary>Commits</summary>",
+        "",
+        "| Commit | Attribution | Identity | Evidence |",
+        "| --- | --- | --- | --- |",
+    ]
     for a in d.commits:
         ids = ", ".join(x.id for x in a.actors) or (a.human or "—")
         ev = "; ".join(f"{e.type} {e.source}" for e in a.evidence) or "none"

@@ -19,7 +19,12 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HELP = "https://github.com/signoff-dev/signoff/blob/main/docs/"
 
 _LEVEL = {Verdict.DENY: "error", Verdict.NEEDS_APPROVAL: "warning", Verdict.ALLOW: "note"}
-_FACT_LEVEL = {Risk.CRITICAL: "error", Risk.HIGH: "warning", Risk.MEDIUM: "warning", Risk.LOW: "note"}
+_FACT_LEVEL = {
+    Risk.CRITICAL: "error",
+    Risk.HIGH: "warning",
+    Risk.MEDIUM: "warning",
+    Risk.LOW: "note",
+}
 
 
 def _uri(path: str) -> str:
@@ -47,11 +52,15 @@ def _rule(rule_id: str, text: str, level: str, doc: str) -> dict[str, Any]:
 
 def render_sarif(d: Decision) -> str:
     rules: dict[str, dict[str, Any]] = {
-        "signoff/deny": _rule("signoff/deny", "An agent change the policy denies", "error",
-                              "policy.md"),
-        "signoff/needs-approval": _rule("signoff/needs-approval",
-                                        "An agent change that needs human approval", "warning",
-                                        "policy.md"),
+        "signoff/deny": _rule(
+            "signoff/deny", "An agent change the policy denies", "error", "policy.md"
+        ),
+        "signoff/needs-approval": _rule(
+            "signoff/needs-approval",
+            "An agent change that needs human approval",
+            "warning",
+            "policy.md",
+        ),
     }
     results: list[dict[str, Any]] = []
     for f in d.files:
@@ -60,8 +69,15 @@ def render_sarif(d: Decision) -> str:
         results.append(_file_result(f, d))
         for fact in f.facts:
             rid = f"signoff/fact/{fact.kind}"
-            rules.setdefault(rid, _rule(rid, fact.kind.replace("-", " "), _FACT_LEVEL[fact.risk],
-                                        f"facts.md#{fact.kind}"))
+            rules.setdefault(
+                rid,
+                _rule(
+                    rid,
+                    fact.kind.replace("-", " "),
+                    _FACT_LEVEL[fact.risk],
+                    f"facts.md#{fact.kind}",
+                ),
+            )
             results.append(_fact_result(fact, rid))
     ordered = sorted(rules)
     index = {rid: i for i, rid in enumerate(ordered)}

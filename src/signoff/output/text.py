@@ -15,42 +15,66 @@ _STYLE = {Verdict.ALLOW: "green", Verdict.NEEDS_APPROVAL: "yellow", Verdict.DENY
 _WORD = {Verdict.ALLOW: "ALLOWED", Verdict.NEEDS_APPROVAL: "NEEDS APPROVAL", Verdict.DENY: "DENIED"}
 
 
-def render_text(decision: Decision, *, color: bool = False, width: int = 110) -> str:
+def render_text(decision: Decision, *, color: bool = False, width: int = 120) -> str:
     buf = io.StringIO()
-    con = Console(file=buf, force_terminal=color, no_color=not color, width=width,
-                  highlight=False, soft_wrap=False)
+    con = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+    )
     d = decision
-    con.print(Text.assemble(("signoff: ", "bold"), (_WORD[d.verdict], _STYLE[d.verdict]),
-                            f"  {d.base[:12]}..{d.head[:12]}",
-                            f" -> {d.target_branch}" if d.target_branch else ""))
+    con.print(
+        Text.assemble(
+            ("signoff: ", "bold"),
+            (_WORD[d.verdict], _STYLE[d.verdict]),
+            f"  {d.base[:12]}..{d.head[:12]}",
+            f" into {d.target_branch}" if d.target_branch else "",
+        )
+    )
     protected = "protected base ref" if d.policy_protected else "NOT the protected policy"
     con.print(Text(f"policy: {d.policy_source} ({protected}), sha256:{d.digests['policy'][:16]}"))
     for w in d.warnings:
         con.print(Text(f"warning: {w}", style="yellow"))
 
-    commits = Table(title="Commits", title_justify="left", show_edge=False, pad_edge=False)
-    for col in ("commit", "attribution", "identity", "evidence"):
+    commits = Table(title="Commits", title_justify="left", box=None, pad_edge=False)
+    for col in ("commit", "attribution", "identity", "evidence", "subject"):
         commits.add_column(col, overflow="fold")
     for a in d.commits:
         ids = ", ".join(x.id for x in a.actors) or (a.human or "-")
-        ev = "; ".join(f"{e.type}:{e.source}" for e in a.evidence) or "none"
-        commits.add_row(a.sha[:12], a.kind.value, Text(ids), Text(ev))
+        ev = ", ".join(dict.fromkeys(f"{e.type} {e.source}" for e in a.evidence)) or "none"
+        subject = d.commit_subjects.get(a.sha, "")
+        commits.add_row(a.sha[:12], a.kind.value, Text(ids), Text(ev), Text(display(subject)[:50]))
     con.print(commits)
 
-    files = Table(title="Files", title_justify="left", show_edge=False, pad_edge=False)
-    for col in ("path", "class", "risk", "decision", "why"):
+    files = Table(title="Files", title_justify="left", box=None, pad_edge=False)
+    for col in ("path", "class", "risk", "decision", "needs / why"):
         files.add_column(col, overflow="fold")
     for f in d.files:
-        files.add_row(_path(f), f.file_class.value, str(f.risk),
-                      Text(f.verdict.value, style=_STYLE[f.verdict]), Text(_why(f)))
+        files.add_row(
+            _path(f),
+            f.file_class.value,
+            str(f.risk),
+            Text(f.verdict.value, style=_STYLE[f.verdict]),
+            Text(_why(f)),
+        )
     con.print(files)
-    if d.verdict is Verdict.NEEDS_APPROVAL:
-        needed: dict[str, int] = {}
-        for f in d.files:
-            for r in f.requirements:
-                needed[r.group] = max(needed.get(r.group, 0), r.approvals)
-        asks = ", ".join(f"{n} from {g}" for g, n in sorted(needed.items()))
-        con.print(Text(f"approval needed: {asks}", style="yellow"))
+
+    notes = [(f, x.message) for f in d.files for x in f.facts]
+    notes += [(f, a) for f in d.files for a in f.adjustments]
+    if notes:
+        con.print(Text("Findings", style="bold"))
+        for f, msg in notes:
+            con.print(
+                Text(
+                    f"  {display(f.path)}: {msg}"
+                    if not msg.startswith(f.path)
+                    else f"  {display(msg)}"
+                )
+            )
+    con.print(Text(_summary(d), style=_STYLE[d.verdict]))
     return buf.getvalue()
 
 
@@ -62,7 +86,29 @@ def _path(f: FileDecision) -> Text:
 
 
 def _why(f: FileDecision) -> str:
-    parts = [h.reason for h in f.hits if h.effect != "allow" or f.verdict is Verdict.ALLOW]
-    parts += [f"{x.message}" for x in f.facts]
-    parts += list(f.adjustments)
-    return "\n".join(dict.fromkeys(parts))
+    if f.verdict is Verdict.DENY:
+        return "; ".join(dict.fromkeys(h.reason for h in f.hits if h.effect == "deny"))
+    if f.verdict is Verdict.NEEDS_APPROVAL:
+        return " + ".join(f"{r.approvals} from {r.group}" for r in f.requirements)
+    return "; ".join(h.reason for h in f.hits if h.effect == "allow")
+
+
+def _summary(d: Decision) -> str:
+    denied = [f for f in d.files if f.verdict is Verdict.DENY]
+    waiting = [f for f in d.files if f.verdict is Verdict.NEEDS_APPROVAL]
+    if not denied and not waiting:
+        return f"allowed: {len(d.files)} file(s), nothing needs approval"
+    parts = []
+    if denied:
+        parts.append(
+            f"{len(denied)} file(s) denied (must be redone by a human or the policy "
+            "changed on the base branch)"
+        )
+    if waiting:
+        needed: dict[str, int] = {}
+        for f in waiting:
+            for r in f.requirements:
+                needed[r.group] = max(needed.get(r.group, 0), r.approvals)
+        asks = ", ".join(f"{n} from {g}" for g, n in sorted(needed.items()))
+        parts.append(f"{len(waiting)} file(s) need approval: {asks}")
+    return "; ".join(parts)

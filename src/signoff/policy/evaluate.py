@@ -57,9 +57,15 @@ def evaluate_file(
     paths = [change.path] + ([change.old_path] if change.is_rename else [])
 
     if not subjects:
-        hits.append(Hit("human", "allow", "changed only by verified humans"
-                        if all(a.kind is AttributionKind.HUMAN for a in fi.attributions)
-                        else "no agent involvement (unverified commits treated as human by policy)"))
+        hits.append(
+            Hit(
+                "human",
+                "allow",
+                "changed only by verified humans"
+                if all(a.kind is AttributionKind.HUMAN for a in fi.attributions)
+                else "no agent involvement (unverified commits treated as human by policy)",
+            )
+        )
         verdicts.append(Verdict.ALLOW)
     for s in subjects:
         verdicts.append(_identity_checks(s, paths, today, target, hits, reqs, policy))
@@ -77,19 +83,27 @@ def evaluate_file(
                 verdicts.append(Verdict.DENY)
                 continue
             reqs.append(rule.requirement())
-            hits.append(Hit(rule.name, "approval",
-                            f"needs {rule.approvals} approval(s) from {rule.group}{maybe}"))
+            hits.append(
+                Hit(
+                    rule.name,
+                    "approval",
+                    f"needs {rule.approvals} approval(s) from {rule.group}{maybe}",
+                )
+            )
             verdicts.append(Verdict.NEEDS_APPROVAL)
             if applies is True and _names_critical(rule, fi):
                 lifted = True
         if risk is Risk.CRITICAL:
             if lifted:
-                hits.append(Hit("critical", "approval",
-                                "critical change allowed only with the approval its rule names"))
+                hits.append(
+                    Hit(
+                        "critical",
+                        "approval",
+                        "critical change allowed only with the approval its rule names",
+                    )
+                )
             else:
-                hits.append(Hit("critical", "deny",
-                                f"{fi.file_class} is critical: agents may not change it unless a "
-                                "rule names it and requires approval"))
+                hits.append(Hit("critical", "deny", _critical_reason(fi)))
                 verdicts.append(Verdict.DENY)
 
     verdict = strictest(verdicts)
@@ -127,49 +141,74 @@ def _subjects(attrs: Iterable[Attribution], policy: Policy, hits: list[Hit]) -> 
     for a in attrs:
         if a.kind in (AttributionKind.AGENT, AttributionKind.BOT):
             for actor in a.actors:
-                if actor.agent is not None:
-                    mode = actor.agent.mode
-                else:
-                    mode = policy.unregistered_mode
+                mode = actor.agent.mode if actor.agent is not None else policy.unregistered_mode
                 out.setdefault(actor.id, _Subject(actor.id, mode, actor.agent))
         elif a.kind is AttributionKind.UNVERIFIED:
             if policy.treat_unverified_as_agent:
                 out.setdefault("unverified", _Subject("unverified", policy.unverified_mode, None))
             else:
-                hits.append(Hit("treat_unverified_as_agent", "note",
-                                f"commit {a.sha[:12]} is unverified; policy treats it as human"))
+                hits.append(
+                    Hit(
+                        "treat_unverified_as_agent",
+                        "note",
+                        f"commit {a.sha[:12]} is unverified; policy treats it as human",
+                    )
+                )
     if policy.fail_closed_reason is not None:
         return [_Subject(s.id, Mode.SUPERVISED, s.agent) for s in out.values()]
     return list(out.values())
 
 
 def _identity_checks(
-    s: _Subject, paths: list[str], today: dt.date, target: str | None,
-    hits: list[Hit], reqs: list[Requirement], policy: Policy,
+    s: _Subject,
+    paths: list[str],
+    today: dt.date,
+    target: str | None,
+    hits: list[Hit],
+    reqs: list[Requirement],
+    policy: Policy,
 ) -> Verdict:
     agent = s.agent
     if agent is None:
         if s.id.startswith("unregistered:"):
-            hits.append(Hit("unregistered-agent", "note",
-                            f"{s.id.split(':', 1)[1]} activity matches no registered agent; "
-                            f"handled as `{s.mode}`"))
+            hits.append(
+                Hit(
+                    "unregistered-agent",
+                    "note",
+                    f"{s.id.split(':', 1)[1]} activity matches no registered agent; "
+                    f"handled as `{s.mode}`",
+                )
+            )
         return Verdict.ALLOW
     verdict = Verdict.ALLOW
     life = agent.lifecycle(today)
     if life in (Lifecycle.EXPIRED, Lifecycle.SUSPENDED, Lifecycle.RETIRED):
-        hits.append(Hit("identity", "deny", f"agent {agent.id} is {life}; contact its owner "
-                        f"{agent.owner}"))
+        hits.append(
+            Hit("identity", "deny", f"agent {agent.id} is {life}; contact its owner {agent.owner}")
+        )
         verdict = Verdict.DENY
     elif life is Lifecycle.REVIEW_DUE:
-        hits.append(Hit("identity", "note", f"agent {agent.id} was due for review on "
-                        f"{agent.review_by}; contact its owner {agent.owner}"))
+        hits.append(
+            Hit(
+                "identity",
+                "note",
+                f"agent {agent.id} was due for review on "
+                f"{agent.review_by}; contact its owner {agent.owner}",
+            )
+        )
     if agent.scope.paths and not all(match_any(agent.scope.paths, p) for p in paths):
         hits.append(Hit("scope", "deny", f"outside agent {agent.id}'s registered paths"))
         verdict = Verdict.DENY
     if agent.scope.branches:
         if target is None:
-            hits.append(Hit("scope", "approval", f"agent {agent.id} is scoped to branches "
-                            f"{', '.join(agent.scope.branches)} but the target branch is unknown"))
+            hits.append(
+                Hit(
+                    "scope",
+                    "approval",
+                    f"agent {agent.id} is scoped to branches "
+                    f"{', '.join(agent.scope.branches)} but the target branch is unknown",
+                )
+            )
             reqs.append(policy.default_approval)
             verdict = strictest([verdict, Verdict.NEEDS_APPROVAL])
         elif not match_any(agent.scope.branches, target):
@@ -179,21 +218,32 @@ def _identity_checks(
 
 
 def _mode_baseline(
-    s: _Subject, fi: FileInput, risk: Risk, policy: Policy,
-    hits: list[Hit], reqs: list[Requirement],
+    s: _Subject,
+    fi: FileInput,
+    risk: Risk,
+    policy: Policy,
+    hits: list[Hit],
+    reqs: list[Requirement],
 ) -> Verdict:
     default = policy.default_approval
     if s.mode is Mode.BLOCKED and risk >= Risk.HIGH:
-        hits.append(Hit("mode", "deny", f"{s.id} is `blocked`: {risk} changes must be redone "
-                        "by a human"))
+        hits.append(
+            Hit("mode", "deny", f"{s.id} is `blocked`: {risk} changes must be redone by a human")
+        )
         return Verdict.DENY
     if s.mode is Mode.LIMITED and in_auto_lane(fi, policy):
-        hits.append(Hit("auto-lane", "allow", f"{s.id} is `limited` and the change lies in the "
-                        "auto lane"))
+        hits.append(
+            Hit("auto-lane", "allow", f"{s.id} is `limited` and the change lies in the auto lane")
+        )
         return Verdict.ALLOW
     reqs.append(default)
-    hits.append(Hit("mode", "approval", f"{s.id} is `{s.mode}`: needs {default.approvals} "
-                    f"approval(s) from {default.group}"))
+    hits.append(
+        Hit(
+            "mode",
+            "approval",
+            f"{s.id} is `{s.mode}`: needs {default.approvals} approval(s) from {default.group}",
+        )
+    )
     return Verdict.NEEDS_APPROVAL
 
 
@@ -234,8 +284,10 @@ def _applies(
 
 
 def _agent_matches(names: Sequence[str], s: _Subject) -> bool:
-    return "*" in names or s.id in names or (
-        "unregistered" in names and s.id.startswith("unregistered:")
+    return (
+        "*" in names
+        or s.id in names
+        or ("unregistered" in names and s.id.startswith("unregistered:"))
     )
 
 
@@ -245,3 +297,12 @@ def _names_critical(rule: Rule, fi: FileInput) -> bool:
         return False
     critical = {f.kind for f in fi.facts if f.risk is Risk.CRITICAL}
     return critical <= set(rule.when.facts)
+
+
+def _critical_reason(fi: FileInput) -> str:
+    if fi.risk is Risk.CRITICAL:
+        what = f"{fi.file_class} is critical"
+    else:
+        kinds = sorted({f.kind for f in fi.facts if f.risk is Risk.CRITICAL})
+        what = f"critical fact(s) {', '.join(kinds)}"
+    return f"{what}: agents may not make this change unless a rule names it and requires approval"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
@@ -20,8 +19,16 @@ from signoff.registry import Mode
 from signoff.taxonomy import FileClass
 
 _TOP = (
-    "version", "treat_unverified_as_agent", "unregistered_agents", "unverified_commits",
-    "default_approval", "auto_lane", "groups", "classes", "rules", "approvals",
+    "version",
+    "treat_unverified_as_agent",
+    "unregistered_agents",
+    "unverified_commits",
+    "default_approval",
+    "auto_lane",
+    "groups",
+    "classes",
+    "rules",
+    "approvals",
     "protected_branches",
 )
 _CLASSES = [c.value for c in FileClass]
@@ -40,7 +47,7 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
         raise f.error(("version",), f"unsupported policy version {version} (expected 1)")
 
     groups: dict[str, tuple[str, ...]] = {}
-    raw_groups = f.mapping(("groups",), allowed=_AnyKey())
+    raw_groups = f.mapping(("groups",), allowed=None)
     for name in raw_groups:
         groups[name] = tuple(m.lower() for m in f.strings(("groups", name)))
 
@@ -79,8 +86,12 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
 
     return Policy(
         treat_unverified_as_agent=f.boolean(("treat_unverified_as_agent",), True),
-        unregistered_mode=Mode(f.string(("unregistered_agents", "mode"), "supervised", choices=_MODES)),
-        unverified_mode=Mode(f.string(("unverified_commits", "mode"), "supervised", choices=_MODES)),
+        unregistered_mode=Mode(
+            f.string(("unregistered_agents", "mode"), "supervised", choices=_MODES)
+        ),
+        unverified_mode=Mode(
+            f.string(("unverified_commits", "mode"), "supervised", choices=_MODES)
+        ),
         default_approval=default,
         auto_lane=lane,
         groups=groups,
@@ -94,17 +105,9 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
     )
 
 
-class _AnyKey:
-    """Group names are the user's own: any key is allowed."""
-
-    def __contains__(self, item: object) -> bool:
-        return isinstance(item, str)
-
-    def __iter__(self) -> Any:
-        return iter(())
-
-
-def _rule(f: Fields, p: tuple[str | int, ...], groups: dict[str, tuple[str, ...]], seen: set[str]) -> Rule:
+def _rule(
+    f: Fields, p: tuple[str | int, ...], groups: dict[str, tuple[str, ...]], seen: set[str]
+) -> Rule:
     f.mapping(p, ("name", "description", "when", "require"), required=("name", "require"))
     name = f.string((*p, "name"), required=True)
     if name in seen:
@@ -143,7 +146,9 @@ def _desc(f: Fields, p: tuple[str | int, ...]) -> str:
     return f.optional_string((*p, "description")) or ""
 
 
-def _check_group(f: Fields, groups: dict[str, tuple[str, ...]], path: tuple[str | int, ...], name: str) -> None:
+def _check_group(
+    f: Fields, groups: dict[str, tuple[str, ...]], path: tuple[str | int, ...], name: str
+) -> None:
     if name not in groups:
         raise f.error(path, f"group {name!r} is not defined under `groups`")
 

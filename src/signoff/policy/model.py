@@ -1,4 +1,7 @@
-"""Typed policy (DESIGN.md §4). Built only by `signoff.policy.load`; objects that exist are valid."""
+"""Typed policy (DESIGN.md §4).
+
+Built only by `signoff.policy.load`; objects that exist are valid.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signoff.attribution.attribute import Actor, Attribution, AttributionKind
-from signoff.changes import MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, NULL_SHA, FileChange, Status
+from signoff.changes import (
+    MODE_EXEC,
+    MODE_FILE,
+    MODE_GITLINK,
+    MODE_SYMLINK,
+    NULL_SHA,
+    FileChange,
+    Status,
+)
 from signoff.classify.change import classify_change
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
@@ -55,10 +63,15 @@ def run_one(path: Path, policy: Policy, registry: Registry) -> Outcome:
         f.mapping(p, _FILE_KEYS, required=("path",))
         fpath = f.string((*p, "path"), required=True)
         old = f.optional_string((*p, "old_path"))
-        status = Status(f.string((*p, "status"), "R" if old else "M", choices=[s.value for s in Status]))
+        status = Status(
+            f.string((*p, "status"), "R" if old else "M", choices=[s.value for s in Status])
+        )
         link = f.optional_string((*p, "symlink_to"))
-        mode = f.string((*p, "mode"), MODE_SYMLINK if link else MODE_FILE,
-                        choices=[MODE_FILE, MODE_EXEC, MODE_SYMLINK, MODE_GITLINK])
+        mode = f.string(
+            (*p, "mode"),
+            MODE_SYMLINK if link else MODE_FILE,
+            choices=[MODE_FILE, MODE_EXEC, MODE_SYMLINK, MODE_GITLINK],
+        )
         change = FileChange(
             status=status,
             old_path=old or fpath,
@@ -77,7 +90,9 @@ def run_one(path: Path, policy: Policy, registry: Registry) -> Outcome:
         for j, who in enumerate(f.strings((*p, "by")) or ("unverified",)):
             attrs.append(_attribution(f"{i}-{j}", who, registry, f, (*p, "by", j)))
         cls = classify_change(change, policy.class_globs, symlink_target=link)
-        fi = FileInput(change, cls.file_class, cls.risk, tuple(facts), tuple(attrs), cls.adjustments)
+        fi = FileInput(
+            change, cls.file_class, cls.risk, tuple(facts), tuple(attrs), cls.adjustments
+        )
         decisions.append(evaluate_file(fi, policy, today, target))
 
     f.mapping(("expect",), ("decision", "files"))
@@ -95,30 +110,27 @@ def run_one(path: Path, policy: Policy, registry: Registry) -> Outcome:
         got = by_path[fname]
         wd = f.optional_string((*e, "decision"))
         if wd is not None and got.verdict.value != wd:
-            problems.append(f"{fname}: expected {wd}, got {got.verdict.value} "
-                            f"({'; '.join(h.reason for h in got.hits)})")
+            problems.append(
+                f"{fname}: expected {wd}, got {got.verdict.value} "
+                f"({'; '.join(h.reason for h in got.hits)})"
+            )
         wc = f.optional_string((*e, "class"))
         if wc is not None and got.file_class.value != wc:
             problems.append(f"{fname}: expected class {wc}, got {got.file_class.value}")
-        wr = f.mapping((*e, "requires"), allowed=_Any())
+        wr = f.mapping((*e, "requires"), allowed=None)
         have = {r.group: r.approvals for r in got.requirements}
         for group in wr:
             n = f.integer((*e, "requires", group), 1, minimum=1)
             if have.get(group) != n:
-                problems.append(f"{fname}: expected {n} approval(s) from {group}, "
-                                f"got {have.get(group, 0)}")
+                problems.append(
+                    f"{fname}: expected {n} approval(s) from {group}, got {have.get(group, 0)}"
+                )
     return Outcome(str(path), name, not problems, "; ".join(problems))
 
 
-class _Any:
-    def __contains__(self, item: object) -> bool:
-        return isinstance(item, str)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(())
-
-
-def _attribution(sha: str, who: str, registry: Registry, f: Fields, path: tuple[str | int, ...]) -> Attribution:
+def _attribution(
+    sha: str, who: str, registry: Registry, f: Fields, path: tuple[str | int, ...]
+) -> Attribution:
     if who == "human":
         return Attribution(sha, AttributionKind.HUMAN, (), (), human="human@example.com")
     if who == "unverified":
@@ -129,8 +141,11 @@ def _attribution(sha: str, who: str, registry: Registry, f: Fields, path: tuple[
     else:
         agent = registry.get(who)
         if agent is None:
-            raise f.error(path, f"unknown agent {who!r}",
-                          "use a registry id, unregistered:<tool>, unverified or human")
+            raise f.error(
+                path,
+                f"unknown agent {who!r}",
+                "use a registry id, unregistered:<tool>, unverified or human",
+            )
         actor = Actor(agent.id, agent.kind, agent)
     kind_a = AttributionKind.BOT if actor.kind is Kind.BOT else AttributionKind.AGENT
     return Attribution(sha, kind_a, (actor,), ())
