@@ -13,6 +13,8 @@ from signoff.taxonomy import FileClass, Risk
 
 class Verdict(StrEnum):
     ALLOW = "allow"
+    #: let through by a break-glass override: passes the gate, but is never reported as approved
+    OVERRIDDEN = "overridden"
     NEEDS_APPROVAL = "needs-approval"
     DENY = "deny"
 
@@ -21,7 +23,10 @@ class Verdict(StrEnum):
         return _RANK[self]
 
 
-_RANK = {Verdict.ALLOW: 0, Verdict.NEEDS_APPROVAL: 1, Verdict.DENY: 2}
+_RANK = {Verdict.ALLOW: 0, Verdict.OVERRIDDEN: 1, Verdict.NEEDS_APPROVAL: 2, Verdict.DENY: 3}
+
+#: Verdicts that let a change land (exit code 0).
+PASSING = frozenset({Verdict.ALLOW, Verdict.OVERRIDDEN})
 
 
 def strictest(verdicts: list[Verdict]) -> Verdict:
@@ -56,6 +61,70 @@ class FileDecision:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredRecord:
+    """An approval record that was not counted, and why (bad signature, stale digest, ...)."""
+
+    record_id: str
+    approver: str
+    decision: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalStatus:
+    """One approval requirement over one class's content digest (DESIGN.md §3 "Approval")."""
+
+    file_class: str
+    digest: str
+    group: str
+    needed: int
+    approvers: tuple[str, ...]  # people whose approval counts
+    vetoers: tuple[str, ...]  # group members whose latest word on this digest is a veto
+    requesters: tuple[str, ...]  # who asked for the agent's work: never the only approver
+    ignored: tuple[IgnoredRecord, ...]
+    paths: tuple[str, ...]
+    rule: str = ""
+
+    @property
+    def have(self) -> int:
+        return len(self.approvers)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.needed - self.have)
+
+    @property
+    def state(self) -> str:
+        """`vetoed`, `approved` or `missing`."""
+        if self.vetoers:
+            return "vetoed"
+        return "approved" if self.missing == 0 else "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideStatus:
+    """A break-glass override that let one class's content through: recorded, never approval."""
+
+    file_class: str
+    digest: str
+    by: str
+    reason: str
+    record_id: str
+    time: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalReport:
+    """What the gate made of the signed approval records it found."""
+
+    ref: str
+    records: int
+    statuses: tuple[ApprovalStatus, ...] = ()
+    overrides: tuple[OverrideStatus, ...] = ()
+    ignored: tuple[IgnoredRecord, ...] = ()  # every record not counted anywhere, with a reason
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     verdict: Verdict
     base: str
@@ -71,3 +140,4 @@ class Decision:
     warnings: tuple[str, ...] = ()
     evaluated_at: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    approvals: ApprovalReport | None = None

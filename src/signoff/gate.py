@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signoff.analysis import analyze_file, wants_content
-from signoff.attribution.attribute import Attribution, AttributionKind, attribute
+from signoff.attribution.attribute import Attribution, AttributionKind, Attributor
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify.change import classify_change
 from signoff.decision import Decision, FileDecision, Verdict, strictest
@@ -131,7 +131,8 @@ def run_check(
         commits = history.read_commits(log_git, base, head)
     if not commits:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
-    attributions = {c.sha: attribute(c, inputs.registry, signers) for c in commits}
+    attributor = Attributor(inputs.registry, signers)
+    attributions = {c.sha: attributor(c) for c in commits}
 
     touched: dict[str, list[str]] = defaultdict(list)
     for c in commits:

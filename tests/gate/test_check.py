@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -509,4 +510,4 @@ def test_output_file_written(
         str(out),
     )
     assert r.code == 1 and r.out == ""
-    assert '"decision": "needs-approval"' in out.read_text()
+    assert json.loads(out.read_text())["decision"] == "needs-approval"

@@ -248,8 +248,12 @@ class YarnLockAnalyzer(Analyzer):
                 entries[line.rstrip()[:-1]] = current
             elif current is None:
                 raise AnalysisError("indented line before any entry", line=number)
+            elif (len(line) - len(line.lstrip(" "))) % 2:
+                raise AnalysisError("odd indentation", line=number)
             elif line.startswith("  ") and not line.startswith("    "):
                 key, _, value = line.strip().partition(" ")
+                if not value and not key.endswith(":"):
+                    raise AnalysisError(f"field {key!r} has no value", line=number)
                 current[key.strip('"').rstrip(":")] = value.strip().strip('"')
         return entries
 

@@ -51,6 +51,19 @@ class GemfileAnalyzer(Analyzer):
         return facts
 
 
+_SECTIONS = frozenset(
+    {
+        "GEM",
+        "GIT",
+        "PATH",
+        "PLUGIN SOURCE",
+        "PLATFORMS",
+        "DEPENDENCIES",
+        "RUBY VERSION",
+        "BUNDLED WITH",
+        "CHECKSUMS",
+    }
+)
 _SPEC = re.compile(r"^    (\S+) \(([^)]+)\)$")
 _CHECKSUM = re.compile(r"^  (\S+) \(([^)]+)\) (.+)$")
 
@@ -90,6 +103,8 @@ class GemfileLockAnalyzer(Analyzer):
                 continue
             if not line.startswith(" "):
                 section, remote, revision = line.strip(), "", ""
+                if section not in _SECTIONS:
+                    raise AnalysisError(f"unknown section {section!r}", line=number, side=side)
                 continue
             if section in ("GEM", "GIT", "PATH"):
                 if line.startswith("  remote: "):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from signoff.attribution import catalogue
@@ -77,6 +77,8 @@ _EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 
 def trailers(message: str) -> list[str]:
     """Trailer lines of a message: its last paragraph, when every line there is `Key: value`."""
+    if ":" not in message:
+        return []
     paragraphs = [p for p in re.split(r"\n\s*\n", message.strip()) if p.strip()]
     if len(paragraphs) < 2:
         return []
@@ -92,7 +94,46 @@ def trailers(message: str) -> list[str]:
     return out
 
 
-def attribute(commit: Commit, registry: Registry, signers: Signers) -> Attribution:
+class Attributor:
+    """Attributes many commits; authors, trailers and messages repeat, so matches are cached."""
+
+    def __init__(self, registry: Registry, signers: Signers) -> None:
+        self.registry = registry
+        self.signers = signers
+        self._ident: dict[tuple[str, str], list[tuple[Actor, str]]] = {}
+        self._trailer: dict[str, list[tuple[Actor, str]]] = {}
+        self._same: dict[tuple[object, ...], Attribution] = {}
+
+    def identity(self, name: str, email: str) -> list[tuple[Actor, str]]:
+        key = (name, email)
+        hit = self._ident.get(key)
+        if hit is None:
+            hit = self._ident[key] = list(_identity_actors(name, email, self.registry))
+        return hit
+
+    def trailer(self, line: str) -> list[tuple[Actor, str]]:
+        hit = self._trailer.get(line)
+        if hit is None:
+            hit = self._trailer[line] = list(_trailer_actors(line, self.registry))
+        return hit
+
+    def __call__(self, commit: Commit) -> Attribution:
+        """Commits with the same identities, signature, trailers and markers attribute alike."""
+        key = (
+            commit.author.name, commit.author.email, commit.committer.name,
+            commit.committer.email, commit.signature, tuple(trailers(commit.message)),
+            tuple(k.id for k in catalogue.match_message(commit.message)),
+        )  # fmt: skip
+        done = self._same.get(key)
+        if done is None:
+            done = self._same[key] = attribute(commit, self.registry, self.signers, self)
+        return replace(done, sha=commit.sha) if done.sha != commit.sha else done
+
+
+def attribute(
+    commit: Commit, registry: Registry, signers: Signers, cache: Attributor | None = None
+) -> Attribution:
+    cache = cache or Attributor(registry, signers)
     evidence: list[Evidence] = []
     actors: dict[str, Actor] = {}
 
@@ -119,13 +160,13 @@ def attribute(commit: Commit, registry: Registry, signers: Signers) -> Attributi
             )
 
     for role, person in (("author", commit.author), ("committer", commit.committer)):
-        for actor, why in _identity_actors(person.name, person.email, registry):
+        for actor, why in cache.identity(person.name, person.email):
             add(actor, Evidence(EvidenceType.ASSERTED, role, actor.id, why))
 
     co_authors: list[str] = []
     for line in trailers(commit.message):
         matched = False
-        for actor, why in _trailer_actors(line, registry):
+        for actor, why in cache.trailer(line):
             matched = True
             add(actor, Evidence(EvidenceType.ASSERTED, "trailer", actor.id, why))
         if not matched and line.lower().startswith("co-authored-by:"):

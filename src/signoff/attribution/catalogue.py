@@ -203,8 +203,13 @@ def match_trailer(line: str) -> list[Known]:
     return _drop_fallbacks([c.known for c in _COMPILED if any(p.search(low) for p in c.trailers)])
 
 
+_ANY_MARKER = re.compile("|".join(f"(?:{p})" for k in CATALOGUE for p in k.markers), re.MULTILINE)
+
+
 def match_message(message: str) -> list[Known]:
     low = message.lower()
+    if not _ANY_MARKER.search(low):  # one scan for the common case: no marker at all
+        return []
     return [c.known for c in _COMPILED if any(p.search(low) for p in c.markers)]
 
 

@@ -7,6 +7,7 @@ between the merge base and the head. Blobs come from one `git cat-file --batch`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from signoff.changes import Commit, FileChange, Person, Signature, Status
@@ -62,96 +63,115 @@ def merge_base(git: Git, base: str, head: str) -> str:
 def read_commits(git: Git, base: str, head: str) -> list[Commit]:
     """Every commit in base..head, newest first, each with the paths it touched."""
     args = [
-        "log",
-        "-z",
-        "--raw",
-        "--no-renames",
-        "--no-abbrev",
-        "-c",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        f"--format={LOG_FORMAT}",
-        f"{base}..{head}",
-        "--",
-    ]
-    return list(_parse_log(git.stream_tokens(args)))
+        "log", "-z", "--raw", "--no-renames", "--no-abbrev", "-c", "--no-color",
+        "--no-ext-diff", "--no-textconv", f"--format={LOG_FORMAT}", f"{base}..{head}", "--",
+    ]  # fmt: skip
+    return _parse_log(git.stream_tokens(args))
 
 
-def _parse_log(tokens: Iterable[bytes]) -> Iterator[Commit]:
-    it = iter(tokens)
-    header: list[bytes] | None = None
+_HEX = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _parse_log(tokens: Iterable[bytes]) -> list[Commit]:
+    """A small state machine over `git log -z --raw` tokens.
+
+    Paths are consumed by count after each raw entry, so a path that looks like a header or a raw
+    entry can never be mistaken for one. Anything unexpected is refused, never guessed.
+    """
+    commits: list[Commit] = []
+    header: list[bytes] = []
     files: list[FileChange] = []
-    for token in it:
-        if token.startswith(b"\x1e"):
-            if header is not None:
-                yield _commit(header, files)
+    want_header = 0
+    pending: list[bytes] | None = None  # raw entry waiting for its paths
+    want_paths = 0
+    paths: list[str] = []
+    decoded: dict[bytes, str] = {}
+    for token in tokens:
+        if want_header:
+            header.append(token)
+            want_header -= 1
+            continue
+        if want_paths:
+            path = decoded.get(token)
+            if path is None:
+                path = decoded[token] = token.decode("utf-8", "surrogateescape")
+            paths.append(path)
+            want_paths -= 1
+            if not want_paths:
+                assert pending is not None
+                files.append(_entry(pending, paths))
+                paths = []
+            continue
+        if token[:1] == b"\x1e":
+            if header:
+                commits.append(_commit(header, files))
             header = [token[1:]]
-            for _ in range(_HEADER_TOKENS - 1):
-                header.append(next(it, b""))
             files = []
+            want_header = _HEADER_TOKENS - 1
             continue
-        tok = token.lstrip(b"\n")
-        if not tok:
+        if token[:1] == b"\n":
+            token = token.lstrip(b"\n")
+        if not token:
             continue
-        if not tok.startswith(b":") or header is None:
+        if token[:1] != b":" or not header:
             raise GitError("unexpected output from git log (refusing to guess)")
-        files.append(_raw_entry(tok, it))
-    if header is not None:
-        yield _commit(header, files)
+        pending = token.split(b" ")
+        single = token[1:2] != b":"
+        want_paths = 2 if single and pending[-1][:1] in (b"R", b"C") else 1
+    if want_header or want_paths:
+        raise GitError("truncated output from git log (refusing to guess)")
+    if header:
+        commits.append(_commit(header, files))
+    return commits
+
+
+def _entry(fields: list[bytes], paths: list[str]) -> FileChange:
+    meta = b" ".join(fields).decode("ascii", "replace").lstrip(":").split(" ")
+    colons = len(fields[0]) - len(fields[0].lstrip(b":"))
+    n = colons + 1
+    if len(meta) != 2 * n + 1:
+        raise GitError("unexpected raw diff entry from git (refusing to guess)")
+    status = meta[-1]
+    if colons > 1:
+        # A merge's combined entry: the path differs from every parent. Status per parent.
+        letter = "A" if all(c == "A" for c in status) else "D" if meta[n - 1] == "000000" else "M"
+        return FileChange(
+            _STATUS[letter], paths[0], paths[0], meta[0], meta[n - 1], meta[n], meta[2 * n - 1]
+        )
+    return FileChange(
+        _STATUS.get(status[:1], Status.UNKNOWN), paths[0], paths[-1], meta[0], meta[1], meta[2],
+        meta[3], int(status[1:]) if status[1:].isdigit() else None,
+    )  # fmt: skip
 
 
 def _raw_entry(tok: bytes, it: Iterator[bytes]) -> FileChange:
-    """Parse one `--raw` entry; combined (merge) entries start with one colon per parent."""
-    colons = len(tok) - len(tok.lstrip(b":"))
-    fields = tok[colons:].split(b" ")
-    parents = colons
-    modes = fields[: parents + 1]
-    blobs = fields[parents + 1 : 2 * parents + 2]
-    status = _text(fields[-1])
-    paths = [_dec(next(it, b""))]
-    if colons == 1 and status[:1] in ("R", "C"):
-        paths.append(_dec(next(it, b"")))
-    if len(modes) != parents + 1 or len(blobs) != parents + 1:
-        raise GitError("unexpected raw diff entry from git (refusing to guess)")
-    if colons > 1:
-        # A merge's combined entry: the path differs from every parent. Status per parent.
-        letter = "A" if all(s == "A" for s in status) else "D" if modes[-1] == b"000000" else "M"
-        return FileChange(
-            status=_STATUS[letter],
-            old_path=paths[0],
-            new_path=paths[0],
-            old_mode=_text(modes[0]),
-            new_mode=_text(modes[-1]),
-            old_blob=_text(blobs[0]),
-            new_blob=_text(blobs[-1]),
-        )
-    return FileChange(
-        status=_STATUS.get(status[:1], Status.UNKNOWN),
-        old_path=paths[0],
-        new_path=paths[-1],
-        old_mode=_text(modes[0]),
-        new_mode=_text(modes[1]),
-        old_blob=_text(blobs[0]),
-        new_blob=_text(blobs[1]),
-        score=int(status[1:]) if status[1:].isdigit() else None,
-    )
+    """Parse one `--raw` entry, taking its paths from `it` (used for `git diff` output)."""
+    fields = tok.split(b" ")
+    single = tok[1:2] != b":"
+    count = 2 if single and fields[-1][:1] in (b"R", b"C") else 1
+    return _entry(fields, [_dec(next(it, b"")) for _ in range(count)])
 
 
 def _commit(header: list[bytes], files: list[FileChange]) -> Commit:
     sha, parents, an, ae, at, cn, ce, ct, gst, gs, gk, gf, body = header
-    sha_s = _text(sha)
-    if len(sha_s) not in (40, 64) or any(c not in "0123456789abcdef" for c in sha_s):
+    sha_s = sha.decode("ascii", "replace")
+    if not _HEX.fullmatch(sha_s):
         raise GitError("unexpected commit header from git log (refusing to guess)")
     return Commit(
         sha=sha_s,
-        parents=tuple(_text(parents).split()),
-        author=Person(_text(an), _text(ae), int(at or b"0")),
-        committer=Person(_text(cn), _text(ce), int(ct or b"0")),
-        message=_text(body),
-        signature=Signature(_text(gst) or "N", _text(gs), _text(gk), _text(gf)),
+        parents=tuple(parents.decode().split()),
+        author=Person(an.decode("utf-8", "replace"), ae.decode("utf-8", "replace"), int(at or 0)),
+        committer=Person(cn.decode("utf-8", "replace"), ce.decode("utf-8", "replace"),
+                         int(ct or 0)),
+        message=body.decode("utf-8", "replace"),
+        signature=_NO_SIGNATURE if gst == b"N" else Signature(
+            gst.decode() or "N", _text(gs), _text(gk), _text(gf)
+        ),
         files=tuple(files),
-    )
+    )  # fmt: skip
+
+
+_NO_SIGNATURE = Signature("N")
 
 
 def read_landed(git: Git, base: str, head: str) -> list[FileChange]:

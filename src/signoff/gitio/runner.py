@@ -65,7 +65,8 @@ class Git:
         assert proc.stdout is not None and proc.stderr is not None
         tail = b""
         try:
-            while chunk := proc.stdout.read(_CHUNK):
+            # read1: take what git has produced so far, so parsing overlaps git's own work
+            while chunk := proc.stdout.read1(_CHUNK):
                 parts = (tail + chunk).split(b"\0")
                 tail = parts.pop()
                 yield from parts

@@ -173,11 +173,21 @@ class EventDraft:
             _check_witnessed(path, self.subjects, self.payload)
         object.__setattr__(self, "subjects", dict(sorted(self.subjects.items())))
         object.__setattr__(self, "witnessed", tuple(sorted(set(self.witnessed))))
-        object.__setattr__(self, "_parts", _encode_parts(self))
-        if len(self._parts[1]) > MAX_PAYLOAD_BYTES:
+        parts = _encode_parts(self)
+        if len(parts[1]) > MAX_PAYLOAD_BYTES:
             raise EventError(f"payload is over {MAX_PAYLOAD_BYTES} bytes; store a digest of it")
+        # The leaf around its seq and time, so an append only splices in two values.
+        a, p, s, t, w = parts
+        frame = (
+            b'{"actor":' + a + b',"payload":' + p + b',"seq":',
+            b',"subjects":' + s + b',"time":',
+            b',"type":' + t + b',"v":%d,"witnessed":' % SCHEMA_VERSION + w + b"}",
+        )
+        object.__setattr__(self, "_frame", frame)
 
-    _parts: tuple[bytes, ...] = field(init=False, repr=False, compare=False, default=())
+    _frame: tuple[bytes, bytes, bytes] = field(
+        init=False, repr=False, compare=False, default=(b"", b"", b"")
+    )
 
     def at(self, seq: int, time: str) -> bytes:
         """The canonical leaf bytes once placed at ``seq`` and ``time``.
@@ -186,26 +196,12 @@ class EventDraft:
         time, type, v, witnessed), so the costly encoding happens outside the append lock.
         Equal to ``rfc8785.dumps`` of the whole event (tested).
         """
-        actor, payload, subjects, type_, witnessed = self._parts
-        return b"".join(
-            (
-                b'{"actor":',
-                actor,
-                b',"payload":',
-                payload,
-                b',"seq":',
-                str(seq).encode(),
-                b',"subjects":',
-                subjects,
-                b',"time":',
-                rfc8785.dumps(time),
-                b',"type":',
-                type_,
-                b',"v":%d,"witnessed":' % SCHEMA_VERSION,
-                witnessed,
-                b"}",
-            )
-        )
+        return self.leaf(seq, rfc8785.dumps(time))
+
+    def leaf(self, seq: int, time_json: bytes) -> bytes:
+        """:meth:`at` with the time already encoded (``rfc8785.dumps(time)``): the append loop."""
+        head, mid, tail = self._frame
+        return b"%b%d%b%b%b" % (head, seq, mid, time_json, tail)
 
 
 def _encode_parts(d: EventDraft) -> tuple[bytes, ...]:

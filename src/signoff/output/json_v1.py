@@ -101,4 +101,5 @@ def file_dict(f: FileDecision) -> dict[str, Any]:
 
 def dumps(decision: Decision) -> str:
     # surrogateescape'd bytes in paths become \udcxx escapes: valid JSON, lossless.
-    return json.dumps(to_dict(decision), indent=2, ensure_ascii=True) + "\n"
+    # Compact on purpose: the C encoder is many times faster than indent=2 on big ranges.
+    return json.dumps(to_dict(decision), ensure_ascii=True, separators=(",", ":")) + "\n"

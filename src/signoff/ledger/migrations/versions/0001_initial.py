@@ -30,7 +30,13 @@ def upgrade() -> None:
     op.bulk_insert(head, [{"id": 1, "size": 0}])
     op.create_table(
         "ledger_events",
-        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        # INTEGER in SQLite makes seq the rowid: rows are stored in seq order with no extra index.
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        ),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("leaf", sa.LargeBinary, nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary, nullable=False),
