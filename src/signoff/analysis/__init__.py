@@ -1,7 +1,11 @@
 """Semantic analysis: what changed *inside* a file, as typed facts (DESIGN.md §3 "Facts").
 
-The registry is an explicit, ordered tuple (zizmor's ``registry.rs``): output order is stable and a
-duplicate ident is refused at import. `analyze_file` is the one entry point the gate calls:
+The registry is an explicit, ordered table (zizmor's ``registry.rs``): output order is stable and a
+duplicate ident is refused at import. Analyzers are imported and built lazily: which ones a path
+needs is decided by the plain predicates of `signoff.analysis.paths`, so the gate, which must start
+fast, imports an analyzer module (and its parsers) only for a file that analyzer owns. `REGISTRY`,
+the tuple of every analyzer, is built on first access. `analyze_file` is the one entry point the
+gate calls:
 
 - it runs every analyzer whose `handles` accepts the new path (and the old path of a rename);
 - any exception an analyzer raises becomes a high-risk ``parse-failed`` fact naming the file and,
@@ -16,28 +20,13 @@ scan, so the list only saves reads; it never decides risk.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.changelog import ChangelogAnalyzer
-from signoff.analysis.dockerfile import DockerfileAnalyzer
-from signoff.analysis.github_actions import GitHubActionsAnalyzer
-from signoff.analysis.gitlab_ci import GitLabCIAnalyzer
-from signoff.analysis.go import GoModAnalyzer, GoSumAnalyzer
-from signoff.analysis.java import GradleAnalyzer, PomAnalyzer
 from signoff.analysis.kinds import KNOWN_FACTS, FactInfo
-from signoff.analysis.npm_locks import PackageLockAnalyzer, PnpmLockAnalyzer, YarnLockAnalyzer
-from signoff.analysis.npm_package import NpmPackageAnalyzer
-from signoff.analysis.npmrc import NpmrcAnalyzer
-from signoff.analysis.python_locks import PipfileLockAnalyzer, PoetryLockAnalyzer, UvLockAnalyzer
-from signoff.analysis.python_pyproject import PyprojectAnalyzer
-from signoff.analysis.python_requirements import RequirementsAnalyzer
-from signoff.analysis.python_setup import SetupCfgAnalyzer, SetupPyAnalyzer
-from signoff.analysis.ruby import GemfileAnalyzer, GemfileLockAnalyzer
-from signoff.analysis.rust import BuildScriptAnalyzer, CargoLockAnalyzer, CargoTomlAnalyzer
-from signoff.analysis.secrets import SecretsAnalyzer
-from signoff.analysis.version import VersionFileAnalyzer
-from signoff.analysis.zizmor import ZizmorAnalyzer
+from signoff.analysis.paths import OWNS
 from signoff.facts import PARSE_FAILED, Fact
 from signoff.taxonomy import Risk
 
@@ -52,41 +41,49 @@ __all__ = [
     "wants_content",
 ]
 
-SECRETS = SecretsAnalyzer()
-
-REGISTRY: tuple[Analyzer, ...] = (
-    PyprojectAnalyzer(),
-    RequirementsAnalyzer(),
-    SetupPyAnalyzer(),
-    SetupCfgAnalyzer(),
-    PoetryLockAnalyzer(),
-    UvLockAnalyzer(),
-    PipfileLockAnalyzer(),
-    NpmPackageAnalyzer(),
-    PackageLockAnalyzer(),
-    YarnLockAnalyzer(),
-    PnpmLockAnalyzer(),
-    NpmrcAnalyzer(),
-    GoModAnalyzer(),
-    GoSumAnalyzer(),
-    CargoTomlAnalyzer(),
-    CargoLockAnalyzer(),
-    BuildScriptAnalyzer(),
-    GemfileAnalyzer(),
-    GemfileLockAnalyzer(),
-    PomAnalyzer(),
-    GradleAnalyzer(),
-    DockerfileAnalyzer(),
-    GitHubActionsAnalyzer(),
-    ZizmorAnalyzer(),
-    GitLabCIAnalyzer(),
-    VersionFileAnalyzer(),
-    ChangelogAnalyzer(),
-    SECRETS,
+#: The registry, in output order: (ident, module under signoff.analysis, class). Modules are
+#: imported and analyzers built on first use, so a change touching only ordinary source files
+#: never imports the format analyzers (nor their parsers); which analyzers a path needs is
+#: decided by `signoff.analysis.paths`, the predicates every `handles` delegates to.
+_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("python-pyproject", "python_pyproject", "PyprojectAnalyzer"),
+    ("python-requirements", "python_requirements", "RequirementsAnalyzer"),
+    ("python-setup-py", "python_setup", "SetupPyAnalyzer"),
+    ("python-setup-cfg", "python_setup", "SetupCfgAnalyzer"),
+    ("poetry-lock", "python_locks", "PoetryLockAnalyzer"),
+    ("uv-lock", "python_locks", "UvLockAnalyzer"),
+    ("pipfile-lock", "python_locks", "PipfileLockAnalyzer"),
+    ("npm-package", "npm_package", "NpmPackageAnalyzer"),
+    ("npm-package-lock", "npm_locks", "PackageLockAnalyzer"),
+    ("yarn-lock", "npm_locks", "YarnLockAnalyzer"),
+    ("pnpm-lock", "npm_locks", "PnpmLockAnalyzer"),
+    ("npmrc", "npmrc", "NpmrcAnalyzer"),
+    ("go-mod", "go", "GoModAnalyzer"),
+    ("go-sum", "go", "GoSumAnalyzer"),
+    ("cargo-toml", "rust", "CargoTomlAnalyzer"),
+    ("cargo-lock", "rust", "CargoLockAnalyzer"),
+    ("cargo-build-script", "rust", "BuildScriptAnalyzer"),
+    ("ruby-gemfile", "ruby", "GemfileAnalyzer"),
+    ("ruby-gemfile-lock", "ruby", "GemfileLockAnalyzer"),
+    ("maven-pom", "java", "PomAnalyzer"),
+    ("gradle", "java", "GradleAnalyzer"),
+    ("dockerfile", "dockerfile", "DockerfileAnalyzer"),
+    ("github-actions", "github_actions", "GitHubActionsAnalyzer"),
+    ("zizmor", "zizmor", "ZizmorAnalyzer"),
+    ("gitlab-ci", "gitlab_ci", "GitLabCIAnalyzer"),
+    ("version-file", "version", "VersionFileAnalyzer"),
+    ("changelog", "changelog", "ChangelogAnalyzer"),
+    ("secrets", "secrets", "SecretsAnalyzer"),
 )
+_SECRETS = "secrets"
+
+if TYPE_CHECKING:
+    #: Every analyzer, in order; built (importing every analyzer module) on first access.
+    REGISTRY: tuple[Analyzer, ...]
+    SECRETS: Analyzer
 
 
-def _check(registry: tuple[Analyzer, ...]) -> Mapping[str, Analyzer]:
+def _check(registry: Iterable[Analyzer]) -> Mapping[str, Analyzer]:
     by_ident: dict[str, Analyzer] = {}
     for analyzer in registry:
         if analyzer.ident in by_ident:
@@ -95,7 +92,49 @@ def _check(registry: tuple[Analyzer, ...]) -> Mapping[str, Analyzer]:
     return by_ident
 
 
-_BY_IDENT = _check(REGISTRY)
+def _check_table(table: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:
+    where: dict[str, tuple[str, str]] = {}
+    for ident, module, cls in table:
+        if ident in where:
+            raise RuntimeError(f"analyzer ident {ident!r} registered twice")
+        if ident not in OWNS:
+            raise RuntimeError(f"analyzer {ident!r} has no path predicate in paths.OWNS")
+        where[ident] = (module, cls)
+    if list(where) != list(OWNS):
+        raise RuntimeError("paths.OWNS and the registry table list different analyzers")
+    return where
+
+
+_WHERE = _check_table(_TABLE)
+#: (ident, path predicate) of every format analyzer, in registry order (secrets runs last).
+_FORMATS: tuple[tuple[str, Callable[[str], bool]], ...] = tuple(
+    (ident, OWNS[ident]) for ident, _, _ in _TABLE if ident != _SECRETS
+)
+_LOADED: dict[str, Analyzer] = {}
+
+
+def _load(ident: str) -> Analyzer:
+    """The analyzer `ident`, importing its module on first use (one instance per ident)."""
+    analyzer = _LOADED.get(ident)
+    if analyzer is None:
+        module, cls = _WHERE[ident]
+        made = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+        if not isinstance(made, Analyzer) or made.ident != ident:
+            raise RuntimeError(f"{module}.{cls} is not the analyzer {ident!r}")
+        analyzer = _LOADED.setdefault(ident, made)
+    return analyzer
+
+
+def __getattr__(name: str) -> object:
+    if name == "REGISTRY":
+        registry = tuple(_load(ident) for ident, _, _ in _TABLE)
+        _check(registry)
+        globals()["REGISTRY"] = registry
+        return registry
+    if name == "SECRETS":
+        return _load(_SECRETS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Extensions of content no analyzer can read; such blobs need not be fetched.
 BINARY_EXTENSIONS = frozenset(
@@ -150,17 +189,26 @@ BINARY_EXTENSIONS = frozenset(
 
 
 def analyzer_for(ident: str) -> Analyzer:
-    return _BY_IDENT[ident]
+    if ident not in _WHERE:
+        raise KeyError(ident)
+    return _load(ident)
+
+
+def _owned(path: str, old_path: str | None) -> list[str]:
+    """Idents of the format analyzers whose paths include `path` or the renamed `old_path`."""
+    paths = [path] if old_path in (None, path) else [path, old_path]
+    return [ident for ident, owns in _FORMATS if any(owns(p) for p in paths if p)]
 
 
 def _handlers(path: str, old_path: str | None) -> list[Analyzer]:
     paths = [path] if old_path in (None, path) else [path, old_path]
-    return [a for a in REGISTRY if a is not SECRETS and any(a.handles(p) for p in paths if p)]
+    loaded = (_load(ident) for ident in _owned(path, old_path))
+    return [a for a in loaded if any(a.handles(p) for p in paths if p)]
 
 
 def wants_content(path: str, old_path: str | None = None) -> bool:
     """Whether `analyze_file` can use this file's blobs (see the module docstring)."""
-    if _handlers(path, old_path):
+    if _owned(path, old_path):  # predicates only: no analyzer module is imported here
         return True
     name = path.rsplit("/", 1)[-1]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -172,7 +220,7 @@ def analyze_file(
 ) -> list[Fact]:
     """Every fact about one changed file; parse failures come back as ``parse-failed`` facts."""
     facts: list[Fact] = []
-    for analyzer in (*_handlers(path, old_path), SECRETS):
+    for analyzer in (*_handlers(path, old_path), _load(_SECRETS)):
         facts += run(analyzer, path, old, new)
     return facts
 

@@ -1,4 +1,7 @@
-"""Shared helpers: decoding, safe parsing with line numbers, and locating keys for SARIF."""
+"""Shared helpers: decoding, safe parsing with line numbers, and locating keys for SARIF.
+
+(`is_binary` and `added_lines`, all the secrets scan needs, live in the lighter `_lines`.)
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,12 @@ import bisect
 import json
 import re
 import tomllib
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
 from signoff.analysis.base import AnalysisError
 
-#: Bytes inspected for a NUL when deciding whether content is binary (git uses the same size).
-BINARY_SNIFF = 8000
 #: YAML aliases allowed per document; bounds "billion laughs" expansion when walking the result.
 MAX_YAML_ALIASES = 200
 
@@ -23,10 +23,6 @@ MAX_YAML_ALIASES = 200
 PIPE_TO_SHELL = re.compile(
     r"\b(?:curl|wget|fetch)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:[\w/]*/)?(?:ba|z|da|k)?sh\b"
 )
-
-
-def is_binary(data: bytes | None) -> bool:
-    return data is not None and b"\x00" in data[:BINARY_SNIFF]
 
 
 def decode(data: bytes | None, side: str = "") -> str | None:
@@ -100,18 +96,6 @@ def json_key_line(text: str | None, *keys: str) -> int | None:
             return None
         pos = found
     return text.count("\n", 0, pos) + 1
-
-
-def added_lines(old: str | None, new: str) -> Iterator[tuple[int, str]]:
-    """Lines of `new` (with line numbers) that do not occur anywhere in `old`.
-
-    A set difference rather than a minimal diff: linear on 30,000-entry lockfiles, and a line
-    that already existed elsewhere in the old file is not new content.
-    """
-    seen = frozenset(old.splitlines()) if old else frozenset()
-    for number, line in enumerate(new.splitlines(), start=1):
-        if line not in seen:
-            yield number, line
 
 
 def load_json(text: str, side: str) -> Any:

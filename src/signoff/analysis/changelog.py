@@ -8,16 +8,11 @@ insertions only. Anything else (an edited, removed or reordered line) is ``chang
 from __future__ import annotations
 
 import difflib
-import re
 
 from signoff.analysis._text import decode
 from signoff.analysis.base import Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
-
-_NAME = re.compile(
-    r"^(?:CHANGELOG|CHANGES|HISTORY|NEWS|RELEASE[-_]?NOTES|RELEASES)(?:\.(?:md|rst|txt|adoc))?$",
-    re.IGNORECASE,
-)
 
 
 class ChangelogAnalyzer(Analyzer):
@@ -25,7 +20,7 @@ class ChangelogAnalyzer(Analyzer):
     desc = "changelog and release-notes files: entries added vs history edited"
 
     def handles(self, path: str) -> bool:
-        return bool(_NAME.match(path.rsplit("/", 1)[-1]))
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -12,6 +12,7 @@ from typing import Any
 
 from signoff.analysis._text import PIPE_TO_SHELL, decode, line_of, load_yaml, short
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 DANGEROUS_TRIGGERS = frozenset({"pull_request_target", "workflow_run"})
@@ -164,10 +165,7 @@ class GitHubActionsAnalyzer(Analyzer):
     desc = "GitHub Actions workflows and composite actions"
 
     def handles(self, path: str) -> bool:
-        name = path.rsplit("/", 1)[-1]
-        if name in ("action.yml", "action.yaml"):
-            return True
-        return "/.github/workflows/" in f"/{path}" and name.endswith((".yml", ".yaml"))
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -9,6 +9,7 @@ from typing import Any
 
 from signoff.analysis._text import PIPE_TO_SHELL, decode, line_of, load_yaml, short
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 #: Top-level keys that are settings, not jobs (docs.gitlab.com/ci/yaml).
@@ -86,10 +87,7 @@ class GitLabCIAnalyzer(Analyzer):
     desc = "GitLab CI remote includes, images, rules and piped remote scripts"
 
     def handles(self, path: str) -> bool:
-        name = path.rsplit("/", 1)[-1]
-        if name == ".gitlab-ci.yml" or name.endswith(".gitlab-ci.yml"):
-            return True
-        return path.startswith(".gitlab/ci/") and name.endswith((".yml", ".yaml"))
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -11,6 +11,7 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _DIRECTIVES = frozenset(
@@ -79,7 +80,7 @@ class GoModAnalyzer(Analyzer):
     desc = "go.mod require, replace, go and toolchain directives"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "go.mod"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
@@ -114,7 +115,7 @@ class GoSumAnalyzer(Analyzer):
     desc = "go.sum module checksums"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] in ("go.sum", "go.work.sum")
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         return _lock.compare(

@@ -12,6 +12,7 @@ from typing import Any
 from signoff.analysis._deps import compare_deps
 from signoff.analysis._text import decode, line_of, short
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
@@ -64,7 +65,7 @@ class PomAnalyzer(Analyzer):
     desc = "pom.xml repositories, plugins, dependencies and distributionManagement"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "pom.xml"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
@@ -108,8 +109,7 @@ class GradleAnalyzer(Analyzer):
     desc = "Gradle build scripts (code) and the Gradle wrapper distribution"
 
     def handles(self, path: str) -> bool:
-        name = path.rsplit("/", 1)[-1]
-        return name.endswith((".gradle", ".gradle.kts")) or name == "gradle-wrapper.properties"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         if not path.endswith("gradle-wrapper.properties"):

@@ -16,6 +16,7 @@ from signoff.analysis import _lock
 from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, load_json, load_yaml
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
@@ -69,7 +70,7 @@ class PackageLockAnalyzer(Analyzer):
     desc = "package-lock.json and npm-shrinkwrap.json"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] in {"package-lock.json", "npm-shrinkwrap.json"}
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
@@ -197,7 +198,7 @@ class YarnLockAnalyzer(Analyzer):
     desc = "yarn.lock, classic (v1) and Berry formats"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "yarn.lock"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_lock = self._lock(decode(old, "old"), "old")
@@ -263,7 +264,7 @@ class PnpmLockAnalyzer(Analyzer):
     desc = "pnpm-lock.yaml (lockfile versions 5 to 9)"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "pnpm-lock.yaml"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_lock = self._lock(decode(old, "old"), "old")

@@ -6,6 +6,7 @@ from typing import Any
 
 from signoff.analysis._text import decode, json_key_line, load_json, short
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
@@ -71,7 +72,7 @@ class NpmPackageAnalyzer(Analyzer):
     desc = "package.json dependencies, lifecycle scripts, bin, publishConfig and version"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "package.json"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -9,6 +9,7 @@ from typing import Any
 
 from signoff.analysis._text import decode, line_of, load_yaml
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
@@ -51,7 +52,7 @@ class NpmrcAnalyzer(Analyzer):
     desc = ".npmrc and .yarnrc.yml registries, strict-ssl and ignore-scripts"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] in (".npmrc", ".yarnrc.yml")
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -24,6 +24,7 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, load_json, load_toml, short
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _TOML_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
@@ -47,7 +48,7 @@ class PoetryLockAnalyzer(Analyzer):
     desc = "poetry.lock"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "poetry.lock"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         return _lock.compare(
@@ -90,7 +91,7 @@ class UvLockAnalyzer(Analyzer):
     desc = "uv.lock"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "uv.lock"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         return _lock.compare(
@@ -164,7 +165,7 @@ class PipfileLockAnalyzer(Analyzer):
     desc = "Pipfile.lock"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "Pipfile.lock"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

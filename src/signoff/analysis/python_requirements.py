@@ -16,6 +16,7 @@ from packaging.utils import canonicalize_name
 from signoff.analysis._deps import compare_deps
 from signoff.analysis._text import decode, short
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _INDEX_OPTS = {
@@ -114,10 +115,7 @@ class RequirementsAnalyzer(Analyzer):
     desc = "pip requirements and constraints files"
 
     def handles(self, path: str) -> bool:
-        parent, _, name = path.rpartition("/")
-        if name.endswith((".txt", ".in")) and ("requirements" in name or "constraints" in name):
-            return True
-        return parent.rsplit("/", 1)[-1] == "requirements" and name.endswith((".txt", ".in"))
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -7,6 +7,7 @@ import configparser
 from signoff.analysis._deps import compare_deps, pep508_map
 from signoff.analysis._text import decode, line_of, short
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
@@ -16,7 +17,7 @@ class SetupPyAnalyzer(Analyzer):
     desc = "setup.py is code that runs at build and install time"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "setup.py"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         verb = "added" if old is None else "deleted" if new is None else "changed"
@@ -53,7 +54,7 @@ class SetupCfgAnalyzer(Analyzer):
     desc = "setup.cfg install_requires, extras, setup_requires, entry points and version"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "setup.cfg"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

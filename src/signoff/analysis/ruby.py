@@ -14,6 +14,7 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, line_of
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _SOURCE = re.compile(r"""^\s*source\s*\(?\s*['"]([^'"]+)['"]""")
@@ -38,7 +39,7 @@ class GemfileAnalyzer(Analyzer):
     desc = "Gemfile sources and gems"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] in ("Gemfile", "gems.rb")
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_src, old_gems, _ = _gemfile(decode(old, "old") or "")
@@ -73,7 +74,7 @@ class GemfileLockAnalyzer(Analyzer):
     desc = "Gemfile.lock"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] in ("Gemfile.lock", "gems.locked")
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         before, after = self._lock(old, "old"), self._lock(new, "new")

@@ -13,6 +13,7 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, key_line, line_of, load_toml, short
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
+from signoff.analysis.paths import owns
 from signoff.analysis.version import get_path, version_facts
 from signoff.facts import Fact
 
@@ -60,7 +61,7 @@ class CargoTomlAnalyzer(Analyzer):
     desc = "Cargo.toml dependencies, patches, registries, build script and version"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "Cargo.toml"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
@@ -119,7 +120,7 @@ class CargoLockAnalyzer(Analyzer):
     desc = "Cargo.lock"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "Cargo.lock"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         return _lock.compare(
@@ -155,7 +156,7 @@ class BuildScriptAnalyzer(Analyzer):
     desc = "build.rs runs arbitrary code on every cargo build"
 
     def handles(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] == "build.rs"
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         verb = "added" if old is None else "deleted" if new is None else "changed"

@@ -27,8 +27,9 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from signoff.analysis._text import added_lines, is_binary
+from signoff.analysis._lines import added_lines, is_binary
 from signoff.analysis.base import Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
@@ -160,7 +161,7 @@ class SecretsAnalyzer(Analyzer):
         return self._loaded
 
     def handles(self, path: str) -> bool:
-        return True
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         if new is None or is_binary(new) or is_binary(old):

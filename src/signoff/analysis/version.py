@@ -16,6 +16,7 @@ from typing import Any
 
 from signoff.analysis._text import decode, line_of
 from signoff.analysis.base import AnalysisError, Analyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _MISSING = object()
@@ -82,10 +83,6 @@ def version_facts(
     return facts
 
 
-_VERSION_FILES = frozenset({"VERSION", "VERSION.txt", "version.txt"})
-_VERSION_MODULES = frozenset(
-    {"__init__.py", "_version.py", "version.py", "__about__.py", "__version__.py"}
-)
 _VERSION_TEXT = re.compile(r"\A[vV]?[0-9][0-9A-Za-z.+\-_]*\Z")
 
 
@@ -94,8 +91,7 @@ class VersionFileAnalyzer(Analyzer):
     desc = "VERSION files and modules holding __version__"
 
     def handles(self, path: str) -> bool:
-        name = path.rsplit("/", 1)[-1]
-        return name in _VERSION_FILES or name in _VERSION_MODULES
+        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -21,7 +21,7 @@ from typing import Any
 
 from signoff.analysis._text import short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.github_actions import GitHubActionsAnalyzer
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 from signoff.taxonomy import Risk
 
@@ -37,13 +37,12 @@ class ZizmorAnalyzer(Analyzer):
 
     def __init__(self, executable: str = "zizmor") -> None:
         self.executable = executable
-        self._workflows = GitHubActionsAnalyzer()
 
     def available(self) -> str | None:
         return shutil.which(self.executable)
 
     def handles(self, path: str) -> bool:
-        return self._workflows.handles(path) and self.available() is not None
+        return owns(self.ident, path) and self.available() is not None
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         exe = self.available()
