@@ -32,6 +32,10 @@ from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry,
 from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
 from signoff.taxonomy import Risk
 
+#: Where signed approval records live (`signoff.approvals.store.DEFAULT_REF`); the approvals
+#: package is imported only when a range needs approval, to keep the gate's start-up light.
+APPROVALS_REF = "refs/signoff/approvals"
+
 #: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
 MAX_ANALYZED_BYTES = 8 << 20
 
@@ -108,7 +112,10 @@ def run_check(
     policy_file: Path | None = None,
     target_branch: str | None = None,
     today: dt.date | None = None,
+    approvals_ref: str | None = APPROVALS_REF,
 ) -> Decision:
+    """Decide on base..head; signed approval records on `approvals_ref` (None: ignore them)
+    are verified against the base ref's allowed signers and applied to the decision."""
     git = Git(repo)
     base = history.resolve_commit(git, base_ref, role="base")
     head = history.resolve_commit(git, head_ref, role="head")
@@ -156,6 +163,23 @@ def run_check(
             )
         files.append(_decide_file(change, contents, attrs, inputs.policy, today, target))
 
+    approvals = None
+    if approvals_ref is not None and any(f.verdict is not Verdict.ALLOW for f in files):
+        from signoff.approvals.check import gate_approvals
+
+        final, approvals = gate_approvals(
+            git,
+            approvals_ref,
+            base=base,
+            head=head,
+            files=files,
+            attributions=attributions,
+            policy=inputs.policy,
+            allowed_signers=signers_text,
+            agent_keys=signers.agent_keys,
+        )
+        files = list(final)
+
     warnings = list(inputs.warnings)
     for agent in inputs.registry.agents:
         if agent.lifecycle(today) is Lifecycle.REVIEW_DUE and any(
@@ -184,6 +208,7 @@ def run_check(
         policy_protected=inputs.policy.protected and policy_file is None,
         warnings=tuple(warnings),
         evaluated_at=now.isoformat(timespec="seconds"),
+        approvals=approvals,
     )
 
 

@@ -42,6 +42,37 @@ def decision_payload(d: Decision) -> dict[str, Any]:
             {"sha": a.sha, "attribution": a.kind.value, "identities": [x.id for x in a.actors]}
             for a in d.commits
         ],
+        **_approvals(d),
+    }
+
+
+def _approvals(d: Decision) -> dict[str, Any]:
+    """Which signed approvals, vetoes and overrides the decision counted, by content digest."""
+    r = d.approvals
+    if r is None:
+        return {}
+    return {
+        "approvals": [
+            {
+                "class": s.file_class,
+                "digest": f"sha256:{s.digest}",
+                "group": s.group,
+                "needed": s.needed,
+                "approvers": list(s.approvers),
+                "vetoers": list(s.vetoers),
+            }
+            for s in r.statuses
+        ],
+        "overrides": [
+            {
+                "class": o.file_class,
+                "digest": f"sha256:{o.digest}",
+                "by": o.by,
+                "reason": o.reason,
+                "record": o.record_id,
+            }
+            for o in r.overrides
+        ],
     }
 
 

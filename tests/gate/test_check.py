@@ -511,3 +511,64 @@ def test_output_file_written(
     )
     assert r.code == 1 and r.out == ""
     assert json.loads(out.read_text())["decision"] == "needs-approval"
+
+
+CLASS_SAMPLES = {
+    ".signoff/notes.md": "governance",
+    "CODEOWNERS": "governance",
+    "CLAUDE.md": "agent-instructions",
+    ".goreleaser.yaml": "signing-publishing",
+    ".github/workflows/test.yml": "ci-workflow",
+    ".gitlab-ci.yml": "ci-workflow",
+    "Jenkinsfile": "ci-workflow",
+    "azure-pipelines.yml": "ci-workflow",
+    ".circleci/config.yml": "ci-workflow",
+    "pyproject.toml": "dependency-manifest",
+    "web/package.json": "dependency-manifest",
+    "go.mod": "dependency-manifest",
+    "Cargo.toml": "dependency-manifest",
+    "pom.xml": "dependency-manifest",
+    "Gemfile": "dependency-manifest",
+    "App/App.csproj": "dependency-manifest",
+    "poetry.lock": "lockfile",
+    "yarn.lock": "lockfile",
+    "go.sum": "lockfile",
+    "Cargo.lock": "lockfile",
+    "Gemfile.lock": "lockfile",
+    "setup.py": "packaging-build",
+    "Dockerfile": "packaging-build",
+    "build.gradle.kts": "packaging-build",
+    "charts/app/Chart.yaml": "deployment",
+    "infra/main.tf": "deployment",
+    "k8s/deployment.yaml": "deployment",
+    ".gitattributes": "repo-config",
+    ".pre-commit-config.yaml": "repo-config",
+    "VERSION": "version",
+    "CHANGELOG.md": "release-notes",
+    "src/lib.rs": "source",
+    "tests/test_lib.py": "tests",
+    "docs/index.md": "docs",
+    "blob.weird-extension": "unknown",
+}
+
+
+def test_every_class_through_the_gate(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    for path in CLASS_SAMPLES:
+        repo.write(path, "placeholder = 1\n")
+    repo.commit("touch everything", author=COPILOT)
+    _, doc = check(capsys, repo)
+    got = {f["path"]: f["class"] for f in doc["files"]}
+    assert {p: got[p] for p in CLASS_SAMPLES} == CLASS_SAMPLES
+    classes = set(CLASS_SAMPLES.values())
+    assert len(classes) == 15
+
+
+def test_huge_file_is_reported_not_analyzed(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.write("package-lock.json", "{" + " " * (9 << 20) + "}\n")
+    repo.commit("huge lockfile", author=COPILOT)
+    _, doc = check(capsys, repo)
+    f = file_of(doc, "package-lock.json")
+    assert any(x["kind"] == "parse-failed" and "too large" in x["message"] for x in f["facts"])
+    assert f["decision"] == "needs-approval"

@@ -48,6 +48,12 @@ from signoff.cli._common import repo_option, write_output
     envvar="SIGNOFF_LEDGER_URL",
     help="Append the decision record to this ledger (sqlite path or postgresql:// URL).",
 )
+@click.option(
+    "--approvals-ref",
+    default="refs/signoff/approvals",
+    show_default=True,
+    help="Ref holding signed approval records (fetch it first: docs/approvals.md).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -59,10 +65,11 @@ def check(
     fmt: str,
     output: Path | None,
     ledger_url: str | None,
+    approvals_ref: str,
 ) -> None:
     """Decide on BASE..HEAD: who influenced each change, what each file is, what policy says.
 
-    Exit codes: 0 allowed, 1 needs approval or denied, 2 usage or input error.
+    Exit codes: 0 allowed or overridden (break-glass), 1 needs approval or denied, 2 input error.
     """
     from signoff.errors import Error
     from signoff.gate import run_check
@@ -74,7 +81,14 @@ def check(
         if not gh:
             raise Error("missing --base (the ref the change lands on, e.g. origin/main)")
         base = f"origin/{gh}"
-    decision = run_check(repo, base, head, policy_file=policy_file, target_branch=target_branch)
+    decision = run_check(
+        repo,
+        base,
+        head,
+        policy_file=policy_file,
+        target_branch=target_branch,
+        approvals_ref=approvals_ref,
+    )
     if policy_file is not None:
         click.echo(
             f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "

@@ -18,6 +18,12 @@ from signoff.errors import Error
 
 # name -> (module, attribute, one-line help). Keep alphabetical within each area.
 _COMMANDS: dict[str, tuple[str, str, str]] = {
+    "approvals": ("signoff.cli.approve", "approvals", "List signed approval records, verified."),
+    "approve": (
+        "signoff.cli.approve",
+        "approve",
+        "Sign an approval of exactly the content a range lands.",
+    ),
     "check": (
         "signoff.cli.check",
         "check",
@@ -26,7 +32,13 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("signoff.cli.explain", "explain", "Show the class, risk and rules for paths."),
     "init": ("signoff.cli.init", "init", "Write a starter .signoff/policy.yml and agents.yml."),
     "ledger": ("signoff.cli.ledger", "ledger", "The tamper-evident ledger: append, prove, verify."),
+    "override": (
+        "signoff.cli.approve",
+        "override",
+        "Break-glass: let a range through as overridden (never approved).",
+    ),
     "policy": ("signoff.cli.policy", "policy", "Validate a policy and run policy unit tests."),
+    "veto": ("signoff.cli.approve", "veto", "Sign a veto of exactly the content a range lands."),
 }
 
 EXIT_OK = 0
@@ -67,7 +79,7 @@ def _available(module: str) -> bool:
 def cli(ctx: click.Context, verbose: bool) -> None:
     """signoff governs AI agents wherever they touch a build or release.
 
-    Exit codes: 0 allowed, 1 blocked or needs approval, 2 usage or input error.
+    Exit codes: 0 allowed or overridden, 1 blocked or needs approval, 2 usage or input error.
     """
     ctx.obj = {"verbose": verbose}
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -53,30 +55,29 @@ class Git:
 
     def stream_tokens(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a `-z` command's output as git produces them."""
-        try:
-            proc = subprocess.Popen(
-                self._argv(args),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=self._env,
-            )
-        except FileNotFoundError as exc:
-            raise GitError("git is not installed or not on PATH") from exc
-        assert proc.stdout is not None and proc.stderr is not None
-        tail = b""
-        try:
-            # read1: take what git has produced so far, so parsing overlaps git's own work
-            while chunk := proc.stdout.read1(_CHUNK):
-                parts = (tail + chunk).split(b"\0")
-                tail = parts.pop()
-                yield from parts
-            err = proc.stderr.read()
-        finally:
-            proc.stdout.close()
-            rc = proc.wait()
-            proc.stderr.close()
-        if rc != 0:
-            raise GitError(_first_line(err) or f"git {args[0]} failed")
+        # stderr goes to a file, not a pipe: a chatty git can never block on a full pipe.
+        with tempfile.TemporaryFile() as errfile:
+            try:
+                proc = subprocess.Popen(
+                    self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env
+                )
+            except FileNotFoundError as exc:
+                raise GitError("git is not installed or not on PATH") from exc
+            stdout = proc.stdout
+            assert isinstance(stdout, io.BufferedReader)
+            tail = b""
+            try:
+                # read1: take what git has produced so far, so parsing overlaps git's own work
+                while chunk := stdout.read1(_CHUNK):
+                    parts = (tail + chunk).split(b"\0")
+                    tail = parts.pop()
+                    yield from parts
+            finally:
+                stdout.close()
+                rc = proc.wait()
+            if rc != 0:
+                errfile.seek(0)
+                raise GitError(_first_line(errfile.read()) or f"git {args[0]} failed")
         if tail:
             yield tail
 

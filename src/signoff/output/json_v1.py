@@ -10,14 +10,22 @@ from typing import Any
 
 from signoff import __version__
 from signoff.attribution.attribute import Attribution
-from signoff.decision import Decision, FileDecision, Verdict
+from signoff.decision import (
+    PASSING,
+    ApprovalReport,
+    ApprovalStatus,
+    Decision,
+    FileDecision,
+    IgnoredRecord,
+    Verdict,
+)
 from signoff.facts import Fact
 
 SCHEMA = "signoff.check/v1"
 
 
 def exit_code(decision: Decision) -> int:
-    return 0 if decision.verdict is Verdict.ALLOW else 1
+    return 0 if decision.verdict in PASSING else 1
 
 
 def to_dict(decision: Decision) -> dict[str, Any]:
@@ -44,6 +52,60 @@ def to_dict(decision: Decision) -> dict[str, Any]:
             commit_dict(a, decision.commit_subjects.get(a.sha, "")) for a in decision.commits
         ],
         "files": [file_dict(f) for f in decision.files],
+        "approvals": [status_dict(s) for s in statuses(decision.approvals)],
+        "approval_records": records_dict(decision.approvals),
+    }
+
+
+def statuses(report: ApprovalReport | None) -> tuple[ApprovalStatus, ...]:
+    return report.statuses if report is not None else ()
+
+
+def ignored_dict(i: IgnoredRecord) -> dict[str, Any]:
+    return {
+        "record": i.record_id,
+        "approver": i.approver,
+        "decision": i.decision,
+        "reason": i.reason,
+    }
+
+
+def status_dict(s: ApprovalStatus) -> dict[str, Any]:
+    return {
+        "class": s.file_class,
+        "digest": s.digest,
+        "group": s.group,
+        "rule": s.rule,
+        "state": s.state,
+        "needed": s.needed,
+        "have": s.have,
+        "missing": s.missing,
+        "approvers": list(s.approvers),
+        "vetoers": list(s.vetoers),
+        "requesters": list(s.requesters),
+        "paths": list(s.paths),
+        "ignored": [ignored_dict(i) for i in s.ignored],
+    }
+
+
+def records_dict(report: ApprovalReport | None) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    return {
+        "ref": report.ref,
+        "considered": report.records,
+        "overrides": [
+            {
+                "class": o.file_class,
+                "digest": o.digest,
+                "by": o.by,
+                "reason": o.reason,
+                "record": o.record_id,
+                "time": o.time,
+            }
+            for o in report.overrides
+        ],
+        "ignored": [ignored_dict(i) for i in report.ignored],
     }
 
 

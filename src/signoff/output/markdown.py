@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from signoff.decision import Decision, Verdict
+from signoff.decision import ApprovalReport, Decision, Verdict
 from signoff.paths import display
 
-_ICON = {Verdict.ALLOW: "✅", Verdict.NEEDS_APPROVAL: "🟡", Verdict.DENY: "⛔"}
+_ICON = {
+    Verdict.ALLOW: "✅",
+    Verdict.OVERRIDDEN: "🚨",
+    Verdict.NEEDS_APPROVAL: "🟡",
+    Verdict.DENY: "⛔",
+}
 
 
 def _cell(text: str) -> str:
@@ -39,6 +44,8 @@ def render_markdown(d: Decision) -> str:
             f"| `{_cell(path)}` | {f.file_class.value} | {f.risk} | "
             f"{_ICON[f.verdict]} {f.verdict.value} | {_cell('; '.join(dict.fromkeys(why)))} |"
         )
+    if d.approvals is not None:
+        lines += _approvals(d.approvals)
     lines += [
         "",
         "<details><summary>Commits</summary>",
@@ -52,3 +59,34 @@ def render_markdown(d: Decision) -> str:
         lines.append(f"| `{a.sha[:12]}` | {a.kind.value} | {_cell(ids)} | {_cell(ev)} |")
     lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def _approvals(r: ApprovalReport) -> list[str]:
+    lines = [
+        "",
+        "### Approvals",
+        "",
+        "| Class | Digest | Group | Have / needed | Approved by | Vetoed by | Ignored |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for s in r.statuses:
+        ignored = "; ".join(f"`{i.record_id[:12]}` {i.approver}: {i.reason}" for i in s.ignored)
+        lines.append(
+            f"| {s.file_class} | `{s.digest[:16]}` | {_cell(s.group)} | {s.have} / {s.needed} "
+            f"({s.state}) | {_cell(', '.join(s.approvers)) or '—'} | "
+            f"{_cell(', '.join(s.vetoers)) or '—'} | {_cell(ignored) or '—'} |"
+        )
+    for o in r.overrides:
+        lines.append(
+            f"| {o.file_class} | `{o.digest[:16]}` | break-glass | 🚨 **OVERRIDDEN, not "
+            f"approved** | — | — | by {_cell(o.by)}: {_cell(o.reason)} |"
+        )
+    listed = {i.record_id for s in r.statuses for i in s.ignored}
+    extra = [i for i in r.ignored if i.record_id not in listed]
+    if extra:
+        lines.append("")
+        lines += [
+            f"- ignored `{i.record_id[:12]}` ({_cell(i.approver)}): {_cell(i.reason)}"
+            for i in extra
+        ]
+    return lines

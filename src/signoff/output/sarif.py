@@ -12,13 +12,24 @@ from signoff import __version__
 from signoff.changes import path_bytes
 from signoff.decision import Decision, FileDecision, Verdict
 from signoff.facts import Fact
+from signoff.output.json_v1 import status_dict, statuses
 from signoff.paths import display
 from signoff.taxonomy import Risk
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HELP = "https://github.com/signoff-dev/signoff/blob/main/docs/"
 
-_LEVEL = {Verdict.DENY: "error", Verdict.NEEDS_APPROVAL: "warning", Verdict.ALLOW: "note"}
+_LEVEL = {
+    Verdict.DENY: "error",
+    Verdict.NEEDS_APPROVAL: "warning",
+    Verdict.OVERRIDDEN: "warning",
+    Verdict.ALLOW: "note",
+}
+_RULE_ID = {
+    Verdict.DENY: "signoff/deny",
+    Verdict.NEEDS_APPROVAL: "signoff/needs-approval",
+    Verdict.OVERRIDDEN: "signoff/overridden",
+}
 _FACT_LEVEL = {
     Risk.CRITICAL: "error",
     Risk.HIGH: "warning",
@@ -61,6 +72,12 @@ def render_sarif(d: Decision) -> str:
             "warning",
             "policy.md",
         ),
+        "signoff/overridden": _rule(
+            "signoff/overridden",
+            "An agent change let through by a break-glass override, not approved",
+            "warning",
+            "approvals.md",
+        ),
     }
     results: list[dict[str, Any]] = []
     for f in d.files:
@@ -100,6 +117,8 @@ def render_sarif(d: Decision) -> str:
                 "results": results,
                 "properties": {
                     "decision": d.verdict.value,
+                    "overridden": d.verdict is Verdict.OVERRIDDEN,
+                    "approvals": [status_dict(s) for s in statuses(d.approvals)],
                     "digests": dict(d.digests),
                     "policyProtected": d.policy_protected,
                 },
@@ -110,8 +129,9 @@ def render_sarif(d: Decision) -> str:
 
 
 def _file_result(f: FileDecision, d: Decision) -> dict[str, Any]:
-    rid = "signoff/deny" if f.verdict is Verdict.DENY else "signoff/needs-approval"
-    why = "; ".join(h.reason for h in f.hits if h.effect in ("deny", "approval"))
+    rid = _RULE_ID[f.verdict]
+    effects = ("override",) if f.verdict is Verdict.OVERRIDDEN else ("deny", "approval")
+    why = "; ".join(h.reason for h in f.hits if h.effect in effects)
     needs = ", ".join(f"{r.approvals} from {r.group}" for r in f.requirements)
     text = f"{display(f.path)} ({f.file_class.value}, {f.risk}): {f.verdict.value}"
     if needs:
@@ -129,6 +149,7 @@ def _file_result(f: FileDecision, d: Decision) -> dict[str, Any]:
             "class": f.file_class.value,
             "risk": str(f.risk),
             "decision": f.verdict.value,
+            "overridden": f.verdict is Verdict.OVERRIDDEN,
             "identities": list(f.identities),
             "commits": list(f.commits),
         },

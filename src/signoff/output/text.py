@@ -8,11 +8,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from signoff.decision import Decision, FileDecision, Verdict
+from signoff.decision import ApprovalReport, Decision, FileDecision, Verdict
 from signoff.paths import display
 
-_STYLE = {Verdict.ALLOW: "green", Verdict.NEEDS_APPROVAL: "yellow", Verdict.DENY: "bold red"}
-_WORD = {Verdict.ALLOW: "ALLOWED", Verdict.NEEDS_APPROVAL: "NEEDS APPROVAL", Verdict.DENY: "DENIED"}
+_STYLE = {
+    Verdict.ALLOW: "green",
+    Verdict.OVERRIDDEN: "bold magenta",
+    Verdict.NEEDS_APPROVAL: "yellow",
+    Verdict.DENY: "bold red",
+}
+_WORD = {
+    Verdict.ALLOW: "ALLOWED",
+    Verdict.OVERRIDDEN: "OVERRIDDEN (not approved)",
+    Verdict.NEEDS_APPROVAL: "NEEDS APPROVAL",
+    Verdict.DENY: "DENIED",
+}
 
 
 def render_text(decision: Decision, *, color: bool = False, width: int = 120) -> str:
@@ -74,6 +84,9 @@ def render_text(decision: Decision, *, color: bool = False, width: int = 120) ->
                     else f"  {display(msg)}"
                 )
             )
+    if d.approvals is not None:
+        for line in approval_lines(d.approvals):
+            con.print(Text(line, style="bold" if line == "Approvals" else ""))
     con.print(Text(_summary(d), style=_STYLE[d.verdict]))
     return buf.getvalue()
 
@@ -90,15 +103,24 @@ def _why(f: FileDecision) -> str:
         return "; ".join(dict.fromkeys(h.reason for h in f.hits if h.effect == "deny"))
     if f.verdict is Verdict.NEEDS_APPROVAL:
         return " + ".join(f"{r.approvals} from {r.group}" for r in f.requirements)
+    if f.verdict is Verdict.OVERRIDDEN:
+        return "; ".join(h.reason for h in f.hits if h.effect == "override")
     return "; ".join(h.reason for h in f.hits if h.effect == "allow")
 
 
 def _summary(d: Decision) -> str:
     denied = [f for f in d.files if f.verdict is Verdict.DENY]
     waiting = [f for f in d.files if f.verdict is Verdict.NEEDS_APPROVAL]
+    overridden = [f for f in d.files if f.verdict is Verdict.OVERRIDDEN]
+    approved = [f for f in d.files if any(h.rule == "approval" for h in f.hits)]
+    ov = (
+        f"{len(overridden)} file(s) OVERRIDDEN by break-glass, not approved; " if overridden else ""
+    )
     if not denied and not waiting:
+        if overridden or approved:
+            return f"{ov}{len(approved)} file(s) approved; may land"
         return f"allowed: {len(d.files)} file(s), nothing needs approval"
-    parts = []
+    parts = [ov.removesuffix("; ")] if ov else []
     if denied:
         parts.append(
             f"{len(denied)} file(s) denied (must be redone by a human or the policy "
@@ -112,3 +134,36 @@ def _summary(d: Decision) -> str:
         asks = ", ".join(f"{n} from {g}" for g, n in sorted(needed.items()))
         parts.append(f"{len(waiting)} file(s) need approval: {asks}")
     return "; ".join(parts)
+
+
+def approval_lines(r: ApprovalReport) -> list[str]:
+    """Per requirement: digest, group, have/needed, who approved or vetoed, what was ignored."""
+    lines = ["Approvals"]
+    for s in r.statuses:
+        lines.append(
+            f"  {s.file_class} sha256:{s.digest[:16]}  {s.group}: {s.have}/{s.needed} "
+            + {"vetoed": "VETOED", "approved": "approved"}.get(s.state, f"{s.missing} missing")
+        )
+        if s.approvers:
+            lines.append(f"    approved by: {', '.join(s.approvers)}")
+        if s.vetoers:
+            lines.append(f"    VETOED by: {', '.join(s.vetoers)}")
+        if s.requesters:
+            lines.append(f"    requested by: {', '.join(s.requesters)} (never the only approver)")
+        for i in s.ignored:
+            lines.append(
+                f"    ignored {i.record_id[:12]} ({i.decision} by {i.approver}): {i.reason}"
+            )
+    for o in r.overrides:
+        lines.append(
+            f"  {o.file_class} sha256:{o.digest[:16]}  OVERRIDDEN (not approved) by {o.by}: "
+            f"{o.reason}"
+        )
+    listed = {i.record_id for s in r.statuses for i in s.ignored}
+    for i in r.ignored:
+        if i.record_id not in listed:
+            lines.append(f"  ignored {i.record_id[:12]} ({i.decision} by {i.approver}): {i.reason}")
+    if not r.statuses and not r.overrides and not r.ignored:
+        lines.append(f"  no approval records on {r.ref}")
+    lines.append(f"  records considered: {r.records} (from {r.ref})")
+    return lines

@@ -1,0 +1,244 @@
+"""Match verified approval records to what the gate requires. Pure: data in, decision out.
+
+Separation of duties, none of it configurable away:
+- an agent identity never approves: a record signed by a key registered to an agent, or whose
+  signer is an `agent:` principal, is ignored;
+- the requester of the agent's work (the human co-author the agent names) is never the only
+  approver: their approval counts only next to another distinct approver's, and they cannot
+  override their own change; `Requested-by:` trailers are not trusted (the agent writes them);
+- one person counts once per requirement, however many keys or records;
+- a veto by a member of the required group blocks; only that person's later approval of the same
+  digest lifts it (each person's latest word on a digest wins, ordered by signed time then id);
+- a break-glass override makes a change `overridden`, never `approved`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from signoff.approvals.record import Kind
+from signoff.approvals.verify import CheckedRecord
+from signoff.attribution.attribute import AGENT_PRINCIPAL
+from signoff.decision import (
+    ApprovalReport,
+    ApprovalStatus,
+    FileDecision,
+    Hit,
+    IgnoredRecord,
+    OverrideStatus,
+    Verdict,
+)
+from signoff.policy.model import Policy
+
+STALE = "stale digest: content or policy changed since it was signed"
+AGENT = "agent identity cannot approve"
+REQUESTER_ALONE = "requester cannot be the only approver"
+REQUESTER_OVERRIDE = "requester cannot override their own change"
+
+
+@dataclass
+class _Need:
+    needed: int = 0
+    paths: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    requesters: set[str] = field(default_factory=set)
+
+
+def apply_approvals(
+    files: Sequence[FileDecision],
+    digests: Mapping[str, str],
+    records: Iterable[CheckedRecord],
+    policy: Policy,
+    *,
+    agent_keys: Collection[str] = (),
+    requesters: Mapping[str, Collection[str]] | None = None,
+    ref: str = "",
+) -> tuple[tuple[FileDecision, ...], ApprovalReport]:
+    """New per-file decisions and the approval report for the gate's output."""
+    requesters = requesters or {}
+    ordered = sorted(records, key=lambda c: (c.record.time if c.record else "", c.record_id))
+    unusable = {c.record_id: r for c in ordered if (r := disqualify(c, policy, agent_keys))}
+    used: set[str] = set()
+    notes: dict[str, list[str]] = {}
+
+    needs: dict[tuple[str, str], _Need] = {}
+    for f in files:
+        if f.verdict is not Verdict.NEEDS_APPROVAL:
+            continue
+        for req in f.requirements:
+            need = needs.setdefault((f.file_class.value, req.group), _Need())
+            need.needed = max(need.needed, req.approvals)
+            need.paths.append(f.path)
+            need.rules.append(req.rule)
+            need.requesters.update(requesters.get(f.path, ()))
+
+    statuses = []
+    for (cls, group), need in sorted(needs.items()):
+        status = _status(cls, group, need, digests[cls], ordered, unusable, policy, used)
+        statuses.append(status)
+        for ig in status.ignored:
+            notes.setdefault(ig.record_id, []).append(ig.reason)
+
+    by_key = {(s.file_class, s.group): s for s in statuses}
+    approved = [_decide(f, by_key) for f in files]
+    blocked_classes: dict[str, set[str]] = {}
+    for f in approved:  # an override is only for what approvals did not let through
+        if f.verdict in (Verdict.NEEDS_APPROVAL, Verdict.DENY):
+            blocked_classes.setdefault(f.file_class.value, set()).update(requesters.get(f.path, ()))
+    overrides: dict[str, OverrideStatus] = {}
+    for cls, reqs in sorted(blocked_classes.items()):
+        found = _override(cls, digests[cls], reqs, ordered, unusable, policy, notes, used)
+        if found is not None:
+            overrides[cls] = found
+
+    new_files = tuple(_overridden(f, overrides) for f in approved)
+    # An override counted for one class but refused for another: say so for that class.
+    partly = [
+        IgnoredRecord(c.record_id, c.claimed, Kind.OVERRIDE.value, note)
+        for c in ordered
+        if c.record_id in used
+        for note in notes.get(c.record_id, [])
+        if c.record is not None and c.record.decision is Kind.OVERRIDE
+    ]
+    ignored = partly + [
+        IgnoredRecord(
+            c.record_id,
+            c.claimed,
+            c.record.decision.value if c.record else "?",
+            unusable.get(c.record_id)
+            or "; ".join(dict.fromkeys(notes.get(c.record_id, [])))
+            or "covers nothing that needs approval in this range",
+        )
+        for c in ordered
+        if c.record_id not in used
+    ]
+    report = ApprovalReport(
+        ref=ref,
+        records=len(ordered),
+        statuses=tuple(statuses),
+        overrides=tuple(overrides.values()),
+        ignored=tuple(ignored),
+    )
+    return new_files, report
+
+
+def disqualify(c: CheckedRecord, policy: Policy, agent_keys: Collection[str]) -> str | None:
+    """Why a record can count for nothing at all, whatever it covers."""
+    if not c.valid:
+        return c.error or "unreadable record"
+    if c.signer.startswith(AGENT_PRINCIPAL) or c.fingerprint in agent_keys:
+        return AGENT
+    allowed = policy.approvals.key_types
+    if allowed and c.key_type not in allowed:
+        return f"key type {c.key_type} is not allowed (policy approvals.key_types)"
+    return None
+
+
+def _status(
+    cls: str,
+    group: str,
+    need: _Need,
+    digest: str,
+    ordered: Sequence[CheckedRecord],
+    unusable: Mapping[str, str],
+    policy: Policy,
+    used: set[str],
+) -> ApprovalStatus:
+    members = set(policy.groups.get(group, ()))
+    ignored: list[IgnoredRecord] = []
+    latest: dict[str, tuple[Kind, str]] = {}  # person -> (last word, record id)
+    for c in ordered:
+        rec = c.record
+        if rec is None or cls not in rec.digests or rec.decision is Kind.OVERRIDE:
+            continue
+        reason = unusable.get(c.record_id)
+        if reason is None and rec.digests[cls] != digest:
+            reason = STALE
+        if reason is None and c.signer not in members:
+            reason = f"{c.signer} is not in group {group}"
+        if reason is not None:
+            ignored.append(IgnoredRecord(c.record_id, c.claimed, rec.decision.value, reason))
+            continue
+        if c.signer in latest:
+            kind, rid = latest[c.signer]
+            why = f"superseded by {c.signer}'s later {rec.decision.value}"
+            ignored.append(IgnoredRecord(rid, c.signer, kind.value, why))
+        latest[c.signer] = (rec.decision, c.record_id)
+    approvers = [p for p, (k, _) in latest.items() if k is Kind.APPROVE]
+    vetoers = sorted(p for p, (k, _) in latest.items() if k is Kind.VETO)
+    if approvers and all(p in need.requesters for p in approvers):
+        for p in approvers:
+            rid = latest[p][1]
+            ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, REQUESTER_ALONE))
+        approvers = []
+    used.update(latest[p][1] for p in [*approvers, *vetoers])
+    return ApprovalStatus(
+        file_class=cls,
+        digest=digest,
+        group=group,
+        needed=need.needed,
+        approvers=tuple(sorted(approvers)),
+        vetoers=tuple(vetoers),
+        requesters=tuple(sorted(need.requesters)),
+        ignored=tuple(ignored),
+        paths=tuple(dict.fromkeys(need.paths)),
+        rule=", ".join(dict.fromkeys(need.rules)),
+    )
+
+
+def _override(
+    cls: str,
+    digest: str,
+    requesters: set[str],
+    ordered: Sequence[CheckedRecord],
+    unusable: Mapping[str, str],
+    policy: Policy,
+    notes: dict[str, list[str]],
+    used: set[str],
+) -> OverrideStatus | None:
+    group = policy.approvals.break_glass
+    members = set(policy.groups.get(group, ())) if group else set()
+    found: OverrideStatus | None = None
+    for c in ordered:
+        rec = c.record
+        if rec is None or rec.decision is not Kind.OVERRIDE or cls not in rec.digests:
+            continue
+        reason = unusable.get(c.record_id)
+        if reason is None and rec.digests[cls] != digest:
+            reason = STALE
+        if reason is None and group is None:
+            reason = "the policy names no break-glass group (approvals.break_glass)"
+        if reason is None and c.signer not in members:
+            reason = f"{c.signer} is not in break-glass group {group}"
+        if reason is None and c.signer in requesters:
+            reason = REQUESTER_OVERRIDE
+        if reason is not None:
+            notes.setdefault(c.record_id, []).append(f"{cls}: {reason}")
+            continue
+        used.add(c.record_id)
+        found = OverrideStatus(cls, digest, c.signer, rec.reason, c.record_id, rec.time)
+    return found
+
+
+def _overridden(f: FileDecision, overrides: Mapping[str, OverrideStatus]) -> FileDecision:
+    ov = overrides.get(f.file_class.value)
+    if ov is None or f.verdict not in (Verdict.NEEDS_APPROVAL, Verdict.DENY):
+        return f
+    hit = Hit("override", "override", f"OVERRIDDEN (not approved) by {ov.by}: {ov.reason}")
+    return replace(f, verdict=Verdict.OVERRIDDEN, hits=(*f.hits, hit))
+
+
+def _decide(f: FileDecision, statuses: Mapping[tuple[str, str], ApprovalStatus]) -> FileDecision:
+    if f.verdict is not Verdict.NEEDS_APPROVAL:
+        return f
+    mine = [statuses[(f.file_class.value, r.group)] for r in f.requirements]
+    vetoers = sorted({v for s in mine for v in s.vetoers})
+    if vetoers:
+        hit = Hit("veto", "note", f"vetoed by {', '.join(vetoers)}")
+        return replace(f, hits=(*f.hits, hit))
+    if mine and all(s.state == "approved" for s in mine):
+        who = sorted({a for s in mine for a in s.approvers})
+        hit = Hit("approval", "allow", f"approved by {', '.join(who)} ({mine[0].digest[:12]})")
+        return replace(f, verdict=Verdict.ALLOW, hits=(*f.hits, hit))
+    return f

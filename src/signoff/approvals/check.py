@@ -1,0 +1,77 @@
+"""The gate's approval step: read the records on the ref, verify the relevant ones against the
+base ref's allowed signers, and apply them to the gate's per-file decisions.
+
+Only records that could bear on this range are verified (they name a current class digest, or
+were signed for a head inside the range): the ref keeps every record ever pushed, and each
+verification costs two `ssh-keygen` runs. Unreadable records are always reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from signoff.approvals import store
+from signoff.approvals.apply import apply_approvals
+from signoff.approvals.digest import class_digests
+from signoff.approvals.record import RecordError, parse_record
+from signoff.approvals.verify import verify_records
+from signoff.attribution.attribute import Attribution
+from signoff.decision import ApprovalReport, FileDecision, Verdict
+from signoff.gitio.runner import Git
+from signoff.policy.model import Policy
+
+
+def requesters_by_path(
+    files: Sequence[FileDecision], attributions: Mapping[str, Attribution]
+) -> dict[str, set[str]]:
+    """Per file, the humans the agent named as co-authors in the commits that touched it."""
+    out: dict[str, set[str]] = {}
+    for f in files:
+        people = {
+            p.lower() for sha in f.commits if (a := attributions.get(sha)) for p in a.co_authors
+        }
+        if people:
+            out[f.path] = people
+    return out
+
+
+def gate_approvals(
+    git: Git,
+    ref: str,
+    *,
+    base: str,
+    head: str,
+    files: Sequence[FileDecision],
+    attributions: Mapping[str, Attribution],
+    policy: Policy,
+    allowed_signers: str,
+    agent_keys: Collection[str],
+) -> tuple[tuple[FileDecision, ...], ApprovalReport | None]:
+    """(new per-file decisions, report); no report when nothing needed approval."""
+    if all(f.verdict is Verdict.ALLOW for f in files):
+        return tuple(files), None
+    digests = class_digests(files, policy.digest)
+    current = set(digests.values())
+    in_range = set(attributions) | {head}
+    relevant = []
+    for s in store.read_records(git, ref):
+        if s.json is not None:
+            try:
+                rec = parse_record(s.json)
+            except RecordError:
+                pass
+            else:
+                if not (current & set(rec.digests.values()) or rec.head in in_range):
+                    continue
+        relevant.append(s)
+    repository = store.repository_id(git, base) if relevant else ""
+    checked = verify_records(relevant, allowed_signers, repository=repository)
+    return apply_approvals(
+        files,
+        digests,
+        checked,
+        policy,
+        agent_keys=agent_keys,
+        requesters=requesters_by_path(files, attributions),
+        ref=ref,
+    )

@@ -1,0 +1,251 @@
+"""`signoff approve | veto | override` and `signoff approvals list`: signed decisions on the
+exact content of a range, stored on `refs/signoff/approvals` (docs/approvals.md).
+
+The digests come from the same gate code `signoff check` runs, with the policy from the base
+ref, so what an approver signs is exactly what the gate will look for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from signoff.cli._common import repo_option
+from signoff.errors import Error
+from signoff.taxonomy import FileClass
+
+_REF_HELP = "Ref holding the approval records."
+
+
+def _range_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    opts = [
+        repo_option,
+        click.option(
+            "--base",
+            envvar="SIGNOFF_BASE",
+            required=True,
+            help="Base ref the change lands on (policy and keys are read from here).",
+        ),
+        click.option("--head", default="HEAD", show_default=True, help="Head ref of the change."),
+        click.option(
+            "--class",
+            "classes",
+            multiple=True,
+            type=click.Choice([c.value for c in FileClass]),
+            help="Class to cover (repeatable). Default: every class that needs approval.",
+        ),
+        click.option("--comment", default="", help="Why (kept in the signed record)."),
+        click.option(
+            "--key",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="SSH private key to sign with. Default: git config user.signingkey.",
+        ),
+        click.option("--principal", help="Who you are. Default: git config user.email."),
+        click.option(
+            "--approvals-ref", default="refs/signoff/approvals", show_default=True, help=_REF_HELP
+        ),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+@click.command()
+@_range_options
+def approve(**kw: Any) -> None:
+    """Approve exactly the content BASE..HEAD lands (per class), signed with your SSH key."""
+    _record("approve", reason="", **kw)
+
+
+@click.command()
+@_range_options
+def veto(**kw: Any) -> None:
+    """Veto the content BASE..HEAD lands: blocks it until you approve the same content."""
+    _record("veto", reason="", **kw)
+
+
+@click.command()
+@_range_options
+@click.option("--reason", required=True, help="Why the break-glass override is needed.")
+def override(reason: str, **kw: Any) -> None:
+    """Break-glass: let BASE..HEAD through as OVERRIDDEN (never as approved)."""
+    if not reason.strip():
+        raise Error("--reason must not be empty")
+    _record("override", reason=reason, **kw)
+
+
+def _git_config(repo: Path, key: str) -> str:
+    from signoff.gitio.runner import Git
+
+    return Git(repo).run(["config", "--get", key], check=False).decode().strip()
+
+
+def _signing_key(repo: Path, key: Path | None) -> Path:
+    if key is not None:
+        return key
+    value = _git_config(repo, "user.signingkey")
+    if not value:
+        raise Error("no signing key: pass --key FILE or set git config user.signingkey")
+    if value.startswith("key::") or value.startswith("ssh-"):
+        raise Error("user.signingkey holds a literal key, not a file: pass --key FILE")
+    return Path(os.path.expanduser(value))
+
+
+def _record(
+    kind: str,
+    *,
+    repo: Path,
+    base: str,
+    head: str,
+    classes: tuple[str, ...],
+    comment: str,
+    key: Path | None,
+    principal: str | None,
+    approvals_ref: str,
+    reason: str,
+) -> None:
+    from signoff.approvals import sshsig, store
+    from signoff.approvals.apply import disqualify
+    from signoff.approvals.digest import class_digests
+    from signoff.approvals.record import Kind, RecordError, make_record, record_id
+    from signoff.approvals.verify import verify_records
+    from signoff.decision import Verdict
+    from signoff.gate import load_inputs, run_check
+    from signoff.gitio.runner import Git
+    from signoff.signers import build_signers
+
+    store.check_ref(approvals_ref)
+    who = (principal or _git_config(repo, "user.email")).strip().lower()
+    if not who:
+        raise Error("no principal: pass --principal EMAIL or set git config user.email")
+    signing_key = _signing_key(repo, key)
+    decision = run_check(repo, base, head, approvals_ref=None)
+    digests = class_digests(decision.files, decision.digests["policy"])
+    if classes:
+        absent = [c for c in classes if c not in digests]
+        if absent:
+            raise Error(f"no {', '.join(absent)} file lands in {base}..{head}")
+        chosen = sorted(set(classes))
+    else:
+        chosen = sorted(
+            {f.file_class.value for f in decision.files if f.verdict is not Verdict.ALLOW}
+        )
+        if not chosen:
+            raise Error(f"nothing in {base}..{head} needs approval; name --class to sign anyway")
+    git = Git(repo)
+    try:
+        rec = make_record(
+            repository=store.repository_id(git, decision.base),
+            decision=Kind(kind),
+            approver=who,
+            digests={c: digests[c] for c in chosen},
+            policy_digest=decision.digests["policy"],
+            base=decision.base,
+            head=decision.head,
+            comment=comment,
+            reason=reason,
+        )
+    except RecordError as exc:
+        raise Error(f"cannot build the record: {exc}") from None
+    data = rec.canonical()
+    sig = sshsig.sign(data, signing_key)
+    rid = record_id(data)
+
+    inputs = load_inputs(git, decision.base)
+    signers, signers_text, _ = build_signers(inputs.humans, inputs.registry)
+    [checked] = verify_records(
+        [store.StoredRecord(rid, data, sig)], signers_text, repository=rec.repository
+    )
+    store.append(git, rid, {"json": data, "sig": sig}, approvals_ref)
+    click.echo(f"{kind} recorded: {rid}")
+    click.echo(f"  by {who} ({checked.key_type} {checked.fingerprint})")
+    click.echo(f"  range {decision.base[:12]}..{decision.head[:12]}")
+    for c in chosen:
+        click.echo(f"  {c}: sha256:{digests[c]}")
+    click.echo(f"  stored on {approvals_ref}; share it: git push origin {approvals_ref}")
+    problem = disqualify(checked, inputs.policy, signers.agent_keys)
+    if problem is not None:
+        click.echo(f"signoff: warning: the gate will not count this record: {problem}", err=True)
+
+
+@click.group()
+def approvals() -> None:
+    """Signed approval records stored in the repository."""
+
+
+@approvals.command("list")
+@repo_option
+@click.option(
+    "--base",
+    envvar="SIGNOFF_BASE",
+    default="HEAD",
+    show_default=True,
+    help="Ref whose allowed signers, policy and registry verify the records.",
+)
+@click.option(
+    "--approvals-ref", default="refs/signoff/approvals", show_default=True, help=_REF_HELP
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_(repo: Path, base: str, approvals_ref: str, fmt: str) -> None:
+    """Every record on the ref, verified against the base ref's allowed signers."""
+    import json
+
+    from signoff.approvals import store
+    from signoff.approvals.apply import disqualify
+    from signoff.approvals.verify import verify_records
+    from signoff.gate import load_inputs
+    from signoff.gitio import history
+    from signoff.gitio.runner import Git
+    from signoff.signers import build_signers
+
+    git = Git(repo)
+    base_sha = history.resolve_commit(git, base, role="base")
+    inputs = load_inputs(git, base_sha)
+    signers, text, _ = build_signers(inputs.humans, inputs.registry)
+    stored = store.read_records(git, approvals_ref)
+    repository = store.repository_id(git, base_sha) if stored else ""
+    rows: list[dict[str, Any]] = []
+    for c in verify_records(stored, text, repository=repository):
+        problem = disqualify(c, inputs.policy, signers.agent_keys)
+        rec = c.record
+        rows.append(
+            {
+                "record": c.record_id,
+                "decision": rec.decision.value if rec else "?",
+                "approver": c.claimed,
+                "signer": c.signer,
+                "key_type": c.key_type,
+                "fingerprint": c.fingerprint,
+                "valid": problem is None,
+                "problem": problem,
+                "time": rec.time if rec else "",
+                "classes": list(rec.classes) if rec else [],
+                "digests": dict(rec.digests) if rec else {},
+                "head": rec.head if rec else "",
+                "comment": rec.comment if rec else "",
+                "reason": rec.reason if rec else "",
+            }
+        )
+    rows.sort(key=lambda r: (r["time"], r["record"]))
+    if fmt == "json":
+        click.echo(json.dumps({"ref": approvals_ref, "records": rows}, indent=2))
+        return
+    if not rows:
+        click.echo(f"no approval records on {approvals_ref}")
+        return
+    for r in rows:
+        status = "verified" if r["valid"] else f"NOT COUNTED: {r['problem']}"
+        click.echo(
+            f"{r['record'][:12]}  {r['decision']:<8} {r['approver']}  {r['time']}  "
+            f"head {str(r['head'])[:12]}  [{', '.join(r['classes'])}]  {status}"
+        )
+        if r["comment"] or r["reason"]:
+            click.echo(
+                f"    {'reason' if r['reason'] else 'comment'}: {r['reason'] or r['comment']}"
+            )
