@@ -11,19 +11,18 @@ Every classifier in `REGISTRY` looks at the path. Resolution:
 Policy `extra` globs are specific matches of the pseudo-classifier `policy`, applied after these
 steps through `riskier`: a policy can add risk but never lower it, not even below `unknown`.
 
-All rules of all table-driven classifiers compile into one indexed `GlobSet`, so classifying a
-path runs only the few regexes that could match it, and each distinct set of matching rules is
-resolved once.
+All rules of all table-driven classifiers go into one indexed `GlobSet`, built on the first
+classification (nothing is compiled at import), so classifying a path checks only the few rules
+that could match it, mostly by dict lookups, and each distinct set of matching rules is resolved
+once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache, reduce
 
 from signoff.classify.agents import AgentInstructions
-from signoff.classify.base import Classifier, Match
+from signoff.classify.base import Classifier, Match, Record
 from signoff.classify.build_tools import BuildTools
 from signoff.classify.ci_services import CIServices
 from signoff.classify.containers import Containers
@@ -41,7 +40,7 @@ from signoff.classify.python import Python
 from signoff.classify.release_notes import ReleaseNotes
 from signoff.classify.repo_config import RepoConfig
 from signoff.classify.ruby import Ruby
-from signoff.classify.rules import GENERIC_ORDER, RuleClassifier
+from signoff.classify.rules import GENERIC_ORDER, Rule, RuleClassifier
 from signoff.classify.rust import Rust
 from signoff.classify.signing import SigningPublishing
 from signoff.classify.source import Source
@@ -50,6 +49,13 @@ from signoff.classify.tool_config import ToolConfig
 from signoff.classify.version import VersionFiles
 from signoff.globs import GlobSet, compile_glob
 from signoff.taxonomy import RISK, FileClass, Risk, riskier
+
+# Annotation-only imports, kept out of the import (typing and collections cost milliseconds).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    Extra = Mapping[FileClass, Sequence[str]]
 
 __all__ = [
     "GENERIC_ORDER",
@@ -63,8 +69,6 @@ __all__ = [
 
 #: The pseudo-classifier that policy `extra` globs are reported under.
 POLICY_IDENT = "policy"
-
-Extra = Mapping[FileClass, Sequence[str]]
 
 
 def build_registry(*classifiers: Classifier) -> tuple[Classifier, ...]:
@@ -111,14 +115,25 @@ REGISTRY: tuple[Classifier, ...] = build_registry(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PathClass:
+class PathClass(Record):
     """The class of one path, every match that led to it (for `signoff explain`), and why."""
+
+    __slots__ = ("file_class", "matches", "reason", "risk")
+    __match_args__ = ("file_class", "risk", "matches", "reason")
 
     file_class: FileClass
     risk: Risk
     matches: tuple[Match, ...]
     reason: str
+
+    def __init__(
+        self, file_class: FileClass, risk: Risk, matches: tuple[Match, ...], reason: str
+    ) -> None:
+        init = object.__setattr__
+        init(self, "file_class", file_class)
+        init(self, "risk", risk)
+        init(self, "matches", matches)
+        init(self, "reason", reason)
 
 
 def _describe(match: Match) -> str:
@@ -162,37 +177,65 @@ def resolve(matches: tuple[Match, ...]) -> PathClass:
 
 
 class PathClassifier:
-    """A registry plus policy extras, compiled once; `classify` is the fast path."""
+    """A registry plus policy extras, indexed once; `classify` is the fast path.
+
+    The index needs no regex for the usual pattern shapes (see `GlobSet`) and creates a rule's
+    `Match` only when the rule first matches, so building it is cheap.
+    """
 
     def __init__(self, registry: Iterable[Classifier] = REGISTRY, extra: Extra | None = None):
         self._custom: list[tuple[int, Classifier]] = []
-        keys: list[tuple[int, int]] = []
+        #: Per indexed pattern: its rule (or, for a policy glob, its Match) and classifier ident.
+        self._sources: list[Rule | Match] = []
+        self._idents: list[str] = []
+        self._keys: list[tuple[int, int]] = []  # (registry position, rule number), if custom
         patterns: list[str] = []
-        self._matches: list[Match] = []
+        any_case: list[int] = []
         registry = tuple(registry)
         for pos, clf in enumerate(registry):
             if isinstance(clf, RuleClassifier):
-                for n, rule in enumerate(clf.rules):
-                    keys.append((pos, n))
-                    patterns.append(rule.glob_pattern)
-                    self._matches.append(rule.to_match(clf.ident))
+                rules = clf.rules
+                start = len(patterns)
+                self._sources += rules
+                self._idents += [clf.ident] * len(rules)
+                patterns += [rule.pattern for rule in rules]
+                any_case += [start + n for n, rule in enumerate(rules) if rule.any_case]
+                self._keys += [(pos, n) for n in range(len(rules))]
             else:
                 self._custom.append((pos, clf))
         for n, (cls, globs) in enumerate(_extra_items(extra)):
-            keys.append((len(registry), n))
+            self._keys.append((len(registry), n))
             patterns.append(globs)
-            self._matches.append(
+            self._idents.append(POLICY_IDENT)
+            self._sources.append(
                 Match(FileClass(cls), POLICY_IDENT, f"policy adds this path to {cls}", False, globs)
             )
-        self._keys = keys
-        self._set = GlobSet(patterns)
+        try:
+            self._set = GlobSet(patterns, any_case=any_case)
+        except ValueError:
+            for ident, source in zip(self._idents, self._sources, strict=True):
+                if isinstance(source, Rule):
+                    try:
+                        source.glob  # noqa: B018  (compiles and validates the pattern)
+                    except ValueError as err:
+                        raise ValueError(f"classifier {ident}: {err}") from None
+            raise
+        self._match_of: dict[int, Match] = {}
         # A PathClass holds no path, so one per distinct combination of matching rules suffices.
         self._resolved: dict[tuple[int, ...], PathClass] = {}
+
+    def _match(self, i: int) -> Match:
+        match = self._match_of.get(i)
+        if match is None:
+            source = self._sources[i]
+            match = source.to_match(self._idents[i]) if isinstance(source, Rule) else source
+            self._match_of[i] = match
+        return match
 
     def classify(self, path: str) -> PathClass:
         hits = tuple(self._set.matches(path))  # ascending = registry order, then rule order
         if self._custom:
-            found = [(self._keys[i], self._matches[i]) for i in hits]
+            found = [(self._keys[i], self._match(i)) for i in hits]
             for pos, clf in self._custom:
                 found.extend(((pos, -1), m) for m in clf.match(path))
             found.sort(key=lambda km: km[0])
@@ -201,7 +244,7 @@ class PathClassifier:
         if known is None:
             if len(self._resolved) > 65536:
                 self._resolved.clear()
-            known = self._resolved[hits] = resolve(tuple(self._matches[i] for i in hits))
+            known = self._resolved[hits] = resolve(tuple(self._match(i) for i in hits))
         return known
 
 

@@ -7,14 +7,15 @@ short list of (glob, reason) pairs.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, ClassVar
-
-from signoff.classify.base import Classifier, Match
+from signoff.classify.base import Classifier, Match, Record
 from signoff.globs import Glob, compile_glob, nocase
 from signoff.taxonomy import FileClass
+
+# Annotation-only imports, kept out of the import (typing and collections cost milliseconds).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, ClassVar
 
 #: Classes a *generic* rule may name, in the order that breaks ties when only generic rules match.
 #: Tests first (a test directory's code is test code), then source (code stays medium even when it
@@ -29,7 +30,19 @@ GENERIC_ORDER: tuple[FileClass, ...] = (
     FileClass.DOCS,
 )
 
-_IDENT = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _is_ident(text: str) -> bool:
+    """Kebab-case: `[a-z][a-z0-9]*(-[a-z0-9]+)*`, checked without compiling a regex."""
+    return (
+        text[:1].isalpha()
+        and text[:1].islower()
+        and text[:1].isascii()
+        and _IDENT_CHARS.issuperset(text)
+        and "--" not in text
+        and not text.endswith("-")
+    )
 
 
 class AnyCase(str):
@@ -43,15 +56,32 @@ class AnyCase(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Record):
     """A path pattern, the class it implies, and why, in words a user reads in `explain`."""
+
+    __slots__ = ("any_case", "file_class", "generic", "pattern", "reason")
+    __match_args__ = ("pattern", "file_class", "reason", "generic", "any_case")
 
     pattern: str
     file_class: FileClass
     reason: str
-    generic: bool = False
-    any_case: bool = False
+    generic: bool
+    any_case: bool
+
+    def __init__(
+        self,
+        pattern: str,
+        file_class: FileClass,
+        reason: str,
+        generic: bool = False,
+        any_case: bool = False,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "pattern", pattern)
+        init(self, "file_class", file_class)
+        init(self, "reason", reason)
+        init(self, "generic", generic)
+        init(self, "any_case", any_case)
 
     @property
     def glob_pattern(self) -> str:
@@ -92,14 +122,20 @@ def generic(file_class: FileClass, *pairs: tuple[str, str]) -> tuple[Rule, ...]:
 
 
 class RuleClassifier(Classifier):
-    """A classifier defined entirely by its `rules` table, validated when the class is defined."""
+    """A classifier defined entirely by its `rules` table.
+
+    Defining the class checks the table cheaply (ident, desc, generic classes, duplicates, and
+    the syntax of any pattern using `[`, `?`, `\\` or a leading `!`); the patterns themselves
+    are indexed on first use (`PathClassifier`), which validates the rest, and the test suite
+    compiles every pattern of every built-in table. Nothing compiles a regex at import.
+    """
 
     rules: ClassVar[tuple[Rule, ...]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.__name__
-        if not _IDENT.fullmatch(getattr(cls, "ident", "")):
+        if not _is_ident(getattr(cls, "ident", "")):
             raise ValueError(f"classifier {name} needs a kebab-case `ident`")
         if not getattr(cls, "desc", ""):
             raise ValueError(f"classifier {name} ({cls.ident}) needs a `desc`")
@@ -107,18 +143,24 @@ class RuleClassifier(Classifier):
             raise ValueError(f"classifier {name} ({cls.ident}) has no rules")
         seen: set[str] = set()
         for rule in cls.rules:
-            try:
-                rule.glob  # noqa: B018  (compiles and validates the pattern)
-            except ValueError as err:
-                raise ValueError(f"classifier {cls.ident}: {err}") from None
+            pattern = rule.pattern
+            if "[" in pattern or "?" in pattern or "\\" in pattern or pattern[:1] in ("", "!"):
+                try:  # the unusual shapes, where mistakes hide, are checked right away
+                    rule.glob  # noqa: B018  (compiles and validates the pattern)
+                except ValueError as err:
+                    raise ValueError(f"classifier {cls.ident}: {err}") from None
             if rule.generic and rule.file_class not in GENERIC_ORDER:
                 raise ValueError(
-                    f"classifier {cls.ident}: generic rule {rule.pattern!r} names class "
+                    f"classifier {cls.ident}: generic rule {pattern!r} names class "
                     f"{rule.file_class}, which is not one of {[str(c) for c in GENERIC_ORDER]}"
                 )
-            if rule.glob_pattern in seen:
-                raise ValueError(f"classifier {cls.ident}: pattern {rule.pattern!r} listed twice")
-            seen.add(rule.glob_pattern)
+            key = pattern
+            if rule.any_case:  # `AnyCase("X.md")` and `AnyCase("x.md")` are the same rule
+                head, sep, base = pattern.rpartition("/")
+                key = f"\x00{head}{sep}{base.lower() if base.isascii() else base}"
+            if key in seen:
+                raise ValueError(f"classifier {cls.ident}: pattern {pattern!r} listed twice")
+            seen.add(key)
 
     def match(self, path: str) -> Iterator[Match]:
         """The straightforward reading of the table; the engine's indexed path must agree."""
