@@ -9,6 +9,7 @@ $(BIN)/signoff: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q src/signoff
 	touch $@
 
 $(VENV)/.dev: $(BIN)/signoff

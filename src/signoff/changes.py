@@ -7,8 +7,8 @@ Paths are ``str`` decoded from git's bytes with ``surrogateescape``: comparison 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 NULL_SHA = "0" * 40
 
@@ -31,8 +31,7 @@ class Status(StrEnum):
     UNKNOWN = "X"
 
 
-@dataclass(frozen=True, slots=True)
-class FileChange:
+class FileChange(NamedTuple):
     """One file in a diff, as git's raw format reports it (plus binary-ness when known)."""
 
     status: Status
@@ -67,15 +66,13 @@ class FileChange:
         return self.status in (Status.RENAMED, Status.COPIED) and self.old_path != self.new_path
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     name: str
     email: str
     timestamp: int
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
+class Signature(NamedTuple):
     """What git reports of a commit signature (`%G?`, `%GS`, `%GK`, `%GF`)."""
 
     status: str  # G good, B bad, U good-unknown-validity, X/Y expired, R revoked, E error, N none
@@ -92,15 +89,14 @@ class Signature:
         return self.status == "G"
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
+class Commit(NamedTuple):
     sha: str
     parents: tuple[str, ...]
     author: Person
     committer: Person
     message: str
     signature: Signature
-    files: tuple[FileChange, ...] = field(default=())
+    files: tuple[FileChange, ...] = ()
 
     @property
     def is_merge(self) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from signoff.attribution.attribute import Attribution
 from signoff.facts import Fact
@@ -33,8 +33,7 @@ def strictest(verdicts: list[Verdict]) -> Verdict:
     return max(verdicts, key=lambda v: v.rank, default=Verdict.ALLOW)
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A rule (or built-in principle) that shaped a decision, and why, in plain words."""
 
     rule: str
@@ -42,8 +41,7 @@ class Hit:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class FileDecision:
+class FileDecision(NamedTuple):
     path: str
     old_path: str | None
     status: str
@@ -60,18 +58,17 @@ class FileDecision:
     new_blob: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class IgnoredRecord:
+class IgnoredRecord(NamedTuple):
     """An approval record that was not counted, and why (bad signature, stale digest, ...)."""
 
     record_id: str
     approver: str
     decision: str
     reason: str
+    source: str = "ref"  # "ref": signed record on the approvals ref; "server": via the API
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovalStatus:
+class ApprovalStatus(NamedTuple):
     """One approval requirement over one class's content digest (DESIGN.md §3 "Approval")."""
 
     file_class: str
@@ -84,6 +81,8 @@ class ApprovalStatus:
     ignored: tuple[IgnoredRecord, ...]
     paths: tuple[str, ...]
     rule: str = ""
+    #: where each counted approver's word came from: "ref" (signed record) or "server" (API)
+    sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def have(self) -> int:
@@ -101,8 +100,7 @@ class ApprovalStatus:
         return "approved" if self.missing == 0 else "missing"
 
 
-@dataclass(frozen=True, slots=True)
-class OverrideStatus:
+class OverrideStatus(NamedTuple):
     """A break-glass override that let one class's content through: recorded, never approval."""
 
     file_class: str
@@ -111,10 +109,10 @@ class OverrideStatus:
     reason: str
     record_id: str
     time: str
+    source: str = "ref"
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovalReport:
+class ApprovalReport(NamedTuple):
     """What the gate made of the signed approval records it found."""
 
     ref: str
@@ -122,10 +120,11 @@ class ApprovalReport:
     statuses: tuple[ApprovalStatus, ...] = ()
     overrides: tuple[OverrideStatus, ...] = ()
     ignored: tuple[IgnoredRecord, ...] = ()  # every record not counted anywhere, with a reason
+    server: str = ""  # the control plane's URL when approvals were also fetched from it
+    server_records: int = 0  # how many of `records` came from the server
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     verdict: Verdict
     base: str
     head: str
@@ -139,5 +138,4 @@ class Decision:
     policy_protected: bool
     warnings: tuple[str, ...] = ()
     evaluated_at: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
     approvals: ApprovalReport | None = None

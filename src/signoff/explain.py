@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.classify import classify_path
 from signoff.globs import match_any
@@ -11,8 +11,7 @@ from signoff.registry import Mode
 from signoff.taxonomy import Risk
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(NamedTuple):
     path: str
     file_class: str
     risk: Risk

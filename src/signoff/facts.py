@@ -6,13 +6,12 @@ pinned to a commit". Policies name facts by `kind`; outputs show `message`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from signoff.taxonomy import Risk
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """One typed observation about a changed file.
 
     kind:      stable identifier policies match on, e.g. ``install-script-added``
@@ -30,7 +29,7 @@ class Fact:
     risk: Risk
     analyzer: str
     line: int | None = None
-    detail: tuple[tuple[str, str], ...] = field(default=())
+    detail: tuple[tuple[str, str], ...] = ()
 
     def detail_dict(self) -> dict[str, str]:
         return dict(self.detail)

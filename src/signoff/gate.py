@@ -13,8 +13,8 @@ import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from signoff.analysis import analyze_file, wants_content
 from signoff.attribution.attribute import Attribution, AttributionKind, Attributor
@@ -32,6 +32,9 @@ from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry,
 from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
 from signoff.taxonomy import Risk
 
+if TYPE_CHECKING:
+    from signoff.approvals.check import RecordSource
+
 #: Where signed approval records live (`signoff.approvals.store.DEFAULT_REF`); the approvals
 #: package is imported only when a range needs approval, to keep the gate's start-up light.
 APPROVALS_REF = "refs/signoff/approvals"
@@ -40,8 +43,7 @@ APPROVALS_REF = "refs/signoff/approvals"
 MAX_ANALYZED_BYTES = 8 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(NamedTuple):
     """What the gate reads from the protected base ref (or a dry-run policy file)."""
 
     policy: Policy
@@ -90,18 +92,24 @@ def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
     return Inputs(policy, registry, humans, tuple(warnings))
 
 
+def branch_of(full_ref: str | None) -> str | None:
+    """The branch a full ref names (`refs/remotes/origin/main` -> `main`), if it names one."""
+    if not full_ref:
+        return None
+    if full_ref.startswith("refs/heads/"):
+        return full_ref.removeprefix("refs/heads/")
+    if full_ref.startswith("refs/remotes/"):
+        parts = full_ref.removeprefix("refs/remotes/").split("/", 1)
+        return parts[1] if len(parts) == 2 else None
+    return None
+
+
 def target_from_ref(git: Git, ref: str) -> str | None:
     """The branch a ref names (`origin/main` -> `main`), when it names one."""
     if ref.startswith("-"):
         return None
     out = git.run(["rev-parse", "--symbolic-full-name", ref], check=False)
-    full = out.decode("utf-8", "replace").strip()
-    if full.startswith("refs/heads/"):
-        return full.removeprefix("refs/heads/")
-    if full.startswith("refs/remotes/"):
-        parts = full.removeprefix("refs/remotes/").split("/", 1)
-        return parts[1] if len(parts) == 2 else None
-    return None
+    return branch_of(out.decode("utf-8", "replace").strip())
 
 
 def run_check(
@@ -113,12 +121,13 @@ def run_check(
     target_branch: str | None = None,
     today: dt.date | None = None,
     approvals_ref: str | None = APPROVALS_REF,
+    server: RecordSource | None = None,
 ) -> Decision:
     """Decide on base..head; signed approval records on `approvals_ref` (None: ignore them)
-    are verified against the base ref's allowed signers and applied to the decision."""
+    are verified against the base ref's allowed signers and applied to the decision, together
+    with the approvals `server` (the control plane, `signoff check --server`) holds."""
     git = Git(repo)
-    base = history.resolve_commit(git, base_ref, role="base")
-    head = history.resolve_commit(git, head_ref, role="head")
+    base, head, base_full = history.resolve_range(git, base_ref, head_ref)
     mbase = history.merge_base(git, base, head)
     if mbase == head:
         raise GitError(
@@ -126,7 +135,7 @@ def run_check(
             hint="check the base and head refs of the pull request",
         )
     inputs = load_inputs(git, base, policy_file)
-    target = target_branch or target_from_ref(git, base_ref)
+    target = target_branch or branch_of(base_full)
     now = dt.datetime.now(dt.UTC)
     today = today or now.date()
 
@@ -135,11 +144,15 @@ def run_check(
         allowed = Path(tmp) / "allowed_signers"
         allowed.write_text(signers_text)
         log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
-        commits = history.read_commits(log_git, base, head)
+        attributor = Attributor(inputs.registry, signers)
+        commits = []
+        attributions = {}
+        # Attribute each commit as git streams it: this work overlaps git's own.
+        for c in history.iter_commits(log_git, base, head):
+            commits.append(c)
+            attributions[c.sha] = attributor(c)
     if not commits:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
-    attributor = Attributor(inputs.registry, signers)
-    attributions = {c.sha: attributor(c) for c in commits}
 
     touched: dict[str, list[str]] = defaultdict(list)
     for c in commits:
@@ -164,7 +177,8 @@ def run_check(
         files.append(_decide_file(change, contents, attrs, inputs.policy, today, target))
 
     approvals = None
-    if approvals_ref is not None and any(f.verdict is not Verdict.ALLOW for f in files):
+    wants = approvals_ref is not None or server is not None
+    if wants and any(f.verdict is not Verdict.ALLOW for f in files):
         from signoff.approvals.check import gate_approvals
 
         final, approvals = gate_approvals(
@@ -177,6 +191,7 @@ def run_check(
             policy=inputs.policy,
             allowed_signers=signers_text,
             agent_keys=signers.agent_keys,
+            server=server,
         )
         files = list(final)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
@@ -44,8 +44,7 @@ class Lifecycle(StrEnum):
     RETIRED = "retired"
 
 
-@dataclass(frozen=True, slots=True)
-class Matchers:
+class Matchers(NamedTuple):
     """How commits are tied to an agent. All of these but `signing_keys` are *asserted*."""
 
     emails: tuple[str, ...] = ()
@@ -56,14 +55,12 @@ class Matchers:
     signing_keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(NamedTuple):
     branches: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Agent:
+class Agent(NamedTuple):
     id: str
     name: str
     kind: Kind
@@ -73,8 +70,8 @@ class Agent:
     status: Status
     review_by: dt.date | None
     expires: dt.date | None
-    scope: Scope = field(default_factory=Scope)
-    match: Matchers = field(default_factory=Matchers)
+    scope: Scope = Scope()
+    match: Matchers = Matchers()
     max_token_ttl: int = 900
     line: int | None = None
 
@@ -90,8 +87,7 @@ class Agent:
         return Lifecycle.ACTIVE
 
 
-@dataclass(frozen=True, slots=True)
-class Registry:
+class Registry(NamedTuple):
     agents: tuple[Agent, ...]
     digest: str
     source: str

@@ -8,7 +8,7 @@ signature by an agent key can never be read as a human's.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.attribution.attribute import AGENT_PRINCIPAL, Signers
 from signoff.attribution.catalogue import parse_ssh_key, ssh_fingerprint
@@ -16,8 +16,7 @@ from signoff.errors import ConfigError
 from signoff.registry import Registry
 
 
-@dataclass(frozen=True, slots=True)
-class SignerEntry:
+class SignerEntry(NamedTuple):
     principals: tuple[str, ...]
     options: str
     key_type: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from signoff.analysis._text import host_of
@@ -101,7 +101,7 @@ def compare(
 
     def f(kind: str, name: str, text: str, at: int | None, **detail: str) -> None:
         fact = analyzer.fact(kind, path, text, line=at, package=name)
-        facts.append(replace(fact, detail=fact.detail + tuple(detail.items())))
+        facts.append(fact._replace(detail=fact.detail + tuple(detail.items())))
 
     for name in old_pkgs.keys() - new_pkgs.keys():
         gone = ", ".join(sorted({e.version for e in old_pkgs[name]}))

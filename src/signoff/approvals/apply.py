@@ -15,7 +15,7 @@ Separation of duties, none of it configurable away:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from signoff.approvals.record import Kind
 from signoff.approvals.verify import CheckedRecord
@@ -109,6 +109,7 @@ def apply_approvals(
             unusable.get(c.record_id)
             or "; ".join(dict.fromkeys(notes.get(c.record_id, [])))
             or "covers nothing that needs approval in this range",
+            c.source,
         )
         for c in ordered
         if c.record_id not in used
@@ -119,6 +120,7 @@ def apply_approvals(
         statuses=tuple(statuses),
         overrides=tuple(overrides.values()),
         ignored=tuple(ignored),
+        server_records=sum(1 for c in ordered if c.source == "server"),
     )
     return new_files, report
 
@@ -130,7 +132,7 @@ def disqualify(c: CheckedRecord, policy: Policy, agent_keys: Collection[str]) ->
     if c.signer.startswith(AGENT_PRINCIPAL) or c.fingerprint in agent_keys:
         return AGENT
     allowed = policy.approvals.key_types
-    if allowed and c.key_type not in allowed:
+    if allowed and c.source == "ref" and c.key_type not in allowed:  # server: no SSH key
         return f"key type {c.key_type} is not allowed (policy approvals.key_types)"
     return None
 
@@ -173,6 +175,7 @@ def _status(
             ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, REQUESTER_ALONE))
         approvers = []
     used.update(latest[p][1] for p in [*approvers, *vetoers])
+    source = {c.record_id: c.source for c in ordered}
     return ApprovalStatus(
         file_class=cls,
         digest=digest,
@@ -184,6 +187,7 @@ def _status(
         ignored=tuple(ignored),
         paths=tuple(dict.fromkeys(need.paths)),
         rule=", ".join(dict.fromkeys(need.rules)),
+        sources=tuple((p, source[latest[p][1]]) for p in sorted(approvers)),
     )
 
 
@@ -217,7 +221,9 @@ def _override(
             notes.setdefault(c.record_id, []).append(f"{cls}: {reason}")
             continue
         used.add(c.record_id)
-        found = OverrideStatus(cls, digest, c.signer, rec.reason, c.record_id, rec.time)
+        found = OverrideStatus(
+            cls, digest, c.signer, rec.reason, c.record_id, rec.time, c.source
+        )
     return found
 
 
@@ -226,7 +232,7 @@ def _overridden(f: FileDecision, overrides: Mapping[str, OverrideStatus]) -> Fil
     if ov is None or f.verdict not in (Verdict.NEEDS_APPROVAL, Verdict.DENY):
         return f
     hit = Hit("override", "override", f"OVERRIDDEN (not approved) by {ov.by}: {ov.reason}")
-    return replace(f, verdict=Verdict.OVERRIDDEN, hits=(*f.hits, hit))
+    return f._replace(verdict=Verdict.OVERRIDDEN, hits=(*f.hits, hit))
 
 
 def _decide(f: FileDecision, statuses: Mapping[tuple[str, str], ApprovalStatus]) -> FileDecision:
@@ -236,9 +242,9 @@ def _decide(f: FileDecision, statuses: Mapping[tuple[str, str], ApprovalStatus])
     vetoers = sorted({v for s in mine for v in s.vetoers})
     if vetoers:
         hit = Hit("veto", "note", f"vetoed by {', '.join(vetoers)}")
-        return replace(f, hits=(*f.hits, hit))
+        return f._replace(hits=(*f.hits, hit))
     if mine and all(s.state == "approved" for s in mine):
         who = sorted({a for s in mine for a in s.approvers})
         hit = Hit("approval", "allow", f"approved by {', '.join(who)} ({mine[0].digest[:12]})")
-        return replace(f, verdict=Verdict.ALLOW, hits=(*f.hits, hit))
+        return f._replace(verdict=Verdict.ALLOW, hits=(*f.hits, hit))
     return f

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from types import MappingProxyType
+from typing import NamedTuple
 
 from signoff.attribution import catalogue
 from signoff.changes import Commit
@@ -29,16 +30,14 @@ class EvidenceType(StrEnum):
     ASSERTED = "asserted"
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     type: EvidenceType
     source: str  # signature, author, committer, trailer, message, push
     identity: str  # registered agent id, "unregistered:<catalogue id>", or a human principal
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
+class Actor(NamedTuple):
     """A non-human identity that influenced a commit."""
 
     id: str  # registered agent id, or "unregistered:<catalogue id>"
@@ -50,23 +49,21 @@ class Actor:
         return self.agent is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Attribution:
+class Attribution(NamedTuple):
     sha: str
     kind: AttributionKind
     actors: tuple[Actor, ...]
     evidence: tuple[Evidence, ...]
     human: str | None = None  # principal of a verified human signature
-    co_authors: tuple[str, ...] = field(default=())  # human e-mails named in trailers
+    co_authors: tuple[str, ...] = ()  # human e-mails named in trailers
 
 
-@dataclass(frozen=True, slots=True)
-class Signers:
+class Signers(NamedTuple):
     """Keys registered on the base ref: which signature principals are humans or agents."""
 
     humans: frozenset[str] = frozenset()
     #: key fingerprint (SHA256:... or gpg hex) -> agent id
-    agent_keys: Mapping[str, str] = field(default_factory=dict)
+    agent_keys: Mapping[str, str] = MappingProxyType({})
 
 
 AGENT_PRINCIPAL = "agent:"
@@ -127,7 +124,7 @@ class Attributor:
         done = self._same.get(key)
         if done is None:
             done = self._same[key] = attribute(commit, self.registry, self.signers, self)
-        return replace(done, sha=commit.sha) if done.sha != commit.sha else done
+        return done._replace(sha=commit.sha) if done.sha != commit.sha else done
 
 
 def attribute(

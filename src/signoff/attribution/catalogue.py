@@ -11,13 +11,12 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.registry import Kind
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
+class Known(NamedTuple):
     id: str
     name: str
     kind: Kind
@@ -164,8 +163,7 @@ CATALOGUE: tuple[Known, ...] = (
 CATALOGUE_IDS = frozenset(k.id for k in CATALOGUE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
+class _Compiled(NamedTuple):
     known: Known
     identities: tuple[re.Pattern[str], ...]
     trailers: tuple[re.Pattern[str], ...]

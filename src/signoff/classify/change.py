@@ -22,7 +22,7 @@ same risk says more); it never lowers a class.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.changes import MODE_SYMLINK, FileChange, Status
 from signoff.classify import PathClass, classify_path
@@ -33,8 +33,7 @@ __all__ = ["ChangeClass", "classify_change", "resolve_symlink"]
 _UNKNOWN = FileClass.UNKNOWN
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeClass:
+class ChangeClass(NamedTuple):
     """A change's class; `adjustments` says in plain words why it differs from the path's class."""
 
     file_class: FileClass

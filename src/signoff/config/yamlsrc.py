@@ -6,8 +6,7 @@ Anchors/aliases, tags and duplicate keys are refused (they hide what a reviewer 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -23,8 +22,7 @@ Path_ = tuple[str | int, ...]
 _MAX_BYTES = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
+class Located(NamedTuple):
     """A parsed document plus a map from field path to (line, column), both 1-based."""
 
     data: Any

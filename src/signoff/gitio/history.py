@@ -48,6 +48,23 @@ def resolve_commit(git: Git, ref: str, *, role: str) -> str:
     return out.decode()
 
 
+def resolve_range(git: Git, base_ref: str, head_ref: str) -> tuple[str, str, str | None]:
+    """(base SHA, head SHA, the base's full ref name or None) in one `git rev-parse`.
+
+    Only when that fails do the per-ref calls run, to say precisely what is wrong.
+    """
+    if base_ref and head_ref and not base_ref.startswith("-") and not head_ref.startswith("-"):
+        args = ["rev-parse", f"{base_ref}^{{commit}}", f"{head_ref}^{{commit}}",
+                "--symbolic-full-name", base_ref]  # fmt: skip
+        out = git.run(args, check=False).decode("utf-8", "replace").split("\n")
+        if len(out) >= 2 and all(_HEX.fullmatch(x) for x in out[:2]):
+            full = out[2].strip() if len(out) > 2 and out[2].startswith("refs/") else None
+            return out[0], out[1], full
+    base = resolve_commit(git, base_ref, role="base")
+    head = resolve_commit(git, head_ref, role="head")
+    return base, head, None
+
+
 def merge_base(git: Git, base: str, head: str) -> str:
     """Where the range forks from the base: what the head lands is measured from here."""
     out = git.run(["merge-base", base, head], check=False).strip()
@@ -62,6 +79,11 @@ def merge_base(git: Git, base: str, head: str) -> str:
 
 def read_commits(git: Git, base: str, head: str) -> list[Commit]:
     """Every commit in base..head, newest first, each with the paths it touched."""
+    return list(iter_commits(git, base, head))
+
+
+def iter_commits(git: Git, base: str, head: str) -> Iterator[Commit]:
+    """Commits as git produces them, so callers can work while git is still running."""
     args = [
         "log", "-z", "--raw", "--no-renames", "--no-abbrev", "-c", "--no-color",
         "--no-ext-diff", "--no-textconv", f"--format={LOG_FORMAT}", f"{base}..{head}", "--",
@@ -72,13 +94,12 @@ def read_commits(git: Git, base: str, head: str) -> list[Commit]:
 _HEX = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
-def _parse_log(tokens: Iterable[bytes]) -> list[Commit]:
+def _parse_log(tokens: Iterable[bytes]) -> Iterator[Commit]:
     """A small state machine over `git log -z --raw` tokens.
 
     Paths are consumed by count after each raw entry, so a path that looks like a header or a raw
     entry can never be mistaken for one. Anything unexpected is refused, never guessed.
     """
-    commits: list[Commit] = []
     header: list[bytes] = []
     files: list[FileChange] = []
     want_header = 0
@@ -104,7 +125,7 @@ def _parse_log(tokens: Iterable[bytes]) -> list[Commit]:
             continue
         if token[:1] == b"\x1e":
             if header:
-                commits.append(_commit(header, files))
+                yield _commit(header, files)
             header = [token[1:]]
             files = []
             want_header = _HEADER_TOKENS - 1
@@ -121,8 +142,7 @@ def _parse_log(tokens: Iterable[bytes]) -> list[Commit]:
     if want_header or want_paths:
         raise GitError("truncated output from git log (refusing to guess)")
     if header:
-        commits.append(_commit(header, files))
-    return commits
+        yield _commit(header, files)
 
 
 def _entry(fields: list[bytes], paths: list[str]) -> FileChange:

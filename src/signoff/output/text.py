@@ -1,12 +1,8 @@
-"""Text for people, rendered with rich. Every path and every piece of commit text is escaped."""
+"""Text for people. Every path and every piece of commit text is escaped before it is shown."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import NamedTuple
 
 from signoff.decision import ApprovalReport, Decision, FileDecision, Verdict
 from signoff.paths import display
@@ -25,77 +21,116 @@ _WORD = {
 }
 
 
-def render_text(decision: Decision, *, color: bool = False, width: int = 120) -> str:
-    buf = io.StringIO()
-    con = Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        soft_wrap=False,
-    )
-    d = decision
-    con.print(
-        Text.assemble(
-            ("signoff: ", "bold"),
-            (_WORD[d.verdict], _STYLE[d.verdict]),
-            f"  {d.base[:12]}..{d.head[:12]}",
-            f" into {d.target_branch}" if d.target_branch else "",
-        )
-    )
-    protected = "protected base ref" if d.policy_protected else "NOT the protected policy"
-    con.print(Text(f"policy: {d.policy_source} ({protected}), sha256:{d.digests['policy'][:16]}"))
-    for w in d.warnings:
-        con.print(Text(f"warning: {w}", style="yellow"))
+Cell = tuple[str, str]  # (text, style)
 
-    commits = Table(title="Commits", title_justify="left", box=None, pad_edge=False)
-    for col in ("commit", "attribution", "identity", "evidence", "subject"):
-        commits.add_column(col, overflow="fold")
+
+class _Line(NamedTuple):
+    text: str
+    style: str = ""
+
+
+class _Table(NamedTuple):
+    title: str
+    columns: tuple[str, ...]
+    rows: list[list[Cell]]
+
+
+_Block = _Line | _Table
+
+
+def render_text(decision: Decision, *, color: bool = False, width: int = 120) -> str:
+    """The report for people: rich tables on a terminal, plain aligned text in logs and pipes
+    (which also keeps the CI gate from importing rich at all)."""
+    blocks = _blocks(decision)
+    return _rich(blocks, width) if color else _plain(blocks)
+
+
+def _blocks(d: Decision) -> list[_Block]:
+    out: list[_Block] = []
+    head = f"signoff: {_WORD[d.verdict]}  {d.base[:12]}..{d.head[:12]}"
+    target = f" into {d.target_branch}" if d.target_branch else ""
+    out.append(_Line(head + target, _STYLE[d.verdict]))
+    protected = "protected base ref" if d.policy_protected else "NOT the protected policy"
+    policy = f"policy: {d.policy_source} ({protected}), sha256:{d.digests['policy'][:16]}"
+    out.append(_Line(policy))
+    for w in d.warnings:
+        out.append(_Line(f"warning: {w}", "yellow"))
+    commit_rows: list[list[Cell]] = []
     for a in d.commits:
         ids = ", ".join(x.id for x in a.actors) or (a.human or "-")
         ev = ", ".join(dict.fromkeys(f"{e.type} {e.source}" for e in a.evidence)) or "none"
-        subject = d.commit_subjects.get(a.sha, "")
-        commits.add_row(a.sha[:12], a.kind.value, Text(ids), Text(ev), Text(display(subject)[:50]))
-    con.print(commits)
-
-    files = Table(title="Files", title_justify="left", box=None, pad_edge=False)
-    for col in ("path", "class", "risk", "decision", "needs / why"):
-        files.add_column(col, overflow="fold")
-    for f in d.files:
-        files.add_row(
-            _path(f),
-            f.file_class.value,
-            str(f.risk),
-            Text(f.verdict.value, style=_STYLE[f.verdict]),
-            Text(_why(f)),
+        subject = display(d.commit_subjects.get(a.sha, ""))[:50]
+        commit_rows.append(
+            [(a.sha[:12], ""), (a.kind.value, ""), (ids, ""), (ev, ""), (subject, "")]
         )
-    con.print(files)
-
+    columns = ("commit", "attribution", "identity", "evidence", "subject")
+    out.append(_Table("Commits", columns, commit_rows))
+    file_rows = [
+        [
+            (_path(f), ""),
+            (f.file_class.value, ""),
+            (str(f.risk), ""),
+            (f.verdict.value, _STYLE[f.verdict]),
+            (_why(f), ""),
+        ]
+        for f in d.files
+    ]
+    out.append(_Table("Files", ("path", "class", "risk", "decision", "needs / why"), file_rows))
     notes = [(f, x.message) for f in d.files for x in f.facts]
     notes += [(f, a) for f in d.files for a in f.adjustments]
     if notes:
-        con.print(Text("Findings", style="bold"))
+        out.append(_Line("Findings", "bold"))
         for f, msg in notes:
-            con.print(
-                Text(
-                    f"  {display(f.path)}: {msg}"
-                    if not msg.startswith(f.path)
-                    else f"  {display(msg)}"
-                )
-            )
+            text = f"  {display(msg)}" if msg.startswith(f.path) else f"  {display(f.path)}: {msg}"
+            out.append(_Line(text))
     if d.approvals is not None:
         for line in approval_lines(d.approvals):
-            con.print(Text(line, style="bold" if line == "Approvals" else ""))
-    con.print(Text(_summary(d), style=_STYLE[d.verdict]))
+            out.append(_Line(line, "bold" if line == "Approvals" else ""))
+    out.append(_Line(_summary(d), _STYLE[d.verdict]))
+    return out
+
+
+def _plain(blocks: list[_Block]) -> str:
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, _Line):
+            lines.append(block.text)
+            continue
+        cells = [list(block.columns)] + [[text for text, _ in row] for row in block.rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(block.columns))]
+        lines.append(block.title)
+        for r in cells:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _rich(blocks: list[_Block], width: int) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buf = io.StringIO()
+    con = Console(file=buf, force_terminal=True, width=width, highlight=False, soft_wrap=False)
+    for block in blocks:
+        if isinstance(block, _Line):
+            con.print(Text(block.text, style=block.style))
+            continue
+        table = Table(title=block.title, title_justify="left", box=None, pad_edge=False)
+        for col in block.columns:
+            table.add_column(col, overflow="fold")
+        for row in block.rows:
+            table.add_row(*(Text(text, style=style) for text, style in row))
+        con.print(table)
     return buf.getvalue()
 
 
-def _path(f: FileDecision) -> Text:
+def _path(f: FileDecision) -> str:
     shown = display(f.path)
     if f.old_path is not None:
         shown = f"{display(f.old_path)} -> {shown}"
-    return Text(shown)
+    return shown
 
 
 def _why(f: FileDecision) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.attribution.attribute import Attribution, AttributionKind
 from signoff.changes import FileChange
@@ -24,8 +24,7 @@ from signoff.registry import Agent, Lifecycle, Mode
 from signoff.taxonomy import FileClass, Risk
 
 
-@dataclass(frozen=True, slots=True)
-class FileInput:
+class FileInput(NamedTuple):
     change: FileChange
     file_class: FileClass
     risk: Risk  # the class's risk after adjustments
@@ -34,8 +33,7 @@ class FileInput:
     adjustments: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Subject:
+class _Subject(NamedTuple):
     id: str
     mode: Mode
     agent: Agent | None
