@@ -24,6 +24,12 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "approve",
         "Sign an approval of exactly the content a range lands.",
     ),
+    "artifact": (
+        "signoff.cli.artifact",
+        "artifact",
+        "Record who built or signed an artifact (never an agent).",
+    ),
+    "attest": ("signoff.cli.attest", "attest", "Verify DSSE / in-toto release attestations."),
     "check": (
         "signoff.cli.check",
         "check",
@@ -38,6 +44,18 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "Break-glass: let a range through as overridden (never approved).",
     ),
     "policy": ("signoff.cli.policy", "policy", "Validate a policy and run policy unit tests."),
+    "serve": ("signoff.cli.serve", "serve", "Run the control plane (HTTP API, ledger)."),
+    "server": ("signoff.cli.serve", "server", "Administer the control plane (bootstrap)."),
+    "release": (
+        "signoff.cli.release",
+        "release",
+        "The release gate: verify a candidate; record promotions.",
+    ),
+    "trace": (
+        "signoff.cli.trace",
+        "trace",
+        "Artifact -> release -> commits -> tasks -> approvals, and back.",
+    ),
     "veto": ("signoff.cli.approve", "veto", "Sign a veto of exactly the content a range lands."),
 }
 

@@ -11,6 +11,7 @@ from signoff.policy.model import (
     ApprovalSettings,
     AutoLane,
     Policy,
+    ReleaseSettings,
     Requirement,
     Rule,
     When,
@@ -30,6 +31,17 @@ _TOP = (
     "rules",
     "approvals",
     "protected_branches",
+    "release",
+)
+_RELEASE_KEYS = (
+    "approvals",
+    "from",
+    "classes",
+    "all_changes",
+    "trusted_builders",
+    "trusted_signers",
+    "allow_lightweight_tags",
+    "require_signed_tags",
 )
 _CLASSES = [c.value for c in FileClass]
 _MODES = [m.value for m in Mode]
@@ -99,6 +111,7 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
         rules=tuple(rules),
         approvals=ApprovalSettings(key_types=f.strings(("approvals", "key_types")), break_glass=bg),
         protected_branches=_globs(f, ("protected_branches",)) or ("main", "master", "release/*"),
+        release=_release(f, groups),
         digest=hashlib.sha256(text).hexdigest(),
         source=file,
         protected=protected,
@@ -139,6 +152,26 @@ def _rule(
         group=group,
         description=_desc(f, p),
         line=f.doc.where(p)[0],
+    )
+
+
+def _release(f: Fields, groups: dict[str, tuple[str, ...]]) -> ReleaseSettings:
+    """The `release:` section; an explicit `from` must name a defined group."""
+    keys = f.mapping(("release",), _RELEASE_KEYS)
+    d = ReleaseSettings()
+    group = f.string(("release", "from"), d.group)
+    if "from" in keys:
+        _check_group(f, groups, ("release", "from"), group)
+    classes = f.strings(("release", "classes"), choices=_CLASSES)
+    return ReleaseSettings(
+        approvals=f.integer(("release", "approvals"), d.approvals, minimum=1),
+        group=group,
+        classes=tuple(FileClass(c) for c in classes) if "classes" in keys else d.classes,
+        all_changes=f.boolean(("release", "all_changes"), d.all_changes),
+        trusted_builders=f.strings(("release", "trusted_builders")),
+        trusted_signers=f.strings(("release", "trusted_signers")),
+        allow_lightweight_tags=f.boolean(("release", "allow_lightweight_tags"), False),
+        require_signed_tags=f.boolean(("release", "require_signed_tags"), False),
     )
 
 

@@ -65,6 +65,39 @@ class ApprovalSettings:
     break_glass: str | None = None
 
 
+#: Classes whose changes can alter what a release ships or how (DESIGN.md §5).
+RELEASE_CLASSES = (
+    FileClass.DEPENDENCY_MANIFEST,
+    FileClass.LOCKFILE,
+    FileClass.PACKAGING_BUILD,
+    FileClass.CI_WORKFLOW,
+    FileClass.SIGNING_PUBLISHING,
+    FileClass.DEPLOYMENT,
+    FileClass.VERSION,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseSettings:
+    """The `release:` section: what `signoff release verify` adds on top of the gate.
+
+    Trusted builder and signer lists are empty by default, and an empty list trusts nobody: an
+    artifact check cannot pass until the policy names who may build and sign.
+    """
+
+    approvals: int = 1
+    group: str = "release-managers"
+    classes: tuple[FileClass, ...] = RELEASE_CLASSES
+    #: also require release approval for release-impacting changes only verified humans made
+    all_changes: bool = False
+    trusted_builders: tuple[str, ...] = ()
+    trusted_signers: tuple[str, ...] = ()
+    #: a lightweight tag has no tagger to check; refused unless this is true
+    allow_lightweight_tags: bool = False
+    #: the tag must carry a signature by a human key from `.signoff/allowed_signers`
+    require_signed_tags: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     treat_unverified_as_agent: bool
@@ -84,3 +117,4 @@ class Policy:
     #: set when no policy was found and the fail-closed default is in force
     fail_closed_reason: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    release: ReleaseSettings = field(default_factory=ReleaseSettings)

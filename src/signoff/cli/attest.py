@@ -1,0 +1,91 @@
+"""`signoff attest verify FILE`: check an attestation bundle's signatures and statements.
+
+Exit codes: 0 every envelope verified and every VSA says PASSED; 1 a signature, statement or
+subject check failed, or the release it attests FAILED; 2 unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from signoff.errors import Error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def attest() -> None:
+    """DSSE / in-toto attestations written by `signoff release verify --attest-out`."""
+
+
+@attest.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Trusted public key (PEM, OpenSSH, or a private key file); repeatable.",
+)
+@click.option(
+    "--artifact",
+    "artifacts",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="An artifact that must be a subject of the attestation.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def verify(file: Path, keys: tuple[Path, ...], artifacts: tuple[Path, ...], fmt: str) -> int:
+    """Verify FILE (JSON Lines of DSSE envelopes) against the trusted --key(s)."""
+    from signoff.attest.bundle import verify_bundle
+    from signoff.attest.dsse import AttestationError
+    from signoff.attest.keys import load_public_key
+    from signoff.release.artifacts import file_digest
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Error(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+    public = [load_public_key(k) for k in keys]
+    wanted = {file_digest(a).removeprefix("sha256:"): a.name for a in artifacts}
+    try:
+        found = verify_bundle(text, public)
+    except AttestationError as exc:
+        click.echo(f"signoff: attestation INVALID: {exc}", err=True)
+        return 1
+    problems = []
+    for v in found:
+        have = {s["digest"].get("sha256") for s in v.statement["subject"]}
+        problems += [
+            f"line {v.line}: {n} is not a subject" for d, n in wanted.items() if d not in have
+        ]
+        if v.result is not None and v.result != "PASSED":
+            problems.append(f"line {v.line}: the verification result is {v.result}")
+    if fmt == "json":
+        doc = {
+            "valid": not problems,
+            "problems": problems,
+            "statements": [
+                {
+                    "line": v.line,
+                    "predicateType": v.predicate_type,
+                    "result": v.result,
+                    "keyids": list(v.keyids),
+                    "subject": v.statement["subject"],
+                }
+                for v in found
+            ],
+        }
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+    else:
+        for v in found:
+            extra = f" result={v.result}" if v.result else ""
+            click.echo(
+                f"line {v.line}: signature OK ({v.keyids[0][:16]}) {v.predicate_type}{extra}"
+            )
+        for p in problems:
+            click.echo(f"  x {p}")
+        click.echo("attestation VERIFIED" if not problems else "attestation FAILED")
+    return 0 if not problems else 1

@@ -1,0 +1,277 @@
+"""`signoff release verify`: prove every AI-influenced change since the last release was signed off.
+
+How it decides (docs/release.md has the long form):
+
+1. The range is `--from..--to` as **one change set**, measured from their merge base. The policy,
+   registry and allowed signers are read from `--from`: the protected inputs in force when the
+   release cycle began, so nothing inside the release can loosen its own review. A policy change
+   inside the range is itself a `governance` change and must pass like any other.
+2. The gate's own per-file decision (`signoff.gate.run_check`) runs over that range: every commit
+   is attributed, every landed file classified, analyzed and decided.
+3. Release-impacting files (`release.classes`) touched by agent, bot or unverified commits get one
+   more requirement: `release.approvals` from `release.from`.
+4. Signed approvals on `refs/signoff/approvals` count only when their per-class content digest
+   equals the digest of what this release lands for that class (under the `--from` policy).
+   Vetoes block; overrides pass as OVERRIDDEN, never as approved.
+5. Identities: no commit may come from an agent that is now expired, suspended or retired (the
+   registry at `--from` or at `--to`, or an `identity.suspended` event), or from a revoked task.
+6. The tag (when given) and each artifact (when given) are checked (`tags`, `artifacts`).
+
+Every check runs and reports; the release passes only when all of them pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from signoff.attribution.attribute import Attribution, AttributionKind
+from signoff.decision import PASSING, ApprovalStatus, Decision, FileDecision, Verdict, strictest
+from signoff.errors import GitError
+from signoff.gate import APPROVALS_REF, load_inputs, run_check, target_from_ref
+from signoff.gitio import history
+from signoff.gitio.runner import Git
+from signoff.policy.model import Policy, ReleaseSettings, Requirement
+from signoff.registry import REGISTRY_PATH, Lifecycle, Registry, parse_registry
+from signoff.release.artifacts import ArtifactCheck, check_artifact
+from signoff.release.events import EventLog
+from signoff.release.ledgerview import LedgerView
+from signoff.release.tags import TagCheck, check_tag
+
+RELEASE_RULE = "release"
+_BAD = (Lifecycle.EXPIRED, Lifecycle.SUSPENDED, Lifecycle.RETIRED)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One named part of the release gate and every reason it failed."""
+
+    name: str
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseResult:
+    from_ref: str | None
+    to_ref: str
+    decision: Decision
+    policy: Policy
+    checks: tuple[Check, ...]
+    release_paths: frozenset[str]
+    tag: TagCheck | None
+    artifacts: tuple[ArtifactCheck, ...]
+    view: LedgerView
+    verified_at: str
+    warnings: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def failures(self) -> list[str]:
+        return [p for c in self.checks for p in c.problems]
+
+
+def verify_release(
+    repo: str | os.PathLike[str],
+    to_ref: str,
+    *,
+    from_ref: str | None = None,
+    tag: str | None = None,
+    artifacts: Sequence[tuple[str, str]] = (),
+    log: EventLog | None = None,
+    today: dt.date | None = None,
+    approvals_ref: str | None = APPROVALS_REF,
+) -> ReleaseResult:
+    """Run every release check over from..to; `artifacts` are (name, sha256:hex) pairs."""
+    git = Git(repo)
+    head = history.resolve_commit(git, to_ref, role="--to")
+    warnings: list[str] = []
+    if from_ref:
+        base = history.resolve_commit(git, from_ref, role="--from")
+    else:
+        base = _root(git, head)
+        warnings.append(
+            f"first release: the range starts after the root commit {base[:12]}, "
+            "which is not itself reviewed"
+        )
+    mbase = history.merge_base(git, base, head)
+    if mbase == head:
+        raise GitError(f"empty release: {to_ref} adds nothing to {from_ref or base[:12]}")
+    if mbase != base:
+        warnings.append(f"--from is not an ancestor of --to: measured from {mbase[:12]}")
+    if artifacts and log is None:
+        raise GitError("--artifact needs a ledger (--ledger URL) to look the artifacts up")
+    now = dt.datetime.now(dt.UTC)
+    today = today or now.date()
+    inputs = load_inputs(git, base)
+    policy, settings = inputs.policy, inputs.policy.release
+    registry_now = _registry_at(git, head) or inputs.registry
+    target = target_from_ref(git, to_ref)
+    d = run_check(repo, base, head, target_branch=target, today=today, approvals_ref=None)
+    attributions = {a.sha: a for a in d.commits}
+    files = [_release_requirement(f, settings, attributions) for f in d.files]
+    release_paths = frozenset(f.path for f, g in zip(files, d.files, strict=True) if f != g)
+    report = None
+    if approvals_ref is not None and any(f.verdict is not Verdict.ALLOW for f in files):
+        from signoff.approvals.check import gate_approvals
+        from signoff.signers import build_signers
+
+        signers, text, _ = build_signers(inputs.humans, inputs.registry)
+        final, report = gate_approvals(
+            git, approvals_ref, base=base, head=head, files=files, attributions=attributions,
+            policy=policy, allowed_signers=text, agent_keys=signers.agent_keys,
+        )  # fmt: skip
+        files = list(final)
+    decision = d._replace(
+        files=tuple(files), approvals=report, warnings=(*d.warnings, *warnings),
+        verdict=strictest([f.verdict for f in files]) if files else Verdict.ALLOW,
+    )  # fmt: skip
+    view = LedgerView.build(log.all()) if log is not None else LedgerView()
+    changes, release = _change_checks(decision, release_paths)
+    checks = [
+        changes,
+        release,
+        _identity_check(d.commits, inputs.registry, registry_now, view, today),
+    ]
+    tag_check = None
+    if tag is not None:
+        tag_check = check_tag(git, tag, head, policy, registry_now, inputs.humans)
+        checks.append(Check("tag", tag_check.problems, tag_check.notes))
+    found: list[ArtifactCheck] = []
+    if artifacts and log is not None:
+        found = [check_artifact(log, n, dg, head, settings, registry_now) for n, dg in artifacts]
+        checks.append(Check("artifacts", tuple(p for a in found for p in a.problems)))
+    return ReleaseResult(
+        from_ref=from_ref, to_ref=to_ref, decision=decision, policy=policy,
+        checks=tuple(checks), release_paths=release_paths, tag=tag_check,
+        artifacts=tuple(found), view=view,
+        verified_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        warnings=tuple(decision.warnings),
+    )  # fmt: skip
+
+
+def _root(git: Git, head: str) -> str:
+    out = git.run(["rev-list", "--first-parent", "--max-parents=0", head, "--"]).split()
+    return out[-1].decode()
+
+
+def _registry_at(git: Git, sha: str) -> Registry | None:
+    raw = history.read_objects(git, [f"{sha}:{REGISTRY_PATH}"]).get(f"{sha}:{REGISTRY_PATH}")
+    return parse_registry(raw, f"{sha[:12]}:{REGISTRY_PATH}") if raw is not None else None
+
+
+def governed(f: FileDecision, attributions: dict[str, Attribution]) -> bool:
+    """True when any commit behind the file is not a verified human's (or none explains it)."""
+    if not f.commits:
+        return True
+    return any(
+        (a := attributions.get(s)) is None or a.kind is not AttributionKind.HUMAN for s in f.commits
+    )
+
+
+def _release_requirement(
+    f: FileDecision, settings: ReleaseSettings, attributions: dict[str, Attribution]
+) -> FileDecision:
+    """Add the release approval to a governed (or, with `all_changes`, any) release-class file."""
+    if f.file_class not in settings.classes or f.verdict is Verdict.DENY:
+        return f
+    if not (settings.all_changes or governed(f, attributions)):
+        return f
+    req = Requirement(settings.approvals, settings.group, RELEASE_RULE)
+    return f._replace(verdict=Verdict.NEEDS_APPROVAL, requirements=(*f.requirements, req))
+
+
+def _change_checks(d: Decision, release_paths: frozenset[str]) -> tuple[Check, Check]:
+    """Gate verdicts per file, split into the gate's own rules and the release approval."""
+    statuses: dict[tuple[str, str], ApprovalStatus] = {}
+    if d.approvals is not None:
+        statuses = {(s.file_class, s.group): s for s in d.approvals.statuses}
+    changes: list[str] = []
+    release: list[str] = []
+    notes: list[str] = []
+    rnotes: list[str] = []
+    for f in d.files:
+        label = f"{f.path} ({f.file_class.value})"
+        if f.verdict is Verdict.OVERRIDDEN:
+            notes += [f"{label}: {h.reason}" for h in f.hits if h.rule == "override"]
+            continue
+        if f.verdict in PASSING:
+            if f.path in release_paths:
+                rnotes.append(f"{label}: release approval present")
+            continue
+        if f.verdict is Verdict.DENY:
+            why = "; ".join(h.reason for h in f.hits if h.effect == "deny") or "denied"
+            changes.append(f"{label}: denied: {why}")
+            continue
+        for req in f.requirements:
+            s = statuses.get((f.file_class.value, req.group))
+            if s is not None and s.state == "approved":
+                continue
+            need = s.needed if s else req.approvals
+            what = (
+                f"vetoed by {', '.join(s.vetoers)}"
+                if s and s.vetoers
+                else f"needs {need} approval(s) from {req.group}, "
+                f"has {s.have if s else 0}{_stale(s)}"
+            )
+            target = (
+                release
+                if req.rule == RELEASE_RULE or (s and RELEASE_RULE in s.rule.split(", "))
+                else changes
+            )
+            msg = f"{label}: {what}"
+            if msg not in target:
+                target.append(msg)
+    return Check("changes", tuple(changes), tuple(notes)), Check(
+        "release-approvals", tuple(release), tuple(rnotes)
+    )
+
+
+def _stale(s: ApprovalStatus | None) -> str:
+    if s is None:
+        return ""
+    stale = [i.approver for i in s.ignored if i.reason.startswith("stale digest")]
+    return f" (stale approval by {', '.join(sorted(set(stale)))}: content changed)" if stale else ""
+
+
+def _identity_check(
+    commits: Sequence[Attribution],
+    then: Registry,
+    now: Registry,
+    view: LedgerView,
+    today: dt.date,
+) -> Check:
+    problems: list[str] = []
+    for a in commits:
+        for actor in a.actors:
+            if actor.agent is None:
+                continue
+            current = now.get(actor.id)
+            states = {actor.agent.lifecycle(today)}
+            if current is None:
+                problems.append(f"{a.sha[:12]}: agent {actor.id} is no longer registered")
+            else:
+                states.add(current.lifecycle(today))
+            for st in sorted(s.value for s in states if s in _BAD):
+                problems.append(
+                    f"{a.sha[:12]}: agent {actor.id} is {st} (owner: {actor.agent.owner})"
+                )
+            if actor.id in view.suspended_agents:
+                seq = view.suspended_agents[actor.id]
+                problems.append(f"{a.sha[:12]}: agent {actor.id} was revoked (ledger seq {seq})")
+        for task in sorted(view.commit_tasks.get(a.sha, ())):
+            if task in view.revoked_tasks:
+                seq = view.revoked_tasks[task]
+                problems.append(
+                    f"{a.sha[:12]}: pushed for task {task}, which was revoked (ledger seq {seq})"
+                )
+    return Check("identities", tuple(dict.fromkeys(problems)))
