@@ -4,14 +4,13 @@ Helpers are fixtures, not importable modules, because tests run with --import-mo
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pg import fresh_database
 
 from signoff.ledger.events import EventDraft, EventType
 from signoff.ledger.service import Ledger
@@ -38,22 +37,8 @@ def make_ledger(tmp_path: Path) -> Iterator[LedgerFactory]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database per test, dropped afterwards."""
-    admin = os.environ.get("SIGNOFF_TEST_PG_URL")
-    if not admin:
-        if os.environ.get("SIGNOFF_REQUIRE_PG") == "1":
-            pytest.fail("SIGNOFF_REQUIRE_PG=1 but SIGNOFF_TEST_PG_URL is not set")
-        pytest.skip("set SIGNOFF_TEST_PG_URL to run PostgreSQL tests")
-    import psycopg
-
-    name = f"signoff_ledger_{secrets.token_hex(6)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    base, _, _ = admin.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_database("signoff_ledger") as url:
+        yield url
 
 
 def make_draft(i: int = 0, **payload: object) -> EventDraft:

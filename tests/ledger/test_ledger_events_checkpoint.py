@@ -40,6 +40,21 @@ def test_leaf_bytes_are_rfc8785_of_the_whole_event() -> None:
     assert event.witnessed == ("actor", "payload.ttl", "subjects.task")
 
 
+def test_leaf_template_survives_percent_signs() -> None:
+    """Leaves are filled into a %-template; a '%' anywhere in the event must come out intact."""
+    d = EventDraft(
+        EventType.DECISION_MADE,
+        "agent:100%-%d%s%b",
+        {"task": "T-%d%%"},
+        {"note": "50% %b %s %%", "%d": ["%"]},
+        ("actor",),
+    )
+    for seq in (0, 7, 2**40):
+        event = Event(seq, "2025-01-02T03:04:05.000006Z", *_fields(d))
+        assert event.canonical() == rfc8785.dumps(event.to_json())
+        assert Event.from_bytes(event.canonical()) == event
+
+
 def _fields(d: EventDraft) -> tuple[Any, ...]:
     return d.type, d.actor, d.subjects, d.payload, d.witnessed
 

@@ -156,6 +156,21 @@ def test_roots_every_size() -> None:
         assert rebuilt.root() == ROOTS_BY_SIZE[n]
 
 
+def test_extend_is_append_unrolled() -> None:
+    """The batched stack appends and verification use: same edge, same completed subtrees."""
+    for start in range(0, 40):
+        for count in range(0, 20):
+            one, many = merkle.CompactRange(), merkle.CompactRange()
+            for h in HASHES[:start]:
+                one.append(h)
+                many.append(h)
+            batch = HASHES[start : start + count]
+            made = [b"".join(one.append(h)) for h in batch]
+            assert many.extend(batch) == made
+            assert (many.size, many.hashes, many.root()) == (one.size, one.hashes, one.root())
+            assert many.root() == ROOTS_BY_SIZE[start + count]
+
+
 def test_inclusion_every_size_against_brute_force() -> None:
     for size in range(1, N + 1):
         for index in range(size):

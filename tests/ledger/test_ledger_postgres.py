@@ -58,3 +58,37 @@ def test_two_processes_one_log(
         result = lg.verify()
         assert result.ok, result.problem
         assert result.checkpoints >= 2
+
+
+def test_verify_fast_path_and_cached_edge(
+    pg_url: str, tmp_path: Path, draft: Callable[..., EventDraft], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """string_agg chunks verify a clean log without the row-by-row pass; two appenders alternate."""
+    from signoff.ledger import service
+
+    a = Ledger(pg_url, key_path=tmp_path / "k", checkpoint_every=6)
+    b = Ledger(pg_url, key_path=tmp_path / "k", checkpoint_every=6)
+    try:
+        for i in range(9):
+            (a if i % 2 else b).append_many([draft(i * 3 + j) for j in range(i % 3 + 1)])
+
+        def boom(*args: object, **kwargs: object) -> None:
+            raise AssertionError("slow path taken")
+
+        with monkeypatch.context() as m:
+            m.setattr(service, "CHUNK", 4)
+            m.setattr(service, "_check_rows", boom)
+            result = a.verify()
+            assert result.ok and result.size == 18, result.problem
+        engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("UPDATE ledger_events SET nodes = '' WHERE seq = 15"))
+        finally:
+            engine.dispose()
+        monkeypatch.setattr(service, "CHUNK", 4)
+        result = a.verify()
+        assert not result.ok and result.first_bad_seq == 14 and "14..15" in result.problem
+    finally:
+        a.close()
+        b.close()

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -283,3 +284,125 @@ def test_two_processes_append_to_one_sqlite_file(
     with Ledger(url, key_path=key) as lg:
         assert sorted(acked) == list(range(lg.size()))
         assert lg.verify().ok
+
+
+# -- the fast paths: cached right edge on append, chunked read-ahead on verify ------------------
+
+
+def test_seq_is_the_sqlite_rowid(filled: Ledger, raw: sqlite3.Connection) -> None:
+    plan = raw.execute(
+        "EXPLAIN QUERY PLAN SELECT leaf FROM ledger_events WHERE seq >= 3"
+    ).fetchall()
+    assert "INTEGER PRIMARY KEY" in str(plan)
+    assert raw.execute("PRAGMA index_list(ledger_events)").fetchall() == []
+
+
+def test_sqlite_append_connection_is_durable(filled: Ledger) -> None:
+    conn = filled.store._raw
+    assert conn is not None
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_appenders_sharing_a_file_reload_the_edge(make_ledger: Factory, draft: Draft) -> None:
+    """Each Ledger caches the tree's right edge; the head row tells it when another wrote."""
+    a = make_ledger(checkpoint_every=0, checkpoint_seconds=0)
+    b = make_ledger(a.url, checkpoint_every=0, checkpoint_seconds=0)
+    hashes = []
+    for i in range(23):
+        lg, n = (a, 1) if i % 3 else (b, i % 4 + 1)
+        hashes += [d.leaf_hash for d in lg.append_many([draft(i * 10 + j) for j in range(n)])]
+    assert a.size() == b.size() == len(hashes)
+    a.checkpoint()
+    result = b.verify()
+    assert result.ok and result.root == merkle.root_of(hashes), result.problem
+
+
+def test_a_rolled_back_and_regrown_log_is_noticed_by_the_cached_edge(
+    make_ledger: Factory, draft: Draft
+) -> None:
+    """Same size after a rollback and regrowth, different events: the last leaf hash differs."""
+    a = make_ledger(checkpoint_every=0, checkpoint_seconds=0)
+    a.append_many([draft(i) for i in range(12)])
+    with closing(db(a)) as conn:
+        conn.execute("DELETE FROM ledger_events WHERE seq >= 5")
+        conn.execute("UPDATE ledger_head SET size = 5")
+    b = make_ledger(a.url, checkpoint_every=0, checkpoint_seconds=0)
+    b.append_many([draft(i, other=True) for i in range(5, 12)])
+    a.append_many([draft(i) for i in range(12, 19)])  # a's cached edge is for the old 12
+    a.checkpoint()
+    result = a.verify()
+    assert result.ok and result.size == 19, result.problem
+
+
+def test_clean_verify_never_takes_the_slow_path(
+    filled: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from signoff.ledger import service
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("slow path taken")
+
+    for chunk in (1, 2, 3, 7, 16_384):
+        monkeypatch.setattr(service, "CHUNK", chunk)
+        monkeypatch.setattr(service, "_check_rows", boom)
+        assert filled.verify().ok
+
+
+@pytest.mark.parametrize("chunk", [3, 8])
+def test_small_chunks_find_the_same_first_bad_seq(
+    filled: Ledger, raw: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from signoff.ledger import service
+
+    monkeypatch.setattr(service, "CHUNK", chunk)
+    data = leaf(raw, 17).replace(b'"allow"', b'"deny!"')
+    raw.execute("UPDATE ledger_events SET leaf = ? WHERE seq = 17", (data,))
+    assert verdict(filled) == (17, "seq 17: event bytes do not match the stored leaf hash")
+    raw.execute("DELETE FROM ledger_events WHERE seq = 12")
+    assert verdict(filled)[0] == 12
+
+
+def test_modified_node_alone(filled: Ledger, raw: sqlite3.Connection) -> None:
+    """Proofs read stored nodes, so verify must check every one, not only the roots."""
+    nodes = bytes(raw.execute("SELECT nodes FROM ledger_events WHERE seq = 27").fetchone()[0])
+    raw.execute("UPDATE ledger_events SET nodes = ? WHERE seq = 27", (nodes[:32] + b"\0" * 32,))
+    seq, problem = verdict(filled)
+    assert seq == 24 and "24..27" in problem
+
+
+def test_modified_leaf_hash_alone(filled: Ledger, raw: sqlite3.Connection) -> None:
+    raw.execute("UPDATE ledger_events SET leaf_hash = zeroblob(32) WHERE seq = 28")
+    assert verdict(filled) == (28, "seq 28: event bytes do not match the stored leaf hash")
+
+
+@pytest.mark.parametrize("junk", [b"\xff", b"\x00", b"\xff\x00"])
+def test_leaf_with_separator_bytes(filled: Ledger, raw: sqlite3.Connection, junk: bytes) -> None:
+    """verify joins leaves with 0xff 0x00 in the database; a leaf holding those is still caught."""
+    data = leaf(raw, 9) + junk
+    raw.execute(
+        "UPDATE ledger_events SET leaf = ?, leaf_hash = ? WHERE seq = 9",
+        (data, merkle.leaf_hash(data)),
+    )
+    seq, problem = verdict(filled)
+    assert seq == 8 and "8..9" in problem
+
+
+@pytest.mark.parametrize("signed_tail", [True, False])
+def test_reordered_rows_with_every_hash_recomputed(
+    filled: Ledger, raw: sqlite3.Connection, signed_tail: bool
+) -> None:
+    """Beyond the last signed size only the seq inside each event pins its position."""
+    if not signed_tail:
+        raw.execute("DELETE FROM ledger_checkpoints WHERE size > 20")
+    leaves = [leaf(raw, s) for s in range(30)]
+    leaves[25], leaves[26] = leaves[26], leaves[25]
+    tree = merkle.CompactRange()
+    for s, data in enumerate(leaves):
+        lh = merkle.leaf_hash(data)
+        raw.execute(
+            "UPDATE ledger_events SET leaf = ?, leaf_hash = ?, nodes = ? WHERE seq = ?",
+            (data, lh, b"".join(tree.append(lh)), s),
+        )
+    seq, problem = verdict(filled)
+    assert seq == 25 and "another position" in problem

@@ -137,7 +137,7 @@ def _check_witnessed(path: str, subjects: Mapping[str, str], payload: Mapping[st
 
 def now_rfc3339() -> str:
     """UTC time with microseconds, the one format the ledger writes."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
 
 
 @dataclass(frozen=True)
@@ -176,32 +176,29 @@ class EventDraft:
         parts = _encode_parts(self)
         if len(parts[1]) > MAX_PAYLOAD_BYTES:
             raise EventError(f"payload is over {MAX_PAYLOAD_BYTES} bytes; store a digest of it")
-        # The leaf around its seq and time, so an append only splices in two values.
-        a, p, s, t, w = parts
-        frame = (
-            b'{"actor":' + a + b',"payload":' + p + b',"seq":',
-            b',"subjects":' + s + b',"time":',
-            b',"type":' + t + b',"v":%d,"witnessed":' % SCHEMA_VERSION + w + b"}",
-        )
-        object.__setattr__(self, "_frame", frame)
+        # The leaf as a template around its seq and time: an append only fills in two values.
+        a, p, s, t, w = (part.replace(b"%", b"%%") for part in parts)
+        template = (
+            b'{"actor":' + a + b',"payload":' + p + b',"seq":%d,"subjects":' + s
+            + b',"time":%b,"type":' + t + b',"v":' + b"%d" % SCHEMA_VERSION + b',"witnessed":'
+            + w + b"}"
+        )  # fmt: skip
+        object.__setattr__(self, "_template", template)
+        object.__setattr__(self, "_type", self.type.value)
 
-    _frame: tuple[bytes, bytes, bytes] = field(
-        init=False, repr=False, compare=False, default=(b"", b"", b"")
-    )
+    _template: bytes = field(init=False, repr=False, compare=False, default=b"")
+    """The leaf bytes with ``%d`` for the seq and ``%b`` for the encoded time (``%`` escaped)."""
+    _type: str = field(init=False, repr=False, compare=False, default="")
+    """The type as a plain ``str``, cheaper for a database driver to bind than the enum."""
 
     def at(self, seq: int, time: str) -> bytes:
         """The canonical leaf bytes once placed at ``seq`` and ``time``.
 
-        Spliced from pre-encoded parts in RFC 8785 key order (actor, payload, seq, subjects,
+        Filled into a template pre-encoded in RFC 8785 key order (actor, payload, seq, subjects,
         time, type, v, witnessed), so the costly encoding happens outside the append lock.
         Equal to ``rfc8785.dumps`` of the whole event (tested).
         """
-        return self.leaf(seq, rfc8785.dumps(time))
-
-    def leaf(self, seq: int, time_json: bytes) -> bytes:
-        """:meth:`at` with the time already encoded (``rfc8785.dumps(time)``): the append loop."""
-        head, mid, tail = self._frame
-        return b"%b%d%b%b%b" % (head, seq, mid, time_json, tail)
+        return self._template % (seq, rfc8785.dumps(time))
 
 
 def _encode_parts(d: EventDraft) -> tuple[bytes, ...]:

@@ -15,13 +15,15 @@ O(log n) rows by primary key; verification gets every stored node in the same st
 from __future__ import annotations
 
 import hashlib
+import operator
 import sqlite3
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, overload
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -74,8 +76,8 @@ checkpoints_t = sa.Table(
 
 Row = tuple[int, bytes, bytes, bytes]
 """(seq, leaf bytes, leaf hash, node hashes completed by this leaf)."""
-Packed = tuple[int, int | None, int | None, bytes, bytes]
-"""(row count, min seq, max seq, leaves joined by 0x00, leaf_hash || nodes of each row in order)."""
+Packed = tuple[int, bytes, bytes, bytes]
+"""(row count, 0x00 || leaf of each row joined by 0xff, leaf hashes, nodes), in seq order."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class LedgerStore(Protocol):
     url: str
     origin: str
 
-    def append(self, drafts: Sequence[EventDraft]) -> list[Appended]: ...
+    def append(self, drafts: Sequence[EventDraft]) -> Sequence[Appended]: ...
     def add_checkpoint(self, sign: Callable[[Checkpoint], str]) -> StoredCheckpoint: ...
     def snapshot(self) -> AbstractContextManager[Snapshot]: ...
     def close(self) -> None: ...
@@ -164,7 +166,9 @@ class SqlStore:
             if self.is_sqlite:
                 path = Path(sa_url[len("sqlite:///") :])
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.engine = sa.create_engine(sa_url, connect_args={"timeout": 60})
+                self.engine = sa.create_engine(
+                    sa_url, connect_args={"timeout": 60, "check_same_thread": False}
+                )  # a snapshot's connection is handed to verify's reader thread
                 sa_event.listen(self.engine, "connect", _sqlite_connect)
                 sa_event.listen(self.engine, "begin", _sqlite_begin)
             else:
@@ -188,7 +192,9 @@ class SqlStore:
     def _init_origin(self, wanted: str | None) -> str:
         from signoff.ledger.keys import DEFAULT_ORIGIN
 
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises first opens
+            if not self.is_sqlite:  # two processes creating one log must not both insert it
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
             stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "origin"))
             value = stored.scalar()
             if value is None:
@@ -220,7 +226,7 @@ class SqlStore:
             raise StoreError("ledger head row is missing: the database was tampered with")
         return int(size)
 
-    def append(self, drafts: Sequence[EventDraft]) -> list[Appended]:
+    def append(self, drafts: Sequence[EventDraft]) -> Sequence[Appended]:
         """Append drafts as consecutive events in one transaction; return after commit."""
         if not drafts:
             return []
@@ -243,7 +249,7 @@ class SqlStore:
                 conn.execute(head_t.update().where(head_t.c.id == 1).values(size=tree.size))
             return done
 
-    def _sqlite_append(self, raw: sqlite3.Connection, drafts: Sequence[EventDraft]) -> list[Appended]:
+    def _sqlite_append(self, raw: sqlite3.Connection, drafts: Sequence[EventDraft]) -> Acks:
         """BEGIN IMMEDIATE, check the head, insert every row at once, move the head, COMMIT."""
         try:
             raw.execute("BEGIN IMMEDIATE")
@@ -305,34 +311,51 @@ _INSERT_SQL = "INSERT INTO ledger_events (seq, type, leaf, leaf_hash, nodes) VAL
 
 def _extend(
     tree: merkle.CompactRange, drafts: Sequence[EventDraft]
-) -> tuple[list[tuple[int, str, bytes, bytes, bytes]], list[Appended]]:
+) -> tuple[Iterator[tuple[int, str, bytes, bytes, bytes]], Acks]:
     """Place drafts after ``tree``: their rows (seq, type, leaf, leaf_hash, nodes) and acks.
 
-    The hot loop of an append: ``tree`` grows in place, like :meth:`merkle.CompactRange.append`.
+    The hot loop of an append. Leaves are filled in as by :meth:`EventDraft.at` and hashed by
+    C-level ``map``s; ``tree`` grows in place, each row keeping the subtree hashes its leaf
+    completes (tested against :meth:`EventDraft.at` and :meth:`merkle.CompactRange.append`).
     """
-    sha = hashlib.sha256
     time = now_rfc3339()
-    time_json = b'"%s"' % time.encode()  # RFC 8785 of a string of digits, '-', ':', '.', 'T', 'Z'
-    edge = tree.hashes
-    push, pop = edge.append, edge.pop
-    seq = tree.size
-    rows = []
-    done = []
-    for draft in drafts:
-        leaf = draft.leaf(seq, time_json)
-        h = lh = sha(b"\x00" + leaf).digest()
-        nodes = b""
-        k = seq
-        while k & 1:
-            h = sha(b"\x01" + pop() + h).digest()
-            nodes += h
-            k >>= 1
-        push(h)
-        rows.append((seq, draft.type.value, leaf, lh, nodes))
-        done.append(Appended(seq, lh, time))
-        seq += 1
-    tree.size = seq
-    return rows, done
+    time_json = b'"%s"' % time.encode()  # RFC 8785 of a string of digits, "-", ":", ".", T, Z
+    seqs = range(tree.size, tree.size + len(drafts))
+    leaves = list(map(bytes.__mod__, map(_template_of, drafts), zip(seqs, repeat(time_json))))
+    sha = hashlib.sha256
+    hashes = [sha(b"\x00" + leaf).digest() for leaf in leaves]
+    nodes = tree.extend(hashes)
+    rows = zip(seqs, map(_type_of, drafts), leaves, hashes, nodes, strict=True)
+    return rows, Acks(seqs.start, hashes, time)
+
+
+_template_of = operator.attrgetter("_template")
+_type_of = operator.attrgetter("_type")
+
+
+class Acks(Sequence[Appended]):
+    """The acknowledgements of one append, made into :class:`Appended` only when looked at."""
+
+    __slots__ = ("_first", "_hashes", "_time")
+
+    def __init__(self, first: int, hashes: list[bytes], time: str) -> None:
+        self._first, self._hashes, self._time = first, hashes, time
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    @overload
+    def __getitem__(self, i: int) -> Appended: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Appended]: ...
+    def __getitem__(self, i: int | slice) -> Appended | list[Appended]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        j = range(len(self._hashes))[i]  # IndexError and negative indices as for a list
+        return Appended(self._first + j, self._hashes[j], self._time)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _sqlite_edge(raw: sqlite3.Connection, size: int) -> merkle.CompactRange:
@@ -357,18 +380,18 @@ def _sqlite_edge(raw: sqlite3.Connection, size: int) -> merkle.CompactRange:
     return merkle.CompactRange(size, edge)
 
 
-# group_concat appends rows in the order the subquery yields them: a rowid range scan, in seq
-# order (ORDER BY on the rowid costs nothing). Were it ever otherwise, the hashes would not match
-# and verification would fall back to the row-by-row scan, never pass wrongly.
+# group_concat appends rows in the order the scan visits them: a rowid range scan, in seq order.
+# Were it ever otherwise the recomputed hashes would not match, and verification would fall back
+# to the ordered row-by-row scan: never pass wrongly.
 _PACKED_SQLITE = (
-    "SELECT count(*), min(seq), max(seq), CAST(group_concat(leaf, X'00') AS BLOB), "
-    "CAST(group_concat(leaf_hash || nodes, '') AS BLOB) FROM (SELECT seq, leaf, leaf_hash, nodes "
-    "FROM ledger_events WHERE seq >= ? AND seq < ? ORDER BY seq)"
+    "SELECT count(*), CAST(X'00' || group_concat(leaf, X'FF00') AS BLOB), "
+    "CAST(group_concat(leaf_hash, '') AS BLOB), CAST(group_concat(nodes, '') AS BLOB) "
+    "FROM ledger_events WHERE seq >= ? AND seq < ?"
 )
 _PACKED_PG = sa.text(
-    "SELECT count(*), min(seq), max(seq), string_agg(leaf, decode('00', 'hex') ORDER BY seq), "
-    "string_agg(leaf_hash || nodes, ''::bytea ORDER BY seq) FROM ledger_events "
-    "WHERE seq >= :a AND seq < :b"
+    "SELECT count(*), decode('00', 'hex') || string_agg(leaf, decode('ff00', 'hex') ORDER BY seq), "
+    "string_agg(leaf_hash, ''::bytea ORDER BY seq), string_agg(nodes, ''::bytea ORDER BY seq) "
+    "FROM ledger_events WHERE seq >= :a AND seq < :b"
 )
 
 
@@ -417,25 +440,25 @@ class _SqlSnapshot:
         return lo, hi
 
     def packed(self, start: int, end: int) -> Packed:
-        """Rows ``start <= seq < end`` folded by the database into a few values.
+        """Rows ``start <= seq < end`` folded by the database into four values, in seq order.
 
-        (row count, min seq, max seq, the leaves joined by 0x00, every row's leaf_hash || nodes
-        concatenated), all in seq order. Verification hashes the leaves straight out of the
-        joined bytes, so a million rows cost a few dozen round trips rather than a million
-        Python tuples. Canonical JSON never holds a 0x00 byte, so splitting recovers each leaf;
-        a leaf that does (tampered) breaks the count and sends the caller to :meth:`scan`.
+        (row count, ``0x00 || leaf`` of every row joined by 0xff, the leaf hashes concatenated,
+        the nodes concatenated). Verification hashes the leaves straight out of the joined
+        bytes, so a million rows cost a few dozen round trips rather than a million Python
+        tuples, and each piece is already the RFC 6962 leaf-hash input. Canonical JSON is UTF-8,
+        which never holds a 0xff byte, so splitting recovers each leaf; a leaf that does
+        (tampered) breaks the count and sends the caller to :meth:`scan`.
         """
         if self.conn.dialect.name == "sqlite":
-            q = _PACKED_SQLITE
             cur = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
-                row = cur.execute(q, (start, end)).fetchone()
+                row = cur.execute(_PACKED_SQLITE, (start, end)).fetchone()
             finally:
                 cur.close()
         else:
             row = tuple(self.conn.execute(_PACKED_PG, {"a": start, "b": end}).one())
-        n, lo, hi, leaves, hashes = row
-        return int(n), lo, hi, bytes(leaves or b""), bytes(hashes or b"")
+        n, leaves, hashes, nodes = row
+        return int(n), bytes(leaves or b""), bytes(hashes or b""), bytes(nodes or b"")
 
     def read_hashes(self, coords: Sequence[merkle.Coord]) -> dict[merkle.Coord, bytes]:
         out: dict[merkle.Coord, bytes] = {}
