@@ -14,9 +14,12 @@ from signoff.changes import Commit, FileChange, Person, Signature, Status
 from signoff.errors import GitError
 from signoff.gitio.runner import Git
 
-_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%G?", "%GS", "%GK", "%GF", "%B")
-LOG_FORMAT = "%x1e" + "%x00".join(_FIELDS)
-_HEADER_TOKENS = len(_FIELDS)
+# Header fields are newline-separated: git refuses newlines in names and e-mails, and the signer,
+# key and fingerprint come from the allowed-signers file signoff wrote. The message (%B), which may
+# hold anything but NUL, is its own NUL-terminated token.
+_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%G?", "%GS", "%GK", "%GF")
+LOG_FORMAT = "%x1e" + "%n".join(_FIELDS) + "%x00%B"
+_HEADER_FIELDS = len(_FIELDS)
 _STATUS = {s.value: s for s in Status}
 
 
@@ -126,9 +129,9 @@ def _parse_log(tokens: Iterable[bytes]) -> Iterator[Commit]:
         if token[:1] == b"\x1e":
             if header:
                 yield _commit(header, files)
-            header = [token[1:]]
+            header = token[1:].split(b"\n")
             files = []
-            want_header = _HEADER_TOKENS - 1
+            want_header = 1  # the message
             continue
         if token[:1] == b"\n":
             token = token.lstrip(b"\n")
@@ -173,6 +176,8 @@ def _raw_entry(tok: bytes, it: Iterator[bytes]) -> FileChange:
 
 
 def _commit(header: list[bytes], files: list[FileChange]) -> Commit:
+    if len(header) != _HEADER_FIELDS + 1:
+        raise GitError("unexpected commit header from git log (refusing to guess)")
     sha, parents, an, ae, at, cn, ce, ct, gst, gs, gk, gf, body = header
     sha_s = sha.decode("ascii", "replace")
     if not _HEX.fullmatch(sha_s):
