@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from signoff.globs import GlobSet, compile_glob, match_any, nocase
+from signoff.globs import compile_glob, match_any, nocase
+from signoff.globset import GlobSet
 
 CASES: list[tuple[str, str, bool]] = [
     # no slash: basename at any depth

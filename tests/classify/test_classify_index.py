@@ -20,7 +20,8 @@ import pytest
 from signoff.classify import REGISTRY, PathClassifier, build_registry, classify_path, resolve
 from signoff.classify.base import Match
 from signoff.classify.rules import Rule, RuleClassifier, specific
-from signoff.globs import GlobSet, compile_glob, nocase
+from signoff.globs import compile_glob, nocase
+from signoff.globset import GlobSet
 from signoff.taxonomy import FileClass
 
 RULES: list[tuple[str, Rule]] = [
