@@ -1,4 +1,5 @@
-# Plain entry points: `make run` runs signoff on a bundled example, `make test` runs every check.
+# Plain entry points: `make run` starts the control plane with a demo data set (the one-shot gate
+# example is `python -m signoff.example`), `make test` runs every check.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +18,7 @@ $(VENV)/.dev: $(BIN)/signoff
 	touch $@
 
 run: $(BIN)/signoff
-	$(BIN)/python -m signoff.example
+	DEMO_PORT=$(or $(DEMO_PORT),8700) $(BIN)/python -m signoff.demo
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -221,9 +221,7 @@ def _override(
             notes.setdefault(c.record_id, []).append(f"{cls}: {reason}")
             continue
         used.add(c.record_id)
-        found = OverrideStatus(
-            cls, digest, c.signer, rec.reason, c.record_id, rec.time, c.source
-        )
+        found = OverrideStatus(cls, digest, c.signer, rec.reason, c.record_id, rec.time, c.source)
     return found
 
 

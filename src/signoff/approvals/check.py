@@ -9,12 +9,13 @@ verification costs two `ssh-keygen` runs. Unreadable records are always reported
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol
 
 from signoff.approvals import store
 from signoff.approvals.apply import apply_approvals
 from signoff.approvals.digest import class_digests
 from signoff.approvals.record import RecordError, parse_record
-from signoff.approvals.verify import verify_records
+from signoff.approvals.verify import CheckedRecord, verify_records
 from signoff.attribution.attribute import Attribution
 from signoff.decision import ApprovalReport, FileDecision, Verdict
 from signoff.gitio.runner import Git
@@ -35,9 +36,17 @@ def requesters_by_path(
     return out
 
 
+class RecordSource(Protocol):
+    """A second source of approvals (the control plane), already in checked-record shape."""
+
+    url: str
+
+    def fetch(self, digests: Mapping[str, str], repository: str) -> list[CheckedRecord]: ...
+
+
 def gate_approvals(
     git: Git,
-    ref: str,
+    ref: str | None,
     *,
     base: str,
     head: str,
@@ -46,15 +55,19 @@ def gate_approvals(
     policy: Policy,
     allowed_signers: str,
     agent_keys: Collection[str],
+    server: RecordSource | None = None,
 ) -> tuple[tuple[FileDecision, ...], ApprovalReport | None]:
-    """(new per-file decisions, report); no report when nothing needed approval."""
+    """(new per-file decisions, report); no report when nothing needed approval.
+
+    Records come from `ref` (None: not read) and, when given, from `server`; both kinds go
+    through the same `apply_approvals`."""
     if all(f.verdict is Verdict.ALLOW for f in files):
         return tuple(files), None
     digests = class_digests(files, policy.digest)
     current = set(digests.values())
     in_range = set(attributions) | {head}
     relevant = []
-    for s in store.read_records(git, ref):
+    for s in store.read_records(git, ref) if ref is not None else ():
         if s.json is not None:
             try:
                 rec = parse_record(s.json)
@@ -64,14 +77,19 @@ def gate_approvals(
                 if not (current & set(rec.digests.values()) or rec.head in in_range):
                     continue
         relevant.append(s)
-    repository = store.repository_id(git, base) if relevant else ""
+    repository = store.repository_id(git, base) if relevant or server else ""
     checked = verify_records(relevant, allowed_signers, repository=repository)
-    return apply_approvals(
+    if server is not None:
+        checked += server.fetch(digests, repository)
+    new_files, report = apply_approvals(
         files,
         digests,
         checked,
         policy,
         agent_keys=agent_keys,
         requesters=requesters_by_path(files, attributions),
-        ref=ref,
+        ref=ref or "",
     )
+    if server is not None:
+        report = report._replace(server=server.url)
+    return new_files, report

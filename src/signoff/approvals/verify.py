@@ -29,6 +29,9 @@ class CheckedRecord:
     key_type: str
     fingerprint: str
     error: str | None
+    #: "ref" (SSH-signed record on the approvals ref) or "server" (given through the API by an
+    #: authenticated human; see `signoff.approvals.server_source`)
+    source: str = "ref"
 
     @property
     def valid(self) -> bool:

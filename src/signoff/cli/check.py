@@ -54,6 +54,19 @@ from signoff.cli._common import repo_option, write_output
     show_default=True,
     help="Ref holding signed approval records (fetch it first: docs/approvals.md).",
 )
+@click.option(
+    "--server",
+    "server_url",
+    envvar="SIGNOFF_SERVER",
+    help="Control plane URL: also count approvals given through its API, and post the "
+    "decision record there (docs/server.md).",
+)
+@click.option("--token", envvar="SIGNOFF_TOKEN", help="API token for --server ($SIGNOFF_TOKEN).")
+@click.option(
+    "--server-repo",
+    envvar="SIGNOFF_SERVER_REPO",
+    help="The repository's name on the server (default: the repository directory's name).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -66,6 +79,9 @@ def check(
     output: Path | None,
     ledger_url: str | None,
     approvals_ref: str,
+    server_url: str | None,
+    token: str | None,
+    server_repo: str | None,
 ) -> None:
     """Decide on BASE..HEAD: who influenced each change, what each file is, what policy says.
 
@@ -81,14 +97,37 @@ def check(
         if not gh:
             raise Error("missing --base (the ref the change lands on, e.g. origin/main)")
         base = f"origin/{gh}"
-    decision = run_check(
-        repo,
-        base,
-        head,
-        policy_file=policy_file,
-        target_branch=target_branch,
-        approvals_ref=approvals_ref,
-    )
+    client = None
+    server = None
+    if server_url:
+        from signoff.client import Client, ServerApprovals
+
+        client = Client(server_url, token)
+        server_repo = server_repo or repo.resolve().name
+        server = ServerApprovals(client, server_repo)
+    try:
+        decision = run_check(
+            repo,
+            base,
+            head,
+            policy_file=policy_file,
+            target_branch=target_branch,
+            approvals_ref=approvals_ref,
+            server=server,
+        )
+        if client is not None and server_repo is not None:
+            from signoff.client import post_decision
+            from signoff.ledger_link import decision_payload
+
+            posted = post_decision(client, server_repo, decision_payload(decision))
+            click.echo(
+                f"signoff: decision recorded on {client.url} as {posted['id']} "
+                f"(ledger event {posted['ledger_seq']})",
+                err=True,
+            )
+    finally:
+        if client is not None:
+            client.close()
     if policy_file is not None:
         click.echo(
             f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "

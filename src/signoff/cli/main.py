@@ -36,8 +36,18 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "Decide on a commit range: attribution, classes, policy.",
     ),
     "explain": ("signoff.cli.explain", "explain", "Show the class, risk and rules for paths."),
+    "hook": (
+        "signoff.cli.hook",
+        "hook",
+        "Enforce task tokens and scope at the git server (pre-receive).",
+    ),
     "init": ("signoff.cli.init", "init", "Write a starter .signoff/policy.yml and agents.yml."),
     "ledger": ("signoff.cli.ledger", "ledger", "The tamper-evident ledger: append, prove, verify."),
+    "monitor": (
+        "signoff.cli.monitor",
+        "monitor",
+        "Raise governance alerts (one-shot, for cron/CI); acknowledge them.",
+    ),
     "override": (
         "signoff.cli.approve",
         "override",
@@ -46,6 +56,7 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "policy": ("signoff.cli.policy", "policy", "Validate a policy and run policy unit tests."),
     "serve": ("signoff.cli.serve", "serve", "Run the control plane (HTTP API, ledger)."),
     "server": ("signoff.cli.serve", "server", "Administer the control plane (bootstrap)."),
+    "report": ("signoff.cli.report", "report", "Reports for auditors: the compliance report."),
     "release": (
         "signoff.cli.release",
         "release",

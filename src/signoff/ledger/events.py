@@ -45,6 +45,7 @@ class EventType(StrEnum):
     IDENTITY_REGISTERED = "identity.registered"
     IDENTITY_CHANGED = "identity.changed"
     IDENTITY_SUSPENDED = "identity.suspended"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
 
 
 def parse_type(value: str) -> EventType:

@@ -67,6 +67,7 @@ def ignored_dict(i: IgnoredRecord) -> dict[str, Any]:
         "approver": i.approver,
         "decision": i.decision,
         "reason": i.reason,
+        "source": i.source,
     }
 
 
@@ -81,6 +82,7 @@ def status_dict(s: ApprovalStatus) -> dict[str, Any]:
         "have": s.have,
         "missing": s.missing,
         "approvers": list(s.approvers),
+        "sources": dict(s.sources),
         "vetoers": list(s.vetoers),
         "requesters": list(s.requesters),
         "paths": list(s.paths),
@@ -94,6 +96,8 @@ def records_dict(report: ApprovalReport | None) -> dict[str, Any] | None:
     return {
         "ref": report.ref,
         "considered": report.records,
+        "server": report.server or None,
+        "server_considered": report.server_records,
         "overrides": [
             {
                 "class": o.file_class,
@@ -102,6 +106,7 @@ def records_dict(report: ApprovalReport | None) -> dict[str, Any] | None:
                 "reason": o.reason,
                 "record": o.record_id,
                 "time": o.time,
+                "source": o.source,
             }
             for o in report.overrides
         ],

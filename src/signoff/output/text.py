@@ -180,14 +180,16 @@ def approval_lines(r: ApprovalReport) -> list[str]:
             + {"vetoed": "VETOED", "approved": "approved"}.get(s.state, f"{s.missing} missing")
         )
         if s.approvers:
-            lines.append(f"    approved by: {', '.join(s.approvers)}")
+            via = dict(s.sources)
+            who = [a + (" (via server)" if via.get(a) == "server" else "") for a in s.approvers]
+            lines.append(f"    approved by: {', '.join(who)}")
         if s.vetoers:
             lines.append(f"    VETOED by: {', '.join(s.vetoers)}")
         if s.requesters:
             lines.append(f"    requested by: {', '.join(s.requesters)} (never the only approver)")
         for i in s.ignored:
             lines.append(
-                f"    ignored {i.record_id[:12]} ({i.decision} by {i.approver}): {i.reason}"
+                f"    ignored {_rid(i.record_id)} ({i.decision} by {i.approver}): {i.reason}"
             )
     for o in r.overrides:
         lines.append(
@@ -197,8 +199,16 @@ def approval_lines(r: ApprovalReport) -> list[str]:
     listed = {i.record_id for s in r.statuses for i in s.ignored}
     for i in r.ignored:
         if i.record_id not in listed:
-            lines.append(f"  ignored {i.record_id[:12]} ({i.decision} by {i.approver}): {i.reason}")
+            lines.append(
+                f"  ignored {_rid(i.record_id)} ({i.decision} by {i.approver}): {i.reason}"
+            )
+    where = " and ".join(x for x in (r.ref, r.server) if x)
     if not r.statuses and not r.overrides and not r.ignored:
-        lines.append(f"  no approval records on {r.ref}")
-    lines.append(f"  records considered: {r.records} (from {r.ref})")
+        lines.append(f"  no approval records on {where}")
+    lines.append(f"  records considered: {r.records} (from {where})")
     return lines
+
+
+def _rid(record_id: str) -> str:
+    """Signed records by id prefix; server approvals by their whole id (it is short)."""
+    return record_id if record_id.startswith("server:") else record_id[:12]

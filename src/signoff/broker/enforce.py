@@ -1,0 +1,138 @@
+"""The push decision at the git server: may this token's task make these ref updates?
+
+Pure: the hook (or any other enforcement point) gathers the ref updates, the new commits and the
+file changes they make, and the protected patterns; this module decides, giving every reason a
+push is refused (not just the first), each one line.
+
+Rules for a push made with a task token (DESIGN.md §2 mode 3):
+
+- the token's repository is this repository, and its actions include `push-branch`;
+- every updated ref is a branch (`refs/heads/...`): tags and any other namespace are refused;
+- no updated branch is protected (the default branch, `main`, `master`, `release/*`, and the
+  policy's `protected_branches`); every one starts with the task's branch prefix and lies in the
+  agent's registered branches. Creations, force pushes and deletions follow the same rules;
+- every path a new commit changes (both sides of a rename, copy or delete) is in scope: inside the
+  task's allowed paths and the agent's registered paths, outside the task's denied paths;
+- a symlink counts as touching its target too (resolved as the gate resolves it: a target that is
+  absolute or climbs out of the repository is refused); a submodule (gitlink) change counts as
+  touching the submodule's path and is reported with its class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from signoff.broker.claims import TaskClaims
+from signoff.broker.scope import ALWAYS_PROTECTED
+from signoff.changes import MODE_GITLINK, MODE_SYMLINK, FileChange
+from signoff.classify.change import classify_change, resolve_symlink
+from signoff.globs import match_any
+from signoff.taxonomy import FileClass
+
+ZERO = "0" * 40
+MAX_REASONS = 20
+
+
+class RefUpdate(NamedTuple):
+    old: str
+    new: str
+    ref: str
+
+    @property
+    def is_delete(self) -> bool:
+        return set(self.new) == {"0"}
+
+    @property
+    def is_create(self) -> bool:
+        return set(self.old) == {"0"}
+
+
+class Touch(NamedTuple):
+    """One file change in one new commit; `symlink_target` is the link's content, if a link."""
+
+    commit: str
+    change: FileChange
+    symlink_target: str | None = None
+
+
+class Decision(NamedTuple):
+    allowed: bool
+    reasons: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        if self.allowed:
+            return ["signoff: accepted"]
+        out = [f"signoff: refused: {r}" for r in self.reasons[:MAX_REASONS]]
+        if len(self.reasons) > MAX_REASONS:
+            out.append(f"signoff: refused: ... and {len(self.reasons) - MAX_REASONS} more")
+        return out
+
+
+def protected_patterns(
+    policy_protected: Iterable[str], default_branch: str | None
+) -> tuple[str, ...]:
+    pats = [*ALWAYS_PROTECTED, *policy_protected]
+    if default_branch:
+        pats.append(default_branch)
+    return tuple(dict.fromkeys(pats))
+
+
+def _ref_reasons(u: RefUpdate, claims: TaskClaims, protected: Sequence[str]) -> list[str]:
+    verb = "delete" if u.is_delete else "create" if u.is_create else "update"
+    if u.ref.startswith("refs/tags/"):
+        return [f"{u.ref}: agents never create, move or delete tags"]
+    if not u.ref.startswith("refs/heads/"):
+        return [f"{u.ref}: agents may only push branches (refs/heads/...)"]
+    branch = u.ref[len("refs/heads/") :]
+    hit = match_any(protected, branch)
+    if hit is not None:
+        return [f"{u.ref}: protected branch (`{hit}`): an agent may not {verb} it"]
+    why = claims.scope.allows_branch(branch)
+    return [f"{u.ref}: {why}"] if why else []
+
+
+def _path_reasons(
+    t: Touch, claims: TaskClaims, extra: Mapping[FileClass, Sequence[str]] | None
+) -> list[str]:
+    ch = t.change
+    short = t.commit[:12]
+    out: list[str] = []
+    paths = dict.fromkeys(p for p in (ch.old_path, ch.new_path) if p)
+    cls = classify_change(ch, extra, t.symlink_target).file_class
+    for p in paths:
+        why = claims.scope.allows_path(p)
+        if why:
+            out.append(f"{short}: {why} (class {cls})")
+    if ch.new_mode == MODE_SYMLINK:
+        target = resolve_symlink(ch.new_path, t.symlink_target)
+        if target is None:
+            out.append(f"{short}: symlink `{ch.new_path}` points outside the repository or nowhere")
+        else:
+            why = claims.scope.allows_path(target)
+            if why:
+                out.append(f"{short}: symlink `{ch.new_path}` → {why}")
+    if MODE_GITLINK in (ch.old_mode, ch.new_mode) and out:
+        out.append(f"{short}: `{ch.path}` is a submodule (gitlink): it counts as that path")
+    return out
+
+
+def decide(
+    claims: TaskClaims,
+    repo: str,
+    updates: Sequence[RefUpdate],
+    touches: Iterable[Touch],
+    protected: Sequence[str],
+    extra: Mapping[FileClass, Sequence[str]] | None = None,
+) -> Decision:
+    """Allow the push only if every rule above holds; otherwise list why not."""
+    reasons: list[str] = []
+    if claims.scope.repo != repo:
+        reasons.append(f"the token is for repository {claims.scope.repo}, not {repo}")
+    if "push-branch" not in claims.scope.actions:
+        reasons.append("the task does not grant push-branch")
+    for u in updates:
+        reasons.extend(_ref_reasons(u, claims, protected))
+    for t in touches:
+        reasons.extend(_path_reasons(t, claims, extra))
+    return Decision(not reasons, tuple(dict.fromkeys(reasons)))

@@ -1,0 +1,148 @@
+"""`signoff serve` (the control plane) and `signoff server bootstrap` (the first admin)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+_config = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SIGNOFF_CONFIG",
+    help="TOML file with settings (keys as in SIGNOFF_* without the prefix, lower case).",
+)
+_data_dir = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="$SIGNOFF_DATA_DIR."
+)
+_db = click.option(
+    "--database-url", help="$SIGNOFF_DATABASE_URL (sqlite:///... or postgresql://...)."
+)
+
+
+def _settings(config_file: Path | None, **overrides: Any) -> Any:
+    from signoff.server.settings import load
+
+    return load(config_file=config_file, **overrides)
+
+
+@click.command()
+@_config
+@_data_dir
+@_db
+@click.option("--host", help="Address to listen on (default 127.0.0.1; $SIGNOFF_HOST).")
+@click.option("--port", type=int, help="Port (default 8700; $SIGNOFF_PORT).")
+@click.option("--workers", type=int, help="Worker processes (default 1; $SIGNOFF_WORKERS).")
+def serve(
+    config_file: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+) -> None:
+    """Run the control plane: the HTTP API on the database (SQLite by default) and the ledger.
+
+    Create the first admin token with `signoff server bootstrap`. Configuration: docs/server.md.
+    """
+    import uvicorn
+
+    from signoff.server.db import redact
+    from signoff.server.middleware import configure_logging
+
+    s = _settings(
+        config_file,
+        data_dir=data_dir,
+        database_url=database_url,
+        host=host,
+        port=port,
+        workers=workers,
+    )
+    configure_logging(s.log_level)
+    click.echo(
+        f"signoff serve: http://{s.host}:{s.port}  database {redact(s.database_url)}  "
+        f"ledger {redact(s.ledger_url)}",
+        err=True,
+    )
+    if s.workers > 1:
+        # Each worker builds its app from the environment: pass the resolved settings on.
+        os.environ.update(
+            {
+                "SIGNOFF_DATA_DIR": str(s.data_dir),
+                "SIGNOFF_DATABASE_URL": s.database_url,
+                "SIGNOFF_LEDGER_URL": s.ledger_url,
+                "SIGNOFF_LEDGER_KEY": str(s.ledger_key),
+            }
+        )
+        from signoff.server.app import open_context
+
+        open_context(s).db.close()  # migrate once before the workers start
+        uvicorn.run(
+            "signoff.server.app:app_from_env",
+            factory=True,
+            host=s.host,
+            port=s.port,
+            workers=s.workers,
+            log_config=None,
+            access_log=False,
+        )
+        return
+    from signoff.server.app import create_app
+
+    app = create_app(s)
+    uvicorn.run(app, host=s.host, port=s.port, log_config=None, access_log=False)
+
+
+@click.group()
+def server() -> None:
+    """Administer the control plane's database directly (no HTTP)."""
+
+
+@server.command()
+@_config
+@_data_dir
+@_db
+@click.option("--id", "human_id", required=True, help="Id of the first admin (e.g. alice).")
+@click.option("--email", required=True, help="Their e-mail (the policy principal).")
+@click.option("--name", default=None, help="Display name (default: the id).")
+@click.option("--ttl-days", type=click.IntRange(1, 366), default=30, show_default=True)
+def bootstrap(
+    config_file: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
+    human_id: str,
+    email: str,
+    name: str | None,
+    ttl_days: int,
+) -> None:
+    """Create the first admin human and an admin token; prints the token once.
+
+    Refused once any admin token exists: further tokens come from `POST /v1/tokens`.
+    """
+    from pydantic import ValidationError
+
+    from signoff.errors import Error
+    from signoff.server.app import open_context
+    from signoff.server.identity.schemas import HumanIn
+    from signoff.server.tokens.service import bootstrap as make_admin
+
+    s = _settings(config_file, data_dir=data_dir, database_url=database_url)
+    try:
+        who = HumanIn(id=human_id, email=email, name=name or human_id)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise Error(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    ctx = open_context(s)
+    try:
+        created = make_admin(ctx, who.id, who.email, who.name, ttl_days * 86400)
+    finally:
+        ctx.recorder.ledger.close()
+        ctx.db.close()
+    click.echo(created.token)
+    click.echo(
+        f"admin token for {who.id} (expires {created.expires}); shown once, store it now",
+        err=True,
+    )

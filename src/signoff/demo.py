@@ -1,0 +1,280 @@
+"""`make run`: the control plane with a demo data set built through its real HTTP API.
+
+Builds a demo repository in a temp dir (an agent change that touches a lockfile, a workflow and
+source), starts `signoff serve` on 127.0.0.1 (SQLite in a temp data dir), seeds it over HTTP
+(repository, policy and registry versions, groups, humans with SSH keys and tokens, two agents,
+a task), runs the gate against the server as CI would so pending approvals exist, prints where
+to look and what to try, and serves until Ctrl-C. `python -m signoff.example` is the one-shot
+gate example without a server.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from signoff.example import COPILOT, _Repo
+
+PEOPLE = {
+    "alice": ("Alice Maintainer", ["maintainers"], ["approver"]),
+    "bob": ("Bob Maintainer", ["maintainers"], ["approver"]),
+    "carol": ("Carol Release", ["release-managers", "break-glass"], ["approver"]),
+    "dave": ("Dave Operator", [], ["agent-operator"]),
+}
+LOCK = '{{"name": "demo", "version": "1.0.0", "lockfileVersion": 3, "packages": {{{}}}}}\n'
+
+
+def build_repo(root: Path) -> tuple[_Repo, str, str, dict[str, str]]:
+    """The demo repository and the people's public keys; returns (repo, base, head, pubs)."""
+    repo = _Repo(root / "demo-repo")
+    templates = resources.files("signoff.templates")
+    for name in ("policy.yml", "agents.yml"):
+        repo.write(f".signoff/{name}", templates.joinpath(name).read_text("utf-8"))
+    pubs: dict[str, str] = {}
+    for who in ("alice", "bob", "carol"):
+        key = root / f"{who}_key"
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", who, "-f", str(key)],
+            check=True,
+            capture_output=True,
+        )
+        pubs[who] = " ".join(Path(f"{key}.pub").read_text().split()[:2])
+    repo.write(
+        ".signoff/allowed_signers",
+        "".join(f"{w}@example.com {p}\n" for w, p in pubs.items()),
+    )
+    repo.write("src/app.py", "def main() -> None:\n    print('hello')\n")
+    repo.write("package.json", '{"name": "demo", "version": "1.0.0"}\n')
+    repo.write("package-lock.json", LOCK.format(""))
+    repo.write(".github/workflows/ci.yml", "on: [push]\njobs: {}\n")
+    repo.commit("Initial commit")
+    base = repo.git("rev-parse", "HEAD")
+    repo.git("checkout", "-q", "-b", "agent/fix-42")
+    repo.write("src/app.py", "def main() -> None:\n    print('hello, world')\n")
+    repo.write("package-lock.json", LOCK.format('"node_modules/left-pad": {"version": "1.3.0"}'))
+    repo.write(".github/workflows/ci.yml", "on: [push, pull_request]\njobs: {}\n")
+    repo.commit(
+        "Fix greeting, add left-pad, run CI on PRs\n\n"
+        "Co-authored-by: Dave Operator <dave@example.com>",
+        who=COPILOT,
+    )
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("checkout", "-q", "main")
+    return repo, base, head, pubs
+
+
+def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> dict[str, Any]:
+    """Everything through the HTTP API, as an admin and then as the people themselves."""
+    import httpx
+
+    def call(token: str, method: str, path: str, body: Any = None) -> Any:
+        r = httpx.request(
+            method, url + path, json=body, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        )
+        if r.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
+        return r.json()
+
+    call(admin, "POST", "/v1/repos", {"name": "demo", "path": str(repo.path)})
+    for doc, path in (("policy", ".signoff/policy.yml"), ("registry", ".signoff/agents.yml")):
+        call(admin, "POST", f"/v1/repos/demo/{doc}", {"text": (repo.path / path).read_text()})
+    for group in ("maintainers", "release-managers", "break-glass"):
+        call(admin, "POST", "/v1/groups", {"name": group, "description": f"{group} (demo)"})
+    tokens = {"admin": admin}
+    for who, (name, groups, roles) in PEOPLE.items():
+        body = {
+            "id": who,
+            "email": f"{who}@example.com",
+            "name": name,
+            "groups": groups,
+            "keys": [pubs[who]] if who in pubs else [],
+        }
+        call(admin, "POST", "/v1/humans", body)
+        tokens[who] = call(
+            admin, "POST", "/v1/tokens", {"name": f"{who}-demo", "human": who, "roles": roles}
+        )["token"]
+    tokens["ci"] = call(admin, "POST", "/v1/tokens", {"name": "ci", "roles": ["ci"]})["token"]
+    tokens["auditor"] = call(
+        admin, "POST", "/v1/tokens", {"name": "prometheus", "roles": ["auditor"]}
+    )["token"]
+    for agent in (
+        {
+            "id": "copilot",
+            "name": "GitHub Copilot coding agent",
+            "owner": "platform@example.com",
+            "purpose": "Fixes small issues and opens pull requests",
+            "mode": "supervised",
+            "review_by": "2027-03-31",
+            "max_token_ttl": 900,
+            "scope": {"repos": ["demo"], "paths": ["src/**", "package.json", "package-lock.json"]},
+            "match": {"catalog": ["github-copilot"]},
+        },
+        {
+            "id": "claude-code",
+            "name": "Claude Code",
+            "owner": "alice@example.com",
+            "purpose": "Pair programming on maintainers' branches",
+            "mode": "limited",
+            "review_by": "2027-01-31",
+            "match": {"catalog": ["claude-code"]},
+        },
+    ):
+        call(admin, "POST", "/v1/agents", agent)
+    task = call(
+        tokens["dave"],
+        "POST",
+        "/v1/tasks",
+        {
+            "agent": "copilot",
+            "repo": "demo",
+            "base_commit": base,
+            "intent_text": "Fix issue #42: the greeting is wrong; also add left-pad",
+            "branch_prefix": "agent/",
+            "allowed_paths": ["src/**", "package*.json"],
+            "actions": ["push-branch", "open-change"],
+            "ttl_seconds": 900,
+        },
+    )
+    return {"tokens": tokens, "task": task}
+
+
+def _gate(url: str, token: str, repo: _Repo, base: str, head: str) -> str:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "signoff.cli.main",
+            "check",
+            "--repo",
+            str(repo.path),
+            "--base",
+            base,
+            "--head",
+            head,
+            "--server",
+            url,
+            "--token",
+            token,
+            "--server-repo",
+            "demo",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return out.stdout + out.stderr
+
+
+def main() -> int:
+    import uvicorn
+
+    from signoff.server.app import create_app
+    from signoff.server.middleware import configure_logging
+    from signoff.server.settings import load
+    from signoff.server.tokens.service import bootstrap
+
+    port = int(os.environ.get("DEMO_PORT", "8700"))
+    with tempfile.TemporaryDirectory(prefix="signoff-demo-") as tmp:
+        root = Path(tmp)
+        repo, base, head, pubs = build_repo(root)
+        settings = load(
+            {"SIGNOFF_DATA_DIR": str(root / "data")},
+            port=port,
+            intent_retention="30d",
+            log_level="warning",
+        )
+        configure_logging(settings.log_level)
+        app = create_app(settings)
+        admin = bootstrap(app.state.ctx, "root", "root@example.com", "Root Admin", 86400).token
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            if not thread.is_alive():
+                print(f"signoff demo: cannot listen on 127.0.0.1:{port} (set DEMO_PORT)")
+                return 2
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}"
+        data = seed(url, admin, repo, base, pubs)
+        tokens = data["tokens"]
+        report = _gate(url, tokens["ci"], repo, base, head)
+        _print(url, root, repo, base, head, tokens, data["task"], report)
+        try:
+            while thread.is_alive():
+                thread.join(0.5)
+        except KeyboardInterrupt:
+            server.should_exit = True
+            thread.join(10)
+    return 0
+
+
+def _print(
+    url: str,
+    root: Path,
+    repo: _Repo,
+    base: str,
+    head: str,
+    tokens: dict[str, str],
+    task: dict[str, Any],
+    report: str,
+) -> None:
+    t = tokens
+    print(
+        f"""
+signoff control plane demo: {url}   (Ctrl-C to stop; everything lives in {root})
+
+  OpenAPI docs     {url}/docs            schema {url}/openapi.json
+  health           {url}/healthz  {url}/readyz
+  ledger key       {url}/v1/ledger/public-key
+
+Demo repository {repo.path}
+  main {base[:12]} <- agent/fix-42 {head[:12]}: Copilot changed src/app.py,
+  package-lock.json and .github/workflows/ci.yml (task {task["id"]}, requested by dave)
+
+Tokens (shown once; only their SHA-256 is stored):
+  admin   {t["admin"]}
+  alice   {t["alice"]}   (approver, maintainers)
+  bob     {t["bob"]}   (approver, maintainers)
+  carol   {t["carol"]}   (approver, release-managers, break-glass)
+  dave    {t["dave"]}   (agent-operator: cannot approve)
+  ci      {t["ci"]}   (reads policy and approvals, appends decisions)
+  auditor {t["auditor"]}   (read-only, /metrics)
+
+The gate, run as CI against the server (needs approval):
+{_indent(report)}
+Try:
+  curl -s -H "Authorization: Bearer {t["auditor"]}" {url}/v1/tasks | python -m json.tool
+  curl -s -H "Authorization: Bearer {t["alice"]}" -X POST {url}/v1/repos/demo/approvals \\
+       -H 'content-type: application/json' \\
+       -d '{{"base": "{base}", "head": "{head}", "decision": "approve"}}'
+  curl -s -H "Authorization: Bearer {t["dave"]}" -X POST {url}/v1/repos/demo/approvals \\
+       -H 'content-type: application/json' \\
+       -d '{{"base": "{base}", "head": "{head}", "decision": "approve"}}'   # 403
+  signoff check --repo {repo.path} --base {base[:12]} --head {head[:12]} \\
+       --server {url} --token {t["ci"]} --server-repo demo
+  curl -s -H "Authorization: Bearer {t["auditor"]}" {url}/metrics | grep signoff_http
+
+  Approve as alice (maintainers) and carol (release-managers), then run the check again: the
+  lockfile and source are approved; the workflow stays denied, since it lies outside copilot's
+  registered paths (a human must redo it, or carol overrides with a reason: break-glass).
+  One-shot gate example without a server: python -m signoff.example
+""",
+        flush=True,
+    )
+
+
+def _indent(text: str) -> str:
+    return "".join(f"    {line}\n" for line in text.rstrip().splitlines())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""What a pre-receive hook reads from git, in as few processes as possible.
+
+- the ref updates (`<old> <new> <ref>` lines on stdin) and the push options
+  (`GIT_PUSH_OPTION_COUNT` / `GIT_PUSH_OPTION_<n>`), both bounded: an oversized push is refused;
+- every commit the push adds and the files each changes: ONE `git log -z --raw --no-renames -c`
+  over the new tips `--not --all` (in pre-receive the quarantine environment makes the pushed
+  objects visible and `--all` is the refs before the push); without rename detection, a rename
+  is a delete plus an add, so both paths are checked;
+- the targets of new symlinks: ONE `git cat-file --batch`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from signoff.broker.enforce import RefUpdate, Touch
+from signoff.broker.errors import BrokerError
+from signoff.changes import MODE_SYMLINK
+from signoff.gitio.history import LOG_FORMAT, _parse_log, read_objects
+from signoff.gitio.runner import Git
+
+MAX_UPDATES = 1000
+MAX_OPTIONS = 16
+MAX_OPTION_BYTES = 8192
+_HEX = frozenset("0123456789abcdef")
+
+
+def read_updates(text: str) -> list[RefUpdate]:
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = line.split(" ")
+        if (
+            len(parts) != 3
+            or not all(len(p) in (40, 64) and set(p) <= _HEX for p in parts[:2])
+            or not parts[2].startswith("refs/")
+        ):
+            raise BrokerError(f"malformed ref update line {line[:120]!r}", code="malformed")
+        out.append(RefUpdate(parts[0], parts[1], parts[2]))
+        if len(out) > MAX_UPDATES:
+            raise BrokerError(f"more than {MAX_UPDATES} ref updates in one push", code="malformed")
+    return out
+
+
+def push_options(env: Mapping[str, str]) -> dict[str, str]:
+    """`key=value` push options; too many or too large is refused, never truncated."""
+    raw = env.get("GIT_PUSH_OPTION_COUNT")
+    if raw is None:
+        return {}
+    if not raw.isdigit() or int(raw) > MAX_OPTIONS:
+        raise BrokerError(f"too many push options (at most {MAX_OPTIONS})", code="malformed")
+    out: dict[str, str] = {}
+    for i in range(int(raw)):
+        value = env.get(f"GIT_PUSH_OPTION_{i}", "")
+        if len(value.encode("utf-8", "surrogateescape")) > MAX_OPTION_BYTES:
+            raise BrokerError(f"push option {i} is over {MAX_OPTION_BYTES} bytes", code="malformed")
+        key, sep, val = value.partition("=")
+        if sep and key in out:
+            raise BrokerError(f"push option {key} given twice", code="malformed")
+        if sep:
+            out[key] = val
+    return out
+
+
+def new_touches(git: Git, updates: list[RefUpdate]) -> tuple[list[str], list[Touch]]:
+    """(new commit ids, newest first; one Touch per file change of each)."""
+    tips = sorted({u.new for u in updates if not u.is_delete})
+    if not tips:
+        return [], []
+    args = [
+        "log", "-z", "--raw", "--root", "--no-renames", "--no-abbrev", "-c", "--no-color",
+        "--no-ext-diff", "--no-textconv", f"--format={LOG_FORMAT}", *tips, "--not", "--all", "--",
+    ]  # fmt: skip
+    commits: list[str] = []
+    touches: list[Touch] = []
+    for c in _parse_log(git.stream_tokens(args)):
+        commits.append(c.sha)
+        touches.extend(Touch(c.sha, f) for f in c.files)
+    links = [t.change.new_blob for t in touches if t.change.new_mode == MODE_SYMLINK]
+    if links:
+        blobs = read_objects(git, links)
+        touches = [
+            t._replace(symlink_target=_target(blobs.get(t.change.new_blob)))
+            if t.change.new_mode == MODE_SYMLINK
+            else t
+            for t in touches
+        ]
+    return commits, touches
+
+
+def _target(raw: bytes | None) -> str | None:
+    return raw.decode("utf-8", "surrogateescape") if raw is not None else None
+
+
+def default_branch(repo: Path) -> str | None:
+    """The branch HEAD names, read from the HEAD file (no subprocess)."""
+    try:
+        head = (repo / "HEAD").read_text("utf-8").strip()
+    except OSError:
+        return None
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else None
+
+
+def environ() -> dict[str, str]:
+    return dict(os.environ)

@@ -1,0 +1,66 @@
+"""`signoff hook install REPO.git`: write hooks/pre-receive and turn on push options.
+
+The script execs this interpreter's signoff with the chosen options; the hook's credential is
+never on its command line: it comes from `SIGNOFF_HOOK_TOKEN` or from `signoff-hook.token` in
+the repository directory (mode 0600, written by `--token-file`).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from signoff.errors import Error
+
+CREDENTIAL_FILE = "signoff-hook.token"
+
+
+def install(
+    repo: Path,
+    *,
+    server: str | None,
+    data_dir: Path | None,
+    repo_name: str,
+    no_token_mode: str,
+    credential: str | None = None,
+) -> Path:
+    if not (repo / "objects").is_dir() or not (repo / "HEAD").is_file():
+        raise Error(f"{repo} is not a bare git repository")
+    if (server is None) == (data_dir is None):
+        raise Error("give exactly one of --server URL and --data-dir DIR")
+    args = [sys.executable, "-m", "signoff.cli.main", "hook", "pre-receive",
+            "--repo-name", repo_name, "--no-token-mode", no_token_mode]  # fmt: skip
+    args += ["--server", server] if server else ["--data-dir", str(data_dir)]
+    hook = repo / "hooks" / "pre-receive"
+    hook.parent.mkdir(exist_ok=True)
+    script = (
+        "#!/bin/sh\n# Installed by `signoff hook install`: task tokens and scope at push time.\n"
+        f'exec {shlex.join(args)} --repo "$(pwd)"\n'
+    )
+    hook.write_text(script)
+    hook.chmod(0o755)
+    if credential is not None:
+        path = repo / CREDENTIAL_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(credential.strip() + "\n")
+    subprocess.run(
+        ["git", "-C", str(repo), "config", "receive.advertisePushOptions", "true"], check=True
+    )
+    return hook
+
+
+def credential(repo: Path, env: dict[str, str]) -> str | None:
+    """The hook's own token: `SIGNOFF_HOOK_TOKEN`, else the 0600 file in the repository."""
+    if env.get("SIGNOFF_HOOK_TOKEN"):
+        return env["SIGNOFF_HOOK_TOKEN"].strip()
+    path = repo / CREDENTIAL_FILE
+    try:
+        if path.stat().st_mode & 0o077:
+            raise Error(f"{path} is readable by others: chmod 600 it")
+        return path.read_text("utf-8").strip() or None
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,1 @@
+"""The compliance report: signoff's controls, mapped to framework controls, with evidence."""

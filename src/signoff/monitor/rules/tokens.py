@@ -1,0 +1,188 @@
+"""Token anomalies, from the events the broker (issue 7) writes:
+
+- refusals: `token.revoked` or `push.witnessed` with `payload.outcome == "refused"`;
+  `payload.code` (`replayed`, `revoked`, `scope`, ...) on exchange refusals, `payload.reasons`
+  (free text) on refused pushes; `subjects.agent` / `subjects.attempted_task` name who tried;
+- revocations: `token.revoked` without `payload.outcome`, naming `subjects.token_sha256` and/or
+  listing `payload.revoked_jti` (matched to `token.issued` `payload.jti`);
+- issuance: `token.issued` with `subjects.agent`, `subjects.token_sha256`, `payload.jti` and
+  `payload.proof` (`iss`, `job_workflow_ref` for OIDC proofs);
+- use: `push.witnessed` naming `subjects.token_sha256`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+
+from signoff.ledger.events import Event, EventType
+from signoff.monitor.alerts import Alert, Severity
+from signoff.monitor.model import Snapshot, event_time
+from signoff.monitor.rules.base import Rule, rule
+
+
+def _refusals(snap: Snapshot) -> list[Event]:
+    return [
+        e
+        for e in snap.of_type(EventType.TOKEN_REVOKED, EventType.PUSH_WITNESSED)
+        if e.payload.get("outcome") == "refused"
+    ]
+
+
+def _reasons(e: Event) -> str:
+    parts = [str(e.payload.get("code", "")), str(e.payload.get("reason", ""))]
+    parts += [str(x) for x in e.payload.get("reasons") or ()]
+    return " ".join(parts).lower()
+
+
+def _who(e: Event) -> str:
+    s = e.subjects
+    if s.get("agent"):
+        return f"agent:{s['agent']}"
+    if s.get("attempted_task"):
+        return f"task:{s['attempted_task']}"
+    return f"token:{s.get('token_sha256', 'unknown')}"
+
+
+@rule(
+    "token.refusal-spike",
+    Severity.WARNING,
+    "Token and push refusals in the last period are far above their baseline.",
+)
+def refusal_spike(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    cfg = snap.config
+    width = dt.timedelta(hours=cfg.refusal_window_hours)
+    start = snap.now - width
+    base_start = start - width * cfg.refusal_baseline_windows
+    current, baseline = [], 0
+    for e in _refusals(snap):
+        t = event_time(e)
+        if t >= start:
+            current.append(e)
+        elif t >= base_start:
+            baseline += 1
+    average = baseline / cfg.refusal_baseline_windows
+    threshold = max(float(cfg.refusal_min_count), cfg.refusal_multiplier * average)
+    if len(current) >= threshold:
+        yield r.alert(
+            "tokens:refusals",
+            f"{len(current)} refusals in the last {cfg.refusal_window_hours}h against a baseline "
+            f"of {average:.1f} per period",
+            "look at which agents and tasks are refused and why: a misconfigured agent, or "
+            "someone probing the broker",
+            seqs=[e.seq for e in current],
+        )
+
+
+def _revoked(snap: Snapshot) -> Mapping[str, int]:
+    """token digest -> seq of its (first) revocation."""
+    by_jti = {
+        str(e.payload.get("jti")): e.subjects["token_sha256"]
+        for e in snap.of_type(EventType.TOKEN_ISSUED)
+        if "token_sha256" in e.subjects and e.payload.get("jti")
+    }
+    out: dict[str, int] = {}
+    for e in snap.of_type(EventType.TOKEN_REVOKED):
+        if e.payload.get("outcome") == "refused":
+            continue
+        digests = [e.subjects.get("token_sha256", "")]
+        digests += [by_jti.get(str(j), "") for j in e.payload.get("revoked_jti") or ()]
+        for d in digests:
+            if d:
+                out.setdefault(d, e.seq)
+    return out
+
+
+@rule(
+    "token.use-after-revocation",
+    Severity.HIGH,
+    "A revoked token (or a revoked task's credentials) was used again.",
+)
+def use_after_revocation(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    revoked = _revoked(snap)
+    hits: dict[str, list[int]] = defaultdict(list)
+    for e in snap.of_type(EventType.PUSH_WITNESSED):
+        digest = e.subjects.get("token_sha256", "")
+        if digest in revoked and e.seq > revoked[digest]:
+            hits[f"token:{digest}"] += [revoked[digest], e.seq]
+    for e in _refusals(snap):
+        if e.type is EventType.TOKEN_REVOKED and e.payload.get("code") == "revoked":
+            hits[_who(e)].append(e.seq)
+    for subject, seqs in sorted(hits.items()):
+        yield r.alert(
+            subject,
+            f"{subject} was used {len(set(seqs))} time(s) after its revocation",
+            "find the process still holding the credential and stop it; rotate anything it "
+            "could reach",
+            seqs=seqs,
+        )
+
+
+@rule("token.replay", Severity.HIGH, "A proof or workload token was replayed.")
+def replay(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    hits: dict[str, list[int]] = defaultdict(list)
+    for e in _refusals(snap):
+        if e.payload.get("code") == "replayed" or "replay" in _reasons(e):
+            hits[_who(e)].append(e.seq)
+    for subject, seqs in sorted(hits.items()):
+        yield r.alert(
+            subject,
+            f"{len(seqs)} replayed proof(s) or token(s) for {subject}",
+            "a credential was copied: revoke the agent's tasks and tokens and check where its "
+            "proofs are logged or stored",
+            seqs=seqs,
+        )
+
+
+@rule(
+    "token.out-of-scope",
+    Severity.HIGH,
+    "A task's token was used (or asked) for something outside its scope.",
+)
+def out_of_scope(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    hits: dict[str, list[int]] = defaultdict(list)
+    for e in _refusals(snap):
+        if e.payload.get("code") == "scope" or (
+            e.type is EventType.PUSH_WITNESSED and "scope" in _reasons(e)
+        ):
+            hits[_who(e)].append(e.seq)
+    for subject, seqs in sorted(hits.items()):
+        yield r.alert(
+            subject,
+            f"{len(seqs)} attempt(s) outside the task's scope by {subject}",
+            "read what the agent tried to change; narrow or revoke its task if it drifted",
+            seqs=seqs,
+        )
+
+
+@rule(
+    "token.new-issuer",
+    Severity.WARNING,
+    "An agent got a token through an OIDC issuer or workflow it never used before.",
+)
+def new_issuer(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for e in snap.of_type(EventType.TOKEN_ISSUED):
+        proof = e.payload.get("proof")
+        agent = e.subjects.get("agent", "")
+        if not isinstance(proof, Mapping) or proof.get("method") != "oidc" or not agent:
+            continue
+        for key in ("iss", "job_workflow_ref"):
+            value = proof.get(key)
+            if not isinstance(value, str):
+                continue
+            known = seen[(agent, key)]
+            if known and value not in known and event_time(e) >= snap.since:
+                yield r.alert(
+                    f"agent:{agent} {key}={value}",
+                    f"agent {agent} got a token via new {key} {value} (before: "
+                    f"{', '.join(sorted(known))})",
+                    f"confirm with the agent's owner that {value} is expected; if not, revoke "
+                    "the token and tighten the trust policy",
+                    seqs=[e.seq],
+                )
+            known.add(value)
+
+
+RULES = (refusal_spike, use_after_revocation, replay, out_of_scope, new_issuer)

@@ -1,0 +1,58 @@
+"""SQL for approvals: one row per act, one index row per class digest it binds to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from signoff.server.tables import approval_digests as ad
+from signoff.server.tables import approvals
+
+
+def insert(conn: Connection, row: Mapping[str, Any], digests: Mapping[str, str]) -> None:
+    conn.execute(approvals.insert().values(**row))
+    conn.execute(
+        ad.insert(),
+        [
+            {
+                "approval_id": row["id"],
+                "file_class": cls,
+                "repo": row["repo"],
+                "digest": d,
+                "approver": row["approver"],
+                "decision": row["decision"],
+                "time": row["time"],
+            }
+            for cls, d in sorted(digests.items())
+        ],
+    )
+
+
+def set_seq(conn: Connection, approval_id: str, seq: int) -> None:
+    conn.execute(approvals.update().where(approvals.c.id == approval_id).values(ledger_seq=seq))
+
+
+def get(conn: Connection, approval_id: str) -> RowMapping | None:
+    q = sa.select(approvals).where(approvals.c.id == approval_id)
+    return conn.execute(q).mappings().first()
+
+
+def find(
+    conn: Connection,
+    repo: str,
+    digests: Sequence[str],
+    after: tuple[str, str] | None,
+    limit: int,
+) -> Sequence[RowMapping]:
+    """Approvals in `repo` bound to any of `digests` (all when empty), oldest first."""
+    q = sa.select(approvals).where(approvals.c.repo == repo)
+    if digests:
+        ids = sa.select(ad.c.approval_id).where(ad.c.repo == repo, ad.c.digest.in_(digests))
+        q = q.where(approvals.c.id.in_(ids))
+    if after is not None:
+        q = q.where(sa.tuple_(approvals.c.time, approvals.c.id) > sa.tuple_(*after))
+    q = q.order_by(approvals.c.time, approvals.c.id).limit(limit + 1)
+    return conn.execute(q).mappings().all()

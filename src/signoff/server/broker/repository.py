@@ -1,0 +1,135 @@
+"""SQL for the broker: parametrised statements on the caller's transaction, no rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from signoff.server.broker.tables import proofs, tokens, trust_policies, witnessed
+
+
+def insert_token(conn: Connection, row: Mapping[str, Any]) -> None:
+    conn.execute(tokens.insert().values(**row))
+
+
+def token_by_jti(conn: Connection, jti: str) -> RowMapping | None:
+    return conn.execute(sa.select(tokens).where(tokens.c.jti == jti)).mappings().first()
+
+
+def token_by_sha(conn: Connection, sha: str) -> RowMapping | None:
+    return conn.execute(sa.select(tokens).where(tokens.c.sha256 == sha)).mappings().first()
+
+
+def touch_token(conn: Connection, jti: str, when: str) -> None:
+    conn.execute(tokens.update().where(tokens.c.jti == jti).values(last_used=when))
+
+
+def revoke_tokens(
+    conn: Connection,
+    when: str,
+    by: str,
+    *,
+    jti: str | None = None,
+    task: str | None = None,
+    agent: str | None = None,
+) -> Sequence[RowMapping]:
+    """Revoke the live tokens matching one selector; returns the rows it revoked."""
+    q = sa.select(tokens.c.jti, tokens.c.sha256, tokens.c.task, tokens.c.agent).where(
+        tokens.c.revoked.is_(None)
+    )
+    if jti is not None:
+        q = q.where(tokens.c.jti == jti)
+    if task is not None:
+        q = q.where(tokens.c.task == task)
+    if agent is not None:
+        q = q.where(tokens.c.agent == agent)
+    rows = conn.execute(q).mappings().all()
+    if rows:
+        conn.execute(
+            tokens.update()
+            .where(tokens.c.jti.in_([r["jti"] for r in rows]), tokens.c.revoked.is_(None))
+            .values(revoked=when, revoked_by=by)
+        )
+    return rows
+
+
+# -- single-use proofs ---------------------------------------------------------------------
+
+
+def proof(conn: Connection, proof_id: str) -> RowMapping | None:
+    return conn.execute(sa.select(proofs).where(proofs.c.id == proof_id)).mappings().first()
+
+
+def insert_proof(conn: Connection, row: Mapping[str, Any]) -> None:
+    conn.execute(proofs.insert().values(**row))
+
+
+def use_nonce(conn: Connection, proof_id: str, agent: str, task: str, now: str) -> bool:
+    """Mark a handed-out nonce used: only once, only by its agent and task, only before expiry."""
+    res = conn.execute(
+        proofs.update()
+        .where(
+            proofs.c.id == proof_id,
+            proofs.c.used.is_(None),
+            proofs.c.agent == agent,
+            proofs.c.task == task,
+            proofs.c.expires > now,
+        )
+        .values(used=now)
+    )
+    return res.rowcount == 1
+
+
+def purge_proofs(conn: Connection, now: str) -> None:
+    conn.execute(proofs.delete().where(proofs.c.expires < now))
+
+
+# -- trust policies ------------------------------------------------------------------------
+
+
+def trust_policy(conn: Connection, agent: str) -> RowMapping | None:
+    q = sa.select(trust_policies).where(trust_policies.c.agent == agent)
+    return conn.execute(q).mappings().first()
+
+
+def put_trust_policy(conn: Connection, agent: str, policy: str, when: str, by: str) -> int:
+    old = trust_policy(conn, agent)
+    if old is None:
+        conn.execute(
+            trust_policies.insert().values(
+                agent=agent, policy=policy, updated=when, updated_by=by, version=1
+            )
+        )
+        return 1
+    conn.execute(
+        trust_policies.update()
+        .where(trust_policies.c.agent == agent, trust_policies.c.version == old["version"])
+        .values(policy=policy, updated=when, updated_by=by, version=old["version"] + 1)
+    )
+    return int(old["version"]) + 1
+
+
+# -- witnessed commits ---------------------------------------------------------------------
+
+
+def insert_witnessed(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        existing = {
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(witnessed.c.commit_sha, witnessed.c.task).where(
+                    witnessed.c.commit_sha.in_([r["commit_sha"] for r in rows])
+                )
+            )
+        }
+        fresh = [r for r in rows if (r["commit_sha"], r["task"]) not in existing]
+        if fresh:
+            conn.execute(witnessed.insert(), list(fresh))
+
+
+def witnessed_for(conn: Connection, repo: str, commits: Sequence[str]) -> Sequence[RowMapping]:
+    q = sa.select(witnessed).where(witnessed.c.repo == repo, witnessed.c.commit_sha.in_(commits))
+    return conn.execute(q).mappings().all()

@@ -1,0 +1,122 @@
+"""The server's database: SQLAlchemy 2 Core over SQLite (WAL, busy timeout) or PostgreSQL
+(psycopg 3). Services get a `Connection` inside a transaction from `Database.write()` or
+`Database.read()`; repositories run parametrised SQL on it and nothing else.
+
+SQLite write transactions start with ``BEGIN IMMEDIATE``, so two writers never read the same
+state and then both write (the SQLite form of a row lock); PostgreSQL uses ``SELECT ... FOR
+UPDATE`` and version columns (see the repositories).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+
+from signoff.errors import StoreError
+
+
+def engine_url(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def redact(url: str) -> str:
+    """Hide a password in a URL before it reaches a message or a log."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
+        self.url = url
+        sa_url = engine_url(url)
+        self.is_sqlite = sa_url.startswith("sqlite")
+        self._write_lock: AbstractContextManager[object] = (
+            threading.Lock() if self.is_sqlite else nullcontext()
+        )
+        if self.is_sqlite:
+            path = Path(sa_url[len("sqlite:///") :])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = sa.create_engine(
+                sa_url,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                pool_size=pool_size,
+                max_overflow=pool_size,
+            )
+            sa_event.listen(self.engine, "connect", _sqlite_connect)
+            sa_event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = sa.create_engine(
+                sa_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction, committed on success and rolled back on any exception.
+
+        SQLite has one writer per file; this process's writers queue on a lock (fair and
+        immediate) instead of SQLite's sleeping busy handler. Other processes still wait
+        on BEGIN IMMEDIATE with the busy timeout."""
+        with self._write_lock, _errors("database write failed"), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with _errors("database read failed"), self.engine.connect() as conn:
+            conn = conn.execution_options(server_read=True)
+            with conn.begin():
+                yield conn
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _errors(what: str) -> Iterator[None]:
+    """Driver errors become one-line StoreErrors (503); integrity errors pass to the caller."""
+    try:
+        yield
+    except sa.exc.IntegrityError:
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise StoreError(f"{what}: {detail[0] if detail else type(exc).__name__}") from exc
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # NORMAL: a commit survives a crash of the process, not of the OS. The ledger (its own
+    # file, synchronous=FULL) is appended before the state commits, so the durable record
+    # never misses a write; see docs/server.md "Consistency".
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    read = conn.get_execution_options().get("server_read", False)
+    conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")

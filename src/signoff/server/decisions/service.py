@@ -1,0 +1,85 @@
+"""Decision records posted by CI: stored, and appended to the ledger as `decision.made`.
+
+Only `ci` tokens append. The server witnesses who posted (the actor); the record's content is
+what the gate computed, asserted by the pipeline and replayable from its digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+
+from signoff.ledger.events import EventError, EventType
+from signoff.server import jsoncol
+from signoff.server.auth import Perm, Principal
+from signoff.server.common import Page, decode_cursor, new_id, page, stamp
+from signoff.server.context import Context
+from signoff.server.decisions import repository as repo
+from signoff.server.decisions.schemas import DecisionIn, DecisionOut
+from signoff.server.errors import InvalidInputError, TooLargeError
+from signoff.server.repos.service import load as load_repo
+
+
+def _out(r: Mapping[str, Any] | RowMapping) -> DecisionOut:
+    return DecisionOut(
+        id=r["id"],
+        repo=r["repo"],
+        base=r["base"],
+        head=r["head"],
+        decision=r["verdict"],
+        posted_by=r["posted_by"],
+        created=r["created"],
+        ledger_seq=r["ledger_seq"],
+        record=jsoncol.loads(r["record"]),
+    )
+
+
+def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> DecisionOut:
+    who.require(Perm.APPEND_DECISIONS)
+    load_repo(ctx, name)
+    record = body.model_dump(exclude_none=True)
+    row = {
+        "id": new_id("dec"),
+        "repo": name,
+        "base": body.range.base,
+        "head": body.range.head,
+        "verdict": body.decision,
+        "record": jsoncol.dumps(record),
+        "posted_by": who.actor,
+        "created": stamp(),
+    }
+    with ctx.db.write() as conn:
+        try:
+            seq = ctx.recorder.record(
+                EventType.DECISION_MADE,
+                who.actor,
+                {
+                    "commit": body.range.head,
+                    "base": body.range.base,
+                    "repo": name,
+                    "decision": row["id"],
+                },
+                {**record, "repo": name},
+            )
+        except EventError as exc:
+            if "over" in str(exc) and "bytes" in str(exc):
+                raise TooLargeError(str(exc)) from None
+            raise InvalidInputError(str(exc)) from None
+        repo.insert(conn, {**row, "ledger_seq": seq})
+    return _out({**row, "ledger_seq": seq})
+
+
+def find(
+    ctx: Context, who: Principal, name: str, head: str | None, limit: int, cursor: str | None
+) -> Page[DecisionOut]:
+    who.require(Perm.READ_DECISIONS)
+    load_repo(ctx, name)
+    before = decode_cursor(cursor, 2)
+    with ctx.db.read() as conn:
+        rows = repo.find(
+            conn, name, head, (str(before[0]), str(before[1])) if before else None, limit
+        )
+    kept, nxt = page(list(rows), limit, lambda r: [r["created"], r["id"]])
+    return Page[DecisionOut](items=[_out(r) for r in kept], next_cursor=nxt)

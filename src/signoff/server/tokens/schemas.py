@@ -1,0 +1,44 @@
+"""API models for API tokens (the secret appears only in `TokenCreated`, once)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from signoff.server.common import Id, Model, Out
+
+YEAR = 366 * 24 * 3600
+RoleName = Literal["admin", "approver", "auditor", "agent-operator", "ci"]
+
+
+class TokenIn(Model):
+    name: Id
+    human: Id | None = Field(None, description="Owner; omit for a service token (ci, auditor).")
+    roles: list[RoleName] = Field(min_length=1, max_length=5)
+    ttl_seconds: int = Field(30 * 24 * 3600, ge=60, le=YEAR)
+
+
+class TokenOut(Out):
+    id: str
+    name: str
+    human: str | None
+    roles: list[str]
+    created: str
+    created_by: str
+    expires: str
+    revoked: str | None
+    sha256_prefix: str = Field(description="First 12 hex digits of the token's SHA-256.")
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret. Shown once; only its SHA-256 is stored.")
+
+
+class WhoAmI(Out):
+    token_id: str
+    token_name: str
+    roles: list[str]
+    human: str | None
+    email: str | None
+    actor: str

@@ -1,0 +1,176 @@
+"""Real pushes over file:// into a bare repository with the hook, against a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from brokerkit import Kit, push, start
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kit]:
+    k = start(tmp_path_factory.mktemp("hook"))
+    yield k
+    k.issuer.stop()
+    k.server.stop()
+
+
+@pytest.fixture
+def fresh(kit: Kit) -> Iterator[tuple[Kit, str, str]]:
+    """A new task and token, and the work repo on a new branch from the base commit."""
+    task = kit.task()
+    tok = kit.token(task["id"])
+    name = task["id"][-8:]
+    kit.work.git("checkout", "-q", "-B", f"agent/{name}", kit.base)
+    yield kit, tok, f"agent/{name}"
+    kit.work.git("checkout", "-q", "main")
+
+
+def refused(proc: object, *needles: str) -> None:
+    out = getattr(proc, "stderr", "") + getattr(proc, "stdout", "")
+    assert getattr(proc, "returncode", 0) != 0, out
+    assert "signoff: refused" in out, out
+    for n in needles:
+        assert n in out, out
+
+
+def test_accepted_push_is_witnessed(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.write("src/feature.py", "x = 1\n")
+    c1 = kit.work.commit("feature")
+    kit.work.write("src/feature.py", "x = 2\n")
+    c2 = kit.work.commit("feature 2")
+    proc = push(kit.work, f"{branch}:refs/heads/{branch}", token=tok)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 commit(s) witnessed" in proc.stderr
+    got = kit.admin.ok("GET", "/v1/witnessed", params={"repo": "widget", "commit": [c1, c2]})
+    assert {w["commit"] for w in got} == {c1, c2}
+    assert tok not in (kit.server.settings.data_dir / "ledger.db").read_bytes().decode("latin-1")
+
+
+def test_push_without_token_is_refused(fresh: tuple[Kit, str, str]) -> None:
+    kit, _, branch = fresh
+    kit.work.write("src/a.py", "a\n")
+    kit.work.commit("a")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}"), "no task token")
+
+
+def test_push_to_a_tag_is_refused(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, _ = fresh
+    kit.work.git("tag", "-f", "v9.9.9")
+    refused(push(kit.work, "refs/tags/v9.9.9", token=tok), "never create, move or delete tags")
+
+
+def test_force_push_over_a_protected_branch_is_refused(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.write("src/b.py", "b\n")
+    kit.work.commit("b")
+    refused(push(kit.work, f"{branch}:refs/heads/main", token=tok, force=True), "protected")
+    refused(push(kit.work, f"{branch}:refs/heads/release/1.0", token=tok), "protected")
+
+
+def test_branch_outside_prefix_and_deletion(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    refused(push(kit.work, f"{branch}:refs/heads/feature/x", token=tok), "prefix")
+    refused(push(kit.work, ":refs/heads/main", token=tok), "protected")
+
+
+def test_path_outside_scope_via_rename(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.git("mv", ".github/workflows/ci.yml", "src/ci.yml")
+    kit.work.commit("move workflow into src")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), ".github/workflows/ci.yml")
+
+
+def test_denied_path(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.write("src/secret/key.txt", "stolen\n")
+    kit.work.commit("touch secret")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "denied path")
+
+
+def test_path_outside_scope_via_symlink(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.symlink("src/wf.yml", "../.github/workflows/ci.yml")
+    kit.work.commit("link")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "symlink `src/wf.yml`")
+    kit.work.symlink("src/wf.yml", "/etc/passwd")
+    kit.work.commit("absolute link")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "outside the repository")
+
+
+def test_path_outside_scope_via_submodule(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    sha = kit.base
+    kit.work.git("update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/lib")
+    kit.work.commit("add gitlink", stage_all=False)
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "submodule")
+
+
+def test_revoked_token_is_refused_at_once(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.write("src/c.py", "c\n")
+    kit.work.commit("c")
+    kit.admin.ok("POST", "/v1/tokens/revoke", {"token": tok, "reason": "leaked"})
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "revoked")
+
+
+def test_token_after_task_closed_is_refused(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    task = kit.admin.ok("GET", "/v1/tasks", params={"state": "open"})["items"][-1]
+    kit.admin.ok("PATCH", f"/v1/tasks/{task['id']}", {"state": "closed", "version": 1})
+    kit.work.write("src/d.py", "d\n")
+    kit.work.commit("d")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "is closed")
+
+
+def test_oversized_push_options_are_refused(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok, options=["x=" + "y" * 9000]),
+            "over 8192 bytes")  # fmt: skip
+    many = [f"o{i}=1" for i in range(20)]
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok, options=many), "too many")
+
+
+def test_token_for_another_repository(kit: Kit, tmp_path: Path) -> None:
+    from brokerkit import bare_from
+
+    from signoff.hook.install import install
+
+    other = bare_from(kit.work, tmp_path / "other.git")
+    install(other, server=kit.server.url, data_dir=None, repo_name="other",
+            no_token_mode="refuse", credential=kit.ci_token)  # fmt: skip
+    task = kit.task()
+    tok = kit.token(task["id"])
+    kit.work.git("remote", "add", "other", f"file://{other}")
+    kit.work.git("checkout", "-q", "-B", "agent/other", kit.base)
+    kit.work.write("src/e.py", "e\n")
+    kit.work.commit("e")
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "-C", str(kit.work.path), "push", "-o", f"signoff-token={tok}", "other",
+         "agent/other:refs/heads/agent/other"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    kit.work.git("checkout", "-q", "main")
+    refused(proc, "the token is for repository widget, not other")
+
+
+def test_unreachable_control_plane_fails_closed(kit: Kit, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from serverkit import free_port
+
+    env = {**os.environ, "SIGNOFF_HOOK_TOKEN": kit.ci_token}
+    line = f"{'0' * 40} {kit.base} refs/heads/agent/x\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "signoff.cli.main", "hook", "pre-receive", "--server",
+         f"http://127.0.0.1:{free_port()}", "--repo", str(kit.bare)],
+        input=line, capture_output=True, text=True, check=False,
+        env={**env, "GIT_PUSH_OPTION_COUNT": "1", "GIT_PUSH_OPTION_0": "signoff-token=x.y.z"},
+    )  # fmt: skip
+    refused(proc, "unreachable")

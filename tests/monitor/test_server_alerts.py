@@ -1,0 +1,89 @@
+"""Alerts in the control plane: the monitor job over the server's own data (real uvicorn on
+loopback, real API), `GET /v1/alerts`, acknowledgement by a person, `/metrics`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo, make_repo
+from serverkit import ThreadServer, close_clients, make_settings
+from serverteam import Team, build_world, seed_team
+
+from signoff.server.alerts.service import run_once
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Iterator[Team]:
+    world = build_world(make_repo(tmp_path / "repo"), tmp_path)
+    server = ThreadServer(make_settings(tmp_path / "srv"))
+    yield seed_team(server, world)
+    close_clients()
+    server.stop()
+
+
+def _merge_agent_work(repo: Repo) -> None:
+    """The test repository's commits are dated 2025: widen the window to see them."""
+    repo.write(".signoff/monitor.yml", "version: 1\nwindow_days: 3650\n")
+    repo.commit("monitor config")
+    repo.merge("work", "merge agent work")
+
+
+def _rules(team: Team) -> dict[str, dict[str, object]]:
+    body = team.api("auditor").ok("GET", "/v1/alerts")
+    return {a["rule"]: a for a in body["alerts"]}
+
+
+def test_agent_change_merged_without_decision(team: Team) -> None:
+    _merge_agent_work(team.world.repo)
+    run_once(team.server.ctx)
+    found = _rules(team)
+    drift = found["drift.no-decision"]
+    assert drift["evidence"]["commits"] == [team.world.head]  # type: ignore[index]
+    # platform@example.com owns the agents but is no person or group of this server
+    assert found["identity.owner-not-approver"]["severity"] == "warning"
+    assert team.api("ci").get("/v1/alerts").status_code == 403
+    alert_id = drift["id"]
+    assert team.api("ci").post(f"/v1/alerts/{alert_id}/ack", {}).status_code == 403
+    acked = team.api("alice").ok("POST", f"/v1/alerts/{alert_id}/ack", {"comment": "reverting"})
+    assert acked["acknowledged"]["by"] == "alice@example.com"
+    recorded = [
+        e
+        for e in team.server.ctx.recorder.ledger.recent(50)
+        if e.type.value == "alert.acknowledged"
+    ]
+    assert [(e.subjects["alert"], e.payload["comment"]) for e in recorded] == [
+        (alert_id, "reverting")
+    ]
+    run_once(team.server.ctx)  # the next run keeps the acknowledgement (dedup by id)
+    assert _rules(team)["drift.no-decision"]["acknowledged"]["by"] == "alice@example.com"  # type: ignore[index]
+    metrics = team.api("auditor").get("/metrics").text
+    assert 'signoff_alerts{acknowledged="true",rule="drift.no-decision",severity="high"} 1.0' in (
+        metrics
+    )
+
+
+def test_healthy_history_raises_no_drift(team: Team) -> None:
+    team.world.repo.write(".signoff/monitor.yml", "version: 1\nwindow_days: 3650\n")
+    team.world.repo.commit("monitor config")
+    run_once(team.server.ctx)
+    assert "drift.no-decision" not in _rules(team)
+    assert team.api("alice").post("/v1/alerts/al-0000000000000000/ack", {}).status_code == 404
+
+
+def test_periodic_job_runs_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIGNOFF_MONITOR_INTERVAL", "0.2")
+    world = build_world(make_repo(tmp_path / "repo"), tmp_path)
+    _merge_agent_work(world.repo)
+    server = ThreadServer(make_settings(tmp_path / "srv"))
+    try:
+        team = seed_team(server, world)
+        deadline = time.monotonic() + 15
+        while "drift.no-decision" not in _rules(team):
+            assert time.monotonic() < deadline, "the monitor job did not run"
+            time.sleep(0.1)
+    finally:
+        close_clients()
+        server.stop()
