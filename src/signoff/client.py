@@ -6,13 +6,14 @@ Every failure becomes one `ServerError` line naming the status and the server's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from signoff.approvals.server_source import checked_from_api
 from signoff.approvals.verify import CheckedRecord
+from signoff.attribution.attribute import Witness
 from signoff.errors import Error
 
 #: Approvals fetched per request (the server's maximum page size).
@@ -79,6 +80,27 @@ class ServerApprovals:
                 if not page.get("next_cursor"):
                     break
                 params["cursor"] = page["next_cursor"]
+        return out
+
+
+class ServerWitness:
+    """The gate's source of pushes the git-server hook witnessed (`signoff.gate.WitnessSource`)."""
+
+    #: Commits per request: keeps the query string well under common URL limits.
+    BATCH = 150
+
+    def __init__(self, client: Client, repo: str) -> None:
+        self.client = client
+        self.repo = repo
+
+    def witnessed(self, shas: Sequence[str]) -> dict[str, Witness]:
+        out: dict[str, Witness] = {}
+        for start in range(0, len(shas), self.BATCH):
+            params = {"repo": self.repo, "commit": list(shas[start : start + self.BATCH])}
+            for item in self.client.call("GET", "/v1/witnessed", params=params):
+                out[item["commit"]] = Witness(
+                    item["task"], item["agent"], item["requester"], item["ref"]
+                )
         return out
 
 

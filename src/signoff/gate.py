@@ -12,12 +12,18 @@ import json
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from signoff.analysis import analyze_file, wants_content
-from signoff.attribution.attribute import Attribution, AttributionKind, Attributor
+from signoff.attribution.attribute import (
+    Attribution,
+    AttributionKind,
+    Attributor,
+    Witness,
+    with_witness,
+)
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify.change import classify_change
 from signoff.decision import Decision, FileDecision, Verdict, strictest
@@ -41,6 +47,12 @@ APPROVALS_REF = "refs/signoff/approvals"
 
 #: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
 MAX_ANALYZED_BYTES = 8 << 20
+
+
+class WitnessSource(Protocol):
+    """Where pushes witnessed by the git-server hook are recorded (the control plane)."""
+
+    def witnessed(self, shas: Sequence[str]) -> Mapping[str, Witness]: ...
 
 
 class Inputs(NamedTuple):
@@ -122,6 +134,7 @@ def run_check(
     today: dt.date | None = None,
     approvals_ref: str | None = APPROVALS_REF,
     server: RecordSource | None = None,
+    witness: WitnessSource | None = None,
 ) -> Decision:
     """Decide on base..head; signed approval records on `approvals_ref` (None: ignore them)
     are verified against the base ref's allowed signers and applied to the decision, together
@@ -153,6 +166,10 @@ def run_check(
             attributions[c.sha] = attributor(c)
     if not commits:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
+    if witness is not None:
+        for sha, seen in witness.witnessed([c.sha for c in commits]).items():
+            if sha in attributions:
+                attributions[sha] = with_witness(attributions[sha], seen, inputs.registry)
 
     touched: dict[str, list[str]] = defaultdict(list)
     for c in commits:

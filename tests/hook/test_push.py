@@ -174,3 +174,27 @@ def test_unreachable_control_plane_fails_closed(kit: Kit, tmp_path: Path) -> Non
         env={**env, "GIT_PUSH_OPTION_COUNT": "1", "GIT_PUSH_OPTION_0": "signoff-token=x.y.z"},
     )  # fmt: skip
     refused(proc, "unreachable")
+
+
+def test_gate_reads_witnessed_pushes(
+    fresh: tuple[Kit, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Author fields say a human; the hook saw the agent's task token: the gate says agent."""
+    from clirun import run
+
+    kit, tok, branch = fresh
+    kit.work.write("src/witnessed.py", "w = 1\n")
+    sha = kit.work.commit("looks human")  # authored as Alice, unsigned
+    assert push(kit.work, f"{branch}:refs/heads/{branch}", token=tok).returncode == 0
+    r = run(capsys, "check", "--repo", str(kit.work.path), "--base", kit.base, "--head", branch,
+            "--format", "json", "--server", kit.server.url, "--token", kit.ci_token,
+            "--server-repo", "widget")  # fmt: skip
+    assert r.code in (0, 1), r.err
+    (commit,) = [c for c in r.json()["commits"] if c["sha"] == sha]
+    assert commit["attribution"] == "agent"
+    assert commit["identities"] == [{"id": "unregistered:bot", "kind": "ai-agent",
+                                     "registered": False}]  # fmt: skip
+    push_ev = commit["evidence"][0]
+    assert (push_ev["type"], push_ev["source"]) == ("witnessed", "push")
+    requester = kit.admin.ok("GET", "/v1/whoami")["email"]
+    assert requester in commit["co_authors"]

@@ -233,3 +233,31 @@ def _actor_for_known(known: catalogue.Known, registry: Registry) -> Actor:
         if known.id in agent.match.catalog:
             return Actor(agent.id, agent.kind, agent)
     return Actor(f"unregistered:{known.id}", known.kind, None)
+
+
+class Witness(NamedTuple):
+    """A push the git-server hook accepted with a task token (`signoff hook pre-receive`)."""
+
+    task: str
+    agent: str
+    requester: str
+    ref: str
+
+
+def with_witness(a: Attribution, w: Witness, registry: Registry) -> Attribution:
+    """The hook saw this commit pushed with the task token of `w.agent`: that is *witnessed*
+    agent work, whatever the author fields say, and the task's requester asked for it (so they
+    are never its only approver)."""
+    agent = registry.get(w.agent)
+    actor = (
+        Actor(agent.id, agent.kind, agent)
+        if agent is not None
+        else Actor(f"unregistered:{w.agent}", Kind.AI_AGENT, None)
+    )
+    ev = Evidence(
+        EvidenceType.WITNESSED, "push", actor.id, f"pushed to {w.ref} with a token of task {w.task}"
+    )
+    actors = a.actors if any(x.id == actor.id for x in a.actors) else (*a.actors, actor)
+    kind = AttributionKind.BOT if all(x.kind is Kind.BOT for x in actors) else AttributionKind.AGENT
+    co = tuple(dict.fromkeys((*a.co_authors, w.requester.lower())))
+    return a._replace(kind=kind, actors=actors, evidence=(ev, *a.evidence), co_authors=co)

@@ -99,12 +99,14 @@ def check(
         base = f"origin/{gh}"
     client = None
     server = None
+    witness = None
     if server_url:
-        from signoff.client import Client, ServerApprovals
+        from signoff.client import Client, ServerApprovals, ServerWitness
 
         client = Client(server_url, token)
         server_repo = server_repo or repo.resolve().name
         server = ServerApprovals(client, server_repo)
+        witness = ServerWitness(client, server_repo)
     try:
         decision = run_check(
             repo,
@@ -114,6 +116,7 @@ def check(
             target_branch=target_branch,
             approvals_ref=approvals_ref,
             server=server,
+            witness=witness,
         )
         if client is not None and server_repo is not None:
             from signoff.client import post_decision

@@ -131,5 +131,29 @@ def insert_witnessed(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Non
 
 
 def witnessed_for(conn: Connection, repo: str, commits: Sequence[str]) -> Sequence[RowMapping]:
-    q = sa.select(witnessed).where(witnessed.c.repo == repo, witnessed.c.commit_sha.in_(commits))
+    """Witnessed pushes of `commits`, each with the e-mail of the person who requested the task."""
+    from signoff.server import tables as st
+
+    q = (
+        sa.select(witnessed, st.humans.c.email.label("requester"))
+        .select_from(
+            witnessed.join(st.tasks, st.tasks.c.id == witnessed.c.task).join(
+                st.humans, st.humans.c.id == st.tasks.c.requester
+            )
+        )
+        .where(witnessed.c.repo == repo, witnessed.c.commit_sha.in_(commits))
+    )
     return conn.execute(q).mappings().all()
+
+
+# -- read-only views for people (the console) ----------------------------------------------
+
+
+def tokens_of_task(conn: Connection, task: str) -> Sequence[RowMapping]:
+    q = sa.select(tokens).where(tokens.c.task == task).order_by(tokens.c.issued.desc())
+    return conn.execute(q).mappings().all()
+
+
+def pushes_of_task(conn: Connection, task: str, limit: int) -> Sequence[RowMapping]:
+    q = sa.select(witnessed).where(witnessed.c.task == task)
+    return conn.execute(q.order_by(witnessed.c.time.desc()).limit(limit)).mappings().all()

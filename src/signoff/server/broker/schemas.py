@@ -129,6 +129,7 @@ class WitnessedOut(Out):
     agent: str
     ref: str
     time: str
+    requester: str  # e-mail of the person who asked for the task
 
 
 class TrustPolicyOut(Out):

@@ -221,7 +221,7 @@ def witnessed(
         rows = repo.witnessed_for(conn, repo_name, commits)
     return [
         WitnessedOut(commit=r["commit_sha"], task=r["task"], agent=r["agent"], ref=r["ref"],
-                     time=r["time"])
+                     time=r["time"], requester=r["requester"])
         for r in rows
     ]  # fmt: skip
 
