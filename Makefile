@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean browser
 
 $(BIN)/signoff: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,19 @@ $(VENV)/.dev: $(BIN)/signoff
 run: $(BIN)/signoff
 	DEMO_PORT=$(or $(DEMO_PORT),8700) $(BIN)/python -m signoff.demo
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The console's browser tests drive Debian's chromium (never a browser Playwright downloads).
+# Installed with apt when running as root; otherwise they skip (SIGNOFF_REQUIRE_BROWSER=1 in CI
+# turns that skip into a failure).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is missing and this is not root: the browser tests will skip"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""A small client for the control plane, used by `signoff check --server`.
+"""A small client for the control plane, used by `signoff check --server` and by the release,
+artifact and trace commands' `--server` (`signoff.cli._remote`).
 
 Imported only when a command is given `--server`, so the plain gate never loads an HTTP stack.
 Every failure becomes one `ServerError` line naming the status and the server's error code.
@@ -46,7 +47,7 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, path: str, **kw: Any) -> Any:
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
         try:
             resp = self._http.request(method, path, **kw)
         except httpx.HTTPError as exc:
@@ -58,7 +59,19 @@ class Client:
             except (ValueError, KeyError, TypeError):
                 detail = resp.text[:200]
             raise ServerError(f"{method} {path}: HTTP {resp.status_code} {detail}")
-        return resp.json()
+        return resp
+
+    def call(self, method: str, path: str, **kw: Any) -> Any:
+        """The JSON answer; any failure is one `ServerError` line."""
+        resp = self._send(method, path, **kw)
+        try:
+            return resp.json()
+        except ValueError:
+            raise ServerError(f"{method} {path}: the server did not answer JSON") from None
+
+    def text(self, method: str, path: str, **kw: Any) -> str:
+        """A text answer (an attestation bundle)."""
+        return self._send(method, path, **kw).text
 
 
 class ServerApprovals:

@@ -50,7 +50,7 @@ def test_seeded_deployment_numbers_match_the_ledger(
         {"jti": "j1", "proof": {"method": "pop"}},
     )
     refused = world.append(
-        EventType.PUSH_WITNESSED,
+        EventType.PUSH_REFUSED,
         {"repo": "demo", "token_sha256": SHA_A},
         {"outcome": "refused", "refs": [], "reasons": ["protected ref"]},
     )
@@ -69,7 +69,8 @@ def test_seeded_deployment_numbers_match_the_ledger(
     assert c["C4"]["enforcement"] == "enforced server-side"  # the hook refused a push
     assert decision in c["C4"]["ledger_refs"]
     assert c["C2"]["evidence"]["tokens_issued"] == count[EventType.TOKEN_ISSUED] == 1
-    assert c["C2"]["evidence"]["requests_or_pushes_refused"] == 1
+    assert c["C2"]["evidence"]["requests_or_pushes_refused"] == count[EventType.PUSH_REFUSED] == 1
+    assert c["C2"]["evidence"]["pushes_witnessed"] == count[EventType.PUSH_WITNESSED] == 0
     assert {issued, refused} <= set(c["C2"]["ledger_refs"])
     assert c["C1"]["evidence"]["agents_registered"] == 1
     assert c["C1"]["enforcement"] == "enforced in CI"

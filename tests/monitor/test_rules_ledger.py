@@ -23,7 +23,7 @@ NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)  # a Wednesday
 
 def _refusal(w: World, code: str, agent: str = "copilot") -> int:
     return w.append(
-        EventType.TOKEN_REVOKED,
+        EventType.TOKEN_REFUSED,
         {"attempted_task": "task_9", "agent": agent, "repo": "demo"},
         {"outcome": "refused", "stage": "exchange", "code": code, "reason": f"refused: {code}"},
         actor="signoff:broker",
@@ -40,7 +40,7 @@ def _issue(w: World, digest: str, jti: str, iss: str = "https://token.actions.ex
 
 def _push(w: World, digest: str, outcome: str = "accepted") -> int:
     return w.append(
-        EventType.PUSH_WITNESSED,
+        EventType.PUSH_REFUSED if outcome == "refused" else EventType.PUSH_WITNESSED,
         {"task": "task_1", "agent": "copilot", "token_sha256": digest, "repo": "demo"},
         {"outcome": outcome, "jti": "j1", "refs": []},
         actor="signoff:hook",

@@ -100,9 +100,23 @@ def test_revoked_task_fails_the_release(world: Make) -> None:
         log.append(
             EventDraft(EventType.PUSH_WITNESSED, "signoff-hook", {"commit": sha, "task": "T-7"}, {})
         )
-        log.append(EventDraft(EventType.TOKEN_REVOKED, "alice@example.com", {"task": "T-7"}, {}))
+        log.append(EventDraft(EventType.TASK_REVOKED, "alice@example.com", {"task": "T-7"}, {}))
     code, doc = w.verify()
     assert code == 1 and "task T-7, which was revoked" in failing(doc)["identities"][0]
+
+
+def test_closed_task_and_revoked_tokens_do_not_revoke_the_task(world: Make) -> None:
+    w = world()
+    agent_lockfile_release(w)
+    sha = w.repo.head()
+    with LedgerLog(w.ledger) as log:
+        log.append(
+            EventDraft(EventType.PUSH_WITNESSED, "signoff-hook", {"commit": sha, "task": "T-8"}, {})
+        )
+        log.append(EventDraft(EventType.TOKEN_REVOKED, "alice@example.com", {"task": "T-8"}, {}))
+        log.append(EventDraft(EventType.TASK_CLOSED, "alice@example.com", {"task": "T-8"}, {}))
+    _, doc = w.verify()
+    assert not any("T-8" in m for m in failing(doc).get("identities", []))
 
 
 def test_artifact_signed_by_an_agent_identity_fails(world: Make) -> None:

@@ -64,6 +64,17 @@ ROUTES: list[tuple[Perm, str, str, dict[str, Any] | None]] = [
         },
     ),
     (Perm.READ_METRICS, "GET", "/metrics", None),
+    (
+        Perm.RECORD_ARTIFACTS,
+        "POST",
+        "/v1/artifacts/built",
+        {"digest": "sha256:" + "a" * 64, "commit": "1" * 40},
+    ),
+    (Perm.RECORD_ARTIFACTS, "POST", "/v1/artifacts/signed", {"digest": "sha256:" + "a" * 64}),
+    (Perm.VERIFY_RELEASES, "POST", "/v1/repos/demo/releases/verify", {"to": "main"}),
+    (Perm.READ_RELEASES, "GET", "/v1/repos/demo/releases", None),
+    (Perm.READ_RELEASES, "GET", "/v1/trace?commit=" + "1" * 40, None),
+    (Perm.PROMOTE_RELEASES, "POST", "/v1/releases/rel-20250101000000-0123456789abcdef/promote", {}),
 ]
 
 HOLDER = {

@@ -6,6 +6,7 @@ unchanged, so a deployment can sign attestations with the key its ledger already
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -18,6 +19,19 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from signoff.attest.dsse import AttestationError, PrivateKey, PublicKey
+
+#: `<name>+<8 hex>+<base64>`: a C2SP signed-note verifier key (the ledger's checkpoint key).
+_NOTE_VKEY = re.compile(rb"^[^\s+]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/=]+$")
+
+
+def _note_key(data: bytes, path: Path) -> PublicKey:
+    from signoff.errors import Error
+    from signoff.ledger.checkpoint import Verifier
+
+    try:
+        return Ed25519PublicKey.from_public_bytes(Verifier.parse(data.decode()).public_key)
+    except (Error, UnicodeDecodeError):
+        raise AttestationError(f"{path} is not a usable verifier key") from None
 
 
 def _read(path: Path) -> bytes:
@@ -57,11 +71,14 @@ def load_private_key(path: Path) -> PrivateKey:
 
 
 def load_public_key(path: Path) -> PublicKey:
-    """A public key (PEM or OpenSSH line), or the public half of a private key file."""
+    """A public key (PEM, OpenSSH line, or the ledger's signed-note verifier key as
+    `GET /v1/ledger/public-key` serves it), or the public half of a private key file."""
     data = _read(path)
     try:
         if b"PRIVATE KEY" in data:
             return load_private_key(path).public_key()
+        if _NOTE_VKEY.match(data.strip()):
+            return _note_key(data, path)
         if data.lstrip().startswith(b"-----BEGIN"):
             key: object = load_pem_public_key(data)
         else:

@@ -1,7 +1,8 @@
 """Options shared by the release, artifact and trace commands: where the events live.
 
-`--ledger URL` opens a local ledger (SQLite or PostgreSQL). `--server URL` is reserved for the
-control plane (issue 6): its artifact and release endpoints call the same core functions.
+`--ledger URL` opens a local ledger (SQLite or PostgreSQL). `--server URL` (with `--token` and
+`--server-repo`) sends the command to the control plane instead, whose release endpoints call
+the same core functions on the server's ledger (`signoff.cli._remote`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def ledger_options(fn: F) -> F:
+    """`--ledger`, `--ledger-key` and a plain `--server` (the monitor and report commands)."""
+    return _ledger(
+        click.option("--server", metavar="URL", default=None, help="Control plane URL.")(fn)
+    )
+
+
+def remote_options(fn: F) -> F:
+    """`ledger_options` plus `--server` ($SIGNOFF_SERVER), `--token` and `--server-repo`: the
+    release, artifact and trace commands, which run on the control plane with `--server`."""
     fn = click.option(
-        "--server", metavar="URL", default=None, help="Control plane URL (not yet available)."
+        "--server-repo",
+        envvar="SIGNOFF_SERVER_REPO",
+        default=None,
+        help="The repository's name on the server ($SIGNOFF_SERVER_REPO).",
     )(fn)
+    fn = click.option(
+        "--token", envvar="SIGNOFF_TOKEN", default=None, help="API token for --server."
+    )(fn)
+    fn = click.option(
+        "--server",
+        metavar="URL",
+        envvar="SIGNOFF_SERVER",
+        default=None,
+        help="Control plane URL ($SIGNOFF_SERVER): record and verify there (docs/release.md).",
+    )(fn)
+    return _ledger(fn)
+
+
+def _ledger(fn: F) -> F:
     fn = click.option(
         "--ledger-key",
         type=click.Path(dir_okay=False, path_type=Path),
@@ -39,12 +66,9 @@ def ledger_options(fn: F) -> F:
 
 
 def open_log(ledger_url: str | None, ledger_key: Path | None, server: str | None) -> Any:
-    """A `LedgerLog`, or None without a ledger; `--server` is refused until the API exists."""
-    if server:
-        raise Error(
-            "--server is not supported yet: the control plane's release and artifact endpoints "
-            "come with the server; use --ledger URL"
-        )
+    """A `LedgerLog`, or None without a ledger (callers handle `--server` before this)."""
+    if server and ledger_url:
+        raise Error("give --ledger or --server, not both")
     if not ledger_url:
         return None
     from signoff.release.events import LedgerLog
@@ -54,7 +78,9 @@ def open_log(ledger_url: str | None, ledger_key: Path | None, server: str | None
 
 def require_log(log: Any) -> Any:
     if log is None:
-        raise Error("a ledger is required: pass --ledger URL (or set SIGNOFF_LEDGER_URL)")
+        raise Error(
+            "a ledger is required: pass --ledger URL (or set SIGNOFF_LEDGER_URL), or --server URL"
+        )
     return log
 
 

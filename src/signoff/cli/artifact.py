@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from signoff.cli._common import repo_option
-from signoff.cli._ledgeropts import ledger_options, open_log, registry_for, require_log
+from signoff.cli._ledgeropts import open_log, registry_for, remote_options, require_log
 from signoff.errors import Error
 
 
@@ -29,7 +29,11 @@ def event_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     opts = [
         click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False)),
         click.option("--digest", help="The artifact's sha256:<hex> digest instead of FILE."),
-        click.option("--identity", required=True, help="Who is doing this (never an agent)."),
+        click.option(
+            "--identity",
+            default=None,
+            help="Who is doing this (never an agent); with --server, the token's identity is.",
+        ),
         repo_option,
         click.option(
             "--registry-ref",
@@ -37,7 +41,7 @@ def event_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Ref whose .signoff/agents.yml says which identities are agents.",
         ),
-        ledger_options,
+        remote_options,
     ]
     for opt in reversed(opts):
         fn = opt(fn)
@@ -48,6 +52,16 @@ def record(kind: str, kw: dict[str, Any], **extra: Any) -> None:
     from signoff.release.artifacts import ArtifactKind, record_artifact_event
 
     name, digest = artifact_digest(kw["file"], kw["digest"])
+    if kw["server"]:
+        from signoff.cli import _remote
+
+        if kind == "promoted":
+            raise Error("release promote --server goes through the release's report")
+        with _remote.client(kw["server"], kw["token"]) as c:
+            _remote.record(c, kind, digest, name, {**kw, **extra})
+        return
+    if not kw["identity"]:
+        raise Error("--identity is required with --ledger (with --server the token's identity is)")
     registry = registry_for(kw["repo"], kw["registry_ref"])
     log = require_log(open_log(kw["ledger_url"], kw["ledger_key"], kw["server"]))
     with log:

@@ -12,9 +12,11 @@ from typing import Any
 import click
 
 from signoff.cli._common import repo_option, write_output
-from signoff.cli._ledgeropts import ledger_options, open_log
+from signoff.cli._ledgeropts import open_log, remote_options
 from signoff.cli.artifact import event_options, record
 from signoff.errors import Error
+
+APPROVALS_REF = "refs/signoff/approvals"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,7 +41,7 @@ def release() -> None:
 @click.option(
     "--digest", "digests", multiple=True, help="An artifact as sha256:<hex> (repeatable)."
 )
-@ledger_options
+@remote_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.option(
@@ -54,7 +56,7 @@ def release() -> None:
     default=None,
     help="Attestation key: Ed25519 or ECDSA P-256 (default: the ledger's key).",
 )
-@click.option("--approvals-ref", default="refs/signoff/approvals", show_default=True)
+@click.option("--approvals-ref", default=APPROVALS_REF, show_default=True)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="For expiry checks.")
 @click.option("--no-record", is_flag=True, help="Do not append release.verified to the ledger.")
 def verify(
@@ -67,6 +69,8 @@ def verify(
     ledger_url: str | None,
     ledger_key: Path | None,
     server: str | None,
+    token: str | None,
+    server_repo: str | None,
     fmt: str,
     output: Path | None,
     attest_out: Path | None,
@@ -77,10 +81,24 @@ def verify(
 ) -> int:
     """Check every commit in FROM..TO, the tag and the artifacts; exit 1 unless all pass."""
     from signoff.release.artifacts import file_digest, parse_digest
-    from signoff.release.report import to_json, to_text
+    from signoff.release.report import to_json
     from signoff.release.verify import verify_release
 
     artifacts = [(p.name, file_digest(p)) for p in files] + [(d, parse_digest(d)) for d in digests]
+    if server:
+        from signoff.cli import _remote
+
+        if ledger_url or key or no_record or today or approvals_ref != APPROVALS_REF:
+            raise Error(
+                "with --server the server verifies on its copy, with its ledger, key and "
+                "approvals: drop --ledger, --key, --no-record, --today and --approvals-ref"
+            )
+        with _remote.client(server, token) as c:
+            rel = _remote.verify(
+                c, _remote.repo_name(server_repo, repo), repo, from_ref=from_ref, to_ref=to_ref,
+                tag=tag, artifacts=artifacts, attest_out=attest_out,
+            )  # fmt: skip
+        return _print(rel["report"], fmt, output)
     signing_key = _signing_key(key, ledger_url, ledger_key) if attest_out else None
     log = open_log(ledger_url, ledger_key, server)
     try:
@@ -104,17 +122,24 @@ def verify(
             log.close()
     if attest_out is not None and signing_key is not None:
         from signoff.attest.bundle import write_bundle
-        from signoff.release.record import statements
+        from signoff.release.record import resource_uri, statements
 
-        write_output(write_bundle(statements(result, _resource(repo)), signing_key), attest_out)
+        write_output(write_bundle(statements(result, resource_uri(repo)), signing_key), attest_out)
         click.echo(f"signoff: attestation bundle written to {attest_out}", err=True)
+    return _print(to_json(result), fmt, output)
+
+
+def _print(doc: dict[str, Any], fmt: str, output: Path | None) -> int:
+    """The report, from its `signoff.release/v1` document (local or from the server)."""
+    from signoff.release.report import text_from_json
+
     if fmt == "json":
         import json
 
-        write_output(json.dumps(to_json(result), indent=2, sort_keys=True) + "\n", output)
+        write_output(json.dumps(doc, indent=2, sort_keys=True) + "\n", output)
     else:
-        write_output(to_text(result), output)
-    return 0 if result.passed else 1
+        write_output(text_from_json(doc), output)
+    return 0 if doc["result"] == "PASSED" else 1
 
 
 def _signing_key(key: Path | None, ledger_url: str | None, ledger_key: Path | None) -> Any:
@@ -129,17 +154,31 @@ def _signing_key(key: Path | None, ledger_url: str | None, ledger_key: Path | No
     return load_private_key(key)
 
 
-def _resource(repo: Path) -> str:
-    """The repository's origin URL, else its absolute path as a file URI."""
-    from signoff.gitio.runner import Git
-
-    url = Git(repo).run(["config", "--get", "remote.origin.url"], check=False).decode().strip()
-    return url or repo.resolve().as_uri()
-
-
 @release.command()
 @event_options
-@click.option("--release", "release_name", required=True, help="The release, e.g. its tag.")
+@click.option(
+    "--release",
+    "release_name",
+    required=True,
+    help="The release: its tag; with --server also a release id (rel-...).",
+)
 def promote(release_name: str, **kw: Any) -> None:
-    """Record that FILE (or --digest) was promoted as part of --release."""
+    """Record that FILE (or --digest) was promoted as part of --release.
+
+    With --server: the release must have PASSED on the server, the caller must be in its
+    release group (or an admin), and FILE/--digest is optional (default: all its artifacts)."""
+    if kw["server"]:
+        from signoff.cli import _remote
+        from signoff.cli.artifact import artifact_digest
+
+        if kw["identity"]:
+            raise Error("--identity does not apply with --server: the token's identity promotes")
+        digest = None
+        if kw["file"] is not None or kw["digest"] is not None:
+            digest = artifact_digest(kw["file"], kw["digest"])[1]
+        with _remote.client(kw["server"], kw["token"]) as c:
+            _remote.promote(
+                c, release_name, digest, _remote.repo_name(kw["server_repo"], kw["repo"])
+            )
+        return
     record("promoted", kw, release=release_name)

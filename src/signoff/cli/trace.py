@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from signoff.cli._common import write_output
-from signoff.cli._ledgeropts import ledger_options, open_log, require_log
+from signoff.cli._ledgeropts import open_log, remote_options, require_log
 from signoff.errors import Error
 
 
@@ -21,9 +21,10 @@ from signoff.errors import Error
     "--repo",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="A git repository, for commit subjects, authors and files.",
+    help="A git repository, for commit subjects, authors and files (with --server, or "
+    "--server-repo for the server's copy).",
 )
-@ledger_options
+@remote_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "mermaid", "dot"]), default="text"
 )
@@ -38,6 +39,8 @@ def trace(
     ledger_url: str | None,
     ledger_key: Path | None,
     server: str | None,
+    token: str | None,
+    server_repo: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -64,13 +67,22 @@ def trace(
         from signoff.release.artifacts import file_digest
 
         value = file_digest(Path(value))
-    log = require_log(open_log(ledger_url, ledger_key, server))
-    with log:
-        graph = build_graph(log.all())
-    start = f"{kind}:{value}"
-    if start not in graph.nodes:
-        raise Error(f"{kind} {value} does not appear in the ledger")
-    sliced = slice_of(graph, start)
+    if server:
+        from signoff.cli import _remote
+        from signoff.trace.render import from_json
+
+        if ledger_url:
+            raise Error("give --ledger or --server, not both")
+        with _remote.client(server, token) as c:
+            graph, sliced = from_json(_remote.trace(c, kind, value, server_repo))
+    else:
+        log = require_log(open_log(ledger_url, ledger_key, server))
+        with log:
+            graph = build_graph(log.all())
+        start = f"{kind}:{value}"
+        if start not in graph.nodes:
+            raise Error(f"{kind} {value} does not appear in the ledger")
+        sliced = slice_of(graph, start)
     if repo is not None:
         from signoff.gitio.runner import Git
         from signoff.trace.gitinfo import enrich

@@ -33,7 +33,11 @@ class EventType(StrEnum):
     TASK_REQUESTED = "task.requested"
     TOKEN_ISSUED = "token.issued"  # noqa: S105 (an event name, not a secret)
     TOKEN_REVOKED = "token.revoked"  # noqa: S105
+    TOKEN_REFUSED = "token.refused"  # noqa: S105
+    TASK_CLOSED = "task.closed"
+    TASK_REVOKED = "task.revoked"
     PUSH_WITNESSED = "push.witnessed"
+    PUSH_REFUSED = "push.refused"
     DECISION_MADE = "decision.made"
     APPROVAL_GIVEN = "approval.given"
     APPROVAL_VETOED = "approval.vetoed"
@@ -45,6 +49,7 @@ class EventType(StrEnum):
     IDENTITY_REGISTERED = "identity.registered"
     IDENTITY_CHANGED = "identity.changed"
     IDENTITY_SUSPENDED = "identity.suspended"
+    CONFIG_CHANGED = "config.changed"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
 
 

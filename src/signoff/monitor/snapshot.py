@@ -220,7 +220,7 @@ def read_ledger(
 
 
 def ledger_open_tasks(events: Iterable[Event], now: dt.datetime) -> dict[str, tuple[str, ...]]:
-    """Tasks requested, not ended by a task-level `token.revoked` and not past their expiry."""
+    """Tasks requested, not ended by `task.closed` / `task.revoked` and not past their expiry."""
     requested: dict[str, tuple[str, str]] = {}
     ended: set[str] = set()
     for e in events:
@@ -229,10 +229,7 @@ def ledger_open_tasks(events: Iterable[Event], now: dt.datetime) -> dict[str, tu
             continue
         if e.type is EventType.TASK_REQUESTED and e.subjects.get("agent"):
             requested[task] = (e.subjects["agent"], str(e.payload.get("expires", "")))
-        elif e.type is EventType.TOKEN_REVOKED and e.payload.get("task_state") in (
-            "closed",
-            "revoked",
-        ):
+        elif e.type in (EventType.TASK_CLOSED, EventType.TASK_REVOKED):
             ended.add(task)
     out: dict[str, list[str]] = {}
     for task, (agent, expires) in requested.items():

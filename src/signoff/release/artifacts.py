@@ -5,8 +5,8 @@ agent identity outright, and the release gate fails an artifact that any agent i
 recorded as having built or signed, even beside a trusted record: such a log entry means the
 refusal was bypassed, which is exactly what a release must not ignore.
 
-Who did it is *asserted* when recorded through the CLI (the identity flag) and becomes witnessed
-only when the control plane records it for an authenticated caller.
+Who did it is *asserted* when recorded through the CLI (the identity flag) and *witnessed* when
+the control plane records it: the actor is then the authenticated caller.
 """
 
 from __future__ import annotations
@@ -85,10 +85,12 @@ def record_artifact_event(
     signer: str | None = None,
     release: str | None = None,
     name: str | None = None,
+    repo: str | None = None,
 ) -> tuple[int, str]:
     """Append `artifact.built|signed` or `release.promoted`; refuse agent identities.
 
-    The function the CLI calls and the server's endpoint should call: (seq, leaf hash hex).
+    The function the CLI (`--ledger`) and the control plane's endpoints call: (seq, leaf hash
+    hex). `repo` (the control plane's repository name) becomes a subject when given.
     """
     digest = parse_digest(digest)
     roles = {"identity": identity, "builder": builder, "signer": signer}
@@ -96,6 +98,8 @@ def record_artifact_event(
         if who is not None and (why := agent_reason(who, registry)):
             raise AgentRefusedError(role, why)
     subjects = {"artifact": digest}
+    if repo:
+        subjects["repo"] = repo
     payload: dict[str, object] = {}
     if name:
         payload["name"] = name

@@ -4,8 +4,9 @@ Issue 7's broker writes `task.requested`, `token.issued` and `push.witnessed` ev
 whatever of them the ledger holds (subjects `task`, `token`, `commit`, `agent`), so the release
 gate and trace work as soon as those events exist. Revocation:
 - an agent is revoked when an `identity.suspended` event names it (`agent=ID`);
-- a task is revoked when a `task.revoked` event names it, or an `identity.suspended` /
-  `token.revoked` event names the task and no single token (the task as a whole).
+- a task is revoked when a `task.revoked` event names it, or an `identity.suspended` event
+  names the task and no single token (the task as a whole). `token.revoked` ends credentials,
+  not the task (revoking by task writes `task.revoked` too); `task.closed` is a normal end.
 """
 
 from __future__ import annotations
@@ -72,11 +73,11 @@ class LedgerView:
                     v.commit_tasks[commit].add(task)
                 if token:
                     v.commit_tokens[commit].add(token)
-            if e.type.value == "task.revoked" and task:
+            if e.type is EventType.TASK_REVOKED and task:
                 v.revoked_tasks.setdefault(task, e.seq)
-            elif e.type in (EventType.IDENTITY_SUSPENDED, EventType.TOKEN_REVOKED):
+            elif e.type is EventType.IDENTITY_SUSPENDED:
                 if task and not token:
                     v.revoked_tasks.setdefault(task, e.seq)
-                if e.type is EventType.IDENTITY_SUSPENDED and agent and not task:
+                if agent and not task:
                     v.suspended_agents.setdefault(agent, e.seq)
         return v

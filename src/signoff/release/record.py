@@ -9,6 +9,9 @@ intent digests, so an auditor can answer "who approved exactly what" from the fi
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from signoff import __version__
@@ -69,8 +72,26 @@ def statements(r: ReleaseResult, resource: str) -> list[dict[str, Any]]:
     return [statement(subjects(r), VSA_TYPE, vsa), statement(subjects(r), REVIEW_TYPE, review)]
 
 
-def record_release(log: EventLog, r: ReleaseResult) -> tuple[int, str]:
-    """Append `release.verified`: result, range, policy digest, artifacts, failures."""
+def resource_uri(repo: str | os.PathLike[str]) -> str:
+    """The repository's origin URL, else its absolute path as a file URI."""
+    from signoff.gitio.runner import Git
+
+    url = Git(repo).run(["config", "--get", "remote.origin.url"], check=False).decode().strip()
+    return url or Path(repo).resolve().as_uri()
+
+
+def record_release(
+    log: EventLog,
+    r: ReleaseResult,
+    *,
+    actor: str = "signoff-release-gate",
+    subjects_extra: Mapping[str, str] | None = None,
+    payload_extra: Mapping[str, Any] | None = None,
+) -> tuple[int, str]:
+    """Append `release.verified`: result, range, policy digest, artifacts, failures.
+
+    The control plane passes the authenticated caller as `actor`, and its repository name and
+    report id as extra subjects/payload; the local CLI keeps the defaults."""
     d = r.decision
     agents: dict[str, list[str]] = {}
     for a in d.commits:
@@ -88,12 +109,13 @@ def record_release(log: EventLog, r: ReleaseResult) -> tuple[int, str]:
         "agents": {k: v[:MAX_LISTED] for k, v in sorted(agents.items())},
         "unverified": [a.sha for a in d.commits if a.kind.value == "unverified"][:MAX_LISTED],
     }
-    subj = {"commit": d.head}
+    payload.update(payload_extra or {})
+    subj = {"commit": d.head, **(subjects_extra or {})}
     if r.tag is not None:
         subj["release"] = r.tag.tag
     draft = EventDraft(
         EventType.RELEASE_VERIFIED,
-        "signoff-release-gate",
+        actor,
         subj,
         payload,
         ("subjects.commit", "payload.result", "payload.range", "payload.policy_digest"),

@@ -162,40 +162,50 @@ def to_json(r: ReleaseResult) -> dict[str, Any]:
 
 
 def to_text(r: ReleaseResult) -> str:
-    d = r.decision
+    return text_from_json(to_json(r))
+
+
+def text_from_json(doc: dict[str, Any]) -> str:
+    """The text report from a `signoff.release/v1` document: the local run and `--server`
+    (which gets the document from the control plane) print the same thing."""
+    rng, word = doc["range"], doc["result"]
+    changes, commits = doc["changes"], doc["commits"]
     lines = [
-        f"signoff release verify: {result_word(r)}",
-        f"  range   {r.from_ref or '(root)'}..{r.to_ref}  ({d.merge_base[:12]}..{d.head[:12]}, "
-        f"{len(d.commits)} commits, {len(d.files)} files)",
-        f"  policy  {r.policy.source}  sha256:{r.policy.digest[:16]}",
+        f"signoff release verify: {word}",
+        f"  range   {rng['from'] or '(root)'}..{rng['to']}  ({rng['merge_base'][:12]}.."
+        f"{rng['head'][:12]}, {len(commits)} commits, {len(changes)} files)",
+        f"  policy  {doc['policy']['source']}  {doc['policy']['digest'][:23]}",
     ]
-    for w in r.warnings:
+    for w in doc["warnings"]:
         lines.append(f"  warning: {w}")
     lines.append("")
-    for c in r.checks:
-        lines.append(f"[{'PASS' if c.ok else 'FAIL'}] {c.name}")
-        lines += [f"    x {display(p)}" for p in c.problems]
-        lines += [f"    - {display(n)}" for n in c.notes]
-    governed = [f for f in d.files if f.verdict is not Verdict.ALLOW or f.path in r.release_paths]
+    for c in doc["checks"]:
+        lines.append(f"[{'PASS' if c['ok'] else 'FAIL'}] {c['name']}")
+        lines += [f"    x {display(p)}" for p in c["problems"]]
+        lines += [f"    - {display(n)}" for n in c["notes"]]
+    governed = [
+        f for f in changes if f["decision"] != Verdict.ALLOW.value or f["release_impacting"]
+    ]
     if governed:
         lines += ["", "Changes that needed a decision:"]
         for f in governed:
-            mark = " [release]" if f.path in r.release_paths else ""
-            lines.append(f"  {f.verdict.value:15} {display(f.path)} ({f.file_class.value}){mark}")
-    agents = [a for a in d.commits if a.actors]
+            mark = " [release]" if f["release_impacting"] else ""
+            lines.append(f"  {f['decision']:15} {display(f['path'])} ({f['class']}){mark}")
+    agents = [c for c in commits if c["identities"]]
     if agents:
         lines += ["", "Agent-influenced commits:"]
-        for a in agents:
-            subject = display(d.commit_subjects.get(a.sha, ""))[:60]
-            who = ", ".join(x.id for x in a.actors)
-            lines.append(f"  {a.sha[:12]} {a.kind.value:10} {who:24} {subject}")
-    for art in r.artifacts:
-        state = "ok" if art.ok else "FAIL"
-        built, signed = ", ".join(art.built_by) or "-", ", ".join(art.signed_by) or "-"
+        for c in agents:
+            who = ", ".join(c["identities"])
+            lines.append(
+                f"  {c['sha'][:12]} {c['attribution']:10} {who:24} {display(c['subject'])[:60]}"
+            )
+    for art in doc["artifacts"]:
+        state = "ok" if art["ok"] else "FAIL"
+        built, signed = ", ".join(art["built_by"]) or "-", ", ".join(art["signed_by"]) or "-"
         lines.append(
-            f"artifact {display(art.name)} {art.digest[:23]}... {state}; "
+            f"artifact {display(art['name'])} {art['digest'][:23]}... {state}; "
             f"built by {built}; signed by {signed}"
         )
-    lines += ["", f"Result: {result_word(r)}"
-              + ("" if r.passed else f" ({len(r.failures)} problem(s))")]  # fmt: skip
+    failures = "" if word == "PASSED" else f" ({len(doc['failures'])} problem(s))"
+    lines += ["", f"Result: {word}{failures}"]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from signoff.attribution.attribute import Attribution, AttributionKind
 from signoff.decision import PASSING, ApprovalStatus, Decision, FileDecision, Verdict, strictest
@@ -39,6 +40,9 @@ from signoff.release.artifacts import ArtifactCheck, check_artifact
 from signoff.release.events import EventLog
 from signoff.release.ledgerview import LedgerView
 from signoff.release.tags import TagCheck, check_tag
+
+if TYPE_CHECKING:
+    from signoff.approvals.check import RecordSource
 
 RELEASE_RULE = "release"
 _BAD = (Lifecycle.EXPIRED, Lifecycle.SUSPENDED, Lifecycle.RETIRED)
@@ -90,8 +94,12 @@ def verify_release(
     log: EventLog | None = None,
     today: dt.date | None = None,
     approvals_ref: str | None = APPROVALS_REF,
+    server: RecordSource | None = None,
 ) -> ReleaseResult:
-    """Run every release check over from..to; `artifacts` are (name, sha256:hex) pairs."""
+    """Run every release check over from..to; `artifacts` are (name, sha256:hex) pairs.
+
+    `server` is a second approval source (the control plane's own approvals, when it runs the
+    gate); signed records on `approvals_ref` and server records go through the same rules."""
     git = Git(repo)
     head = history.resolve_commit(git, to_ref, role="--to")
     warnings: list[str] = []
@@ -109,7 +117,7 @@ def verify_release(
     if mbase != base:
         warnings.append(f"--from is not an ancestor of --to: measured from {mbase[:12]}")
     if artifacts and log is None:
-        raise GitError("--artifact needs a ledger (--ledger URL) to look the artifacts up")
+        raise GitError("--artifact needs a ledger (--ledger or --server URL) to look them up")
     now = dt.datetime.now(dt.UTC)
     today = today or now.date()
     inputs = load_inputs(git, base)
@@ -121,14 +129,15 @@ def verify_release(
     files = [_release_requirement(f, settings, attributions) for f in d.files]
     release_paths = frozenset(f.path for f, g in zip(files, d.files, strict=True) if f != g)
     report = None
-    if approvals_ref is not None and any(f.verdict is not Verdict.ALLOW for f in files):
+    wants = approvals_ref is not None or server is not None
+    if wants and any(f.verdict is not Verdict.ALLOW for f in files):
         from signoff.approvals.check import gate_approvals
         from signoff.signers import build_signers
 
         signers, text, _ = build_signers(inputs.humans, inputs.registry)
         final, report = gate_approvals(
             git, approvals_ref, base=base, head=head, files=files, attributions=attributions,
-            policy=policy, allowed_signers=text, agent_keys=signers.agent_keys,
+            policy=policy, allowed_signers=text, agent_keys=signers.agent_keys, server=server,
         )  # fmt: skip
         files = list(final)
     decision = d._replace(

@@ -28,6 +28,7 @@ from signoff.server.errors import ServiceError
 from signoff.server.ledgering import Recorder
 from signoff.server.middleware import Metrics, Observe
 from signoff.server.settings import Settings
+from signoff.web import install as install_web
 
 log = logging.getLogger("signoff.server")
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     _routes(app)
     _handlers(app)
+    install_web(app)  # the console under /ui (signoff.web)
     install_monitor(app)  # periodic monitor job + alert gauges on /metrics
     app.add_middleware(Observe, max_body=settings.max_body_bytes, metrics=app.state.metrics)
     return app
@@ -78,12 +80,14 @@ def _routes(app: FastAPI) -> None:
     from signoff.server.decisions.endpoints import router as decisions
     from signoff.server.identity.endpoints import router as identity
     from signoff.server.ops.endpoints import router as ops
+    from signoff.server.releases.endpoints import router as releases
     from signoff.server.repos.endpoints import router as repos
     from signoff.server.tasks.endpoints import router as tasks
     from signoff.server.tokens.endpoints import router as tokens
 
     for r in (ops, tokens, identity, repos, tasks, approvals, decisions, broker, alerts):
         app.include_router(r)
+    app.include_router(releases)
 
 
 def _body(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:

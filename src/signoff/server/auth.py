@@ -51,6 +51,10 @@ class Perm(StrEnum):
     READ_DECISIONS = "read-decisions"
     APPEND_DECISIONS = "append-decisions"
     READ_METRICS = "read-metrics"
+    RECORD_ARTIFACTS = "record-artifacts"
+    VERIFY_RELEASES = "verify-releases"
+    PROMOTE_RELEASES = "promote-releases"
+    READ_RELEASES = "read-releases"
 
 
 _A, _P, _U, _O, _C = Role.ADMIN, Role.APPROVER, Role.AUDITOR, Role.AGENT_OPERATOR, Role.CI
@@ -71,6 +75,13 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.READ_DECISIONS: frozenset({_A, _U, _P}),
     Perm.APPEND_DECISIONS: frozenset({_C}),
     Perm.READ_METRICS: frozenset({_A, _U}),
+    # The release gate (docs/release.md): builds and signatures are recorded by the build
+    # service (`ci`) or an admin, never by an agent; promotion needs a person (`approver` in
+    # the release's group, or `admin`); re-verifying is open to auditors as well.
+    Perm.RECORD_ARTIFACTS: frozenset({_A, _C}),
+    Perm.VERIFY_RELEASES: frozenset({_A, _C, _U}),
+    Perm.PROMOTE_RELEASES: frozenset({_A, _P}),
+    Perm.READ_RELEASES: frozenset({_A, _U, _P, _C}),
 }
 #: Roles that act for a person; service tokens (no human) may hold only the others.
 HUMAN_ROLES = frozenset({_A, _P, _O})

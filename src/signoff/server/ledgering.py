@@ -35,5 +35,10 @@ class Recorder:
         draft = EventDraft(type_, actor, dict(subjects), dict(payload), tuple(witnessed))
         return self.ledger.append(draft).seq
 
+    def append(self, draft: EventDraft) -> tuple[int, str]:
+        """Append a prepared draft (the release core builds its own): (seq, leaf hash hex)."""
+        done = self.ledger.append(draft)
+        return done.seq, done.leaf_hash.hex()
+
     def size(self) -> int:
         return self.ledger.size()

@@ -116,7 +116,8 @@ def build_graph(events: Iterable[Event]) -> Graph:
             g.link(sig, g.node("identity", str(p.get("signer") or e.actor)), "by")
         elif e.type is EventType.RELEASE_PROMOTED and "release" in s:
             a = g.node("artifact", s["artifact"])
-            g.link(a, g.node("release", s["release"]), f"promoted by {e.actor}")
+            rel = g.node("release", s["release"], promoted=f"by {e.actor} (seq {e.seq})")
+            g.link(a, rel, f"promoted by {e.actor}")  # kept as "verified in" if that came first
         elif e.type is EventType.TASK_REQUESTED and "task" in s:
             t = g.node("task", s["task"], requester=p.get("requester") or e.actor)
             if "agent" in s:
@@ -134,7 +135,7 @@ def build_graph(events: Iterable[Event]) -> Graph:
         elif e.type.value.startswith("approval.") and "commit" in s:
             ap = g.node("approval", str(e.seq), f"{e.type.value} by {e.actor}", time=e.time)
             g.link(g.node("commit", s["commit"]), ap, e.type.value.removeprefix("approval."))
-        if e.type is EventType.IDENTITY_SUSPENDED or e.type.value == "task.revoked":
+        if e.type in (EventType.IDENTITY_SUSPENDED, EventType.TASK_REVOKED):
             for kind in ("agent", "task"):
                 if kind in s and not (kind == "agent" and "task" in s):
                     g.node(kind, s[kind], revoked=f"seq {e.seq}")

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from signoff.paths import display
-from signoff.trace.graph import Graph, Slice
+from signoff.trace.graph import Graph, Node, Slice
 
 SCHEMA = "signoff.trace/v1"
 
@@ -37,6 +37,20 @@ def to_json(g: Graph, s: Slice) -> dict[str, Any]:
         "edges": [{"from": e.src, "to": e.dst, "rel": e.rel} for e in s.edges],
         "touched": s.impact,
     }
+
+
+def from_json(doc: dict[str, Any]) -> tuple[Graph, Slice]:
+    """The graph slice back from `to_json` (what `signoff trace --server` gets), so every
+    renderer here works on it unchanged."""
+    g = Graph()
+    for n in doc["nodes"]:
+        attrs = {k: v for k, v in n.items() if k not in ("id", "kind", "label")}
+        g.nodes[n["id"]] = Node(n["id"], n["kind"], n["label"], attrs)
+    for e in doc["edges"]:
+        g.link(e["from"], e["to"], e["rel"])
+    keys = [n["id"] for n in doc["nodes"]]
+    impact = {k: list(v) for k, v in doc["touched"].items()}
+    return g, Slice(doc["start"], keys, list(g.edges), impact)
 
 
 def to_text(g: Graph, s: Slice) -> str:

@@ -55,10 +55,6 @@ def _refs(events: Iterable[Event]) -> tuple[int, ...]:
     return tuple(sorted(e.seq for e in events))[-MAX_REFS:]
 
 
-def _refused(e: Event) -> bool:
-    return e.payload.get("outcome") == "refused"
-
-
 class _Facts:
     def __init__(self, snap: Snapshot) -> None:
         since = snap.window_start
@@ -73,8 +69,10 @@ class _Facts:
 
 def _c1(snap: Snapshot, f: _Facts) -> Control:
     agents = snap.registry.agents
+    # an agent's trust policy (which workloads may act as it) is `config.changed` naming it
     events = [e for e in f.of(EventType.IDENTITY_REGISTERED, EventType.IDENTITY_CHANGED,
-                              EventType.IDENTITY_SUSPENDED) if "agent" in e.subjects]  # fmt: skip
+                              EventType.IDENTITY_SUSPENDED, EventType.CONFIG_CHANGED)
+              if "agent" in e.subjects]  # fmt: skip
     ev = {
         "agents_registered": len(agents),
         "agents_with_owner": sum(1 for a in agents if a.owner.strip()),
@@ -95,9 +93,13 @@ def _c1(snap: Snapshot, f: _Facts) -> Control:
 
 def _c2(snap: Snapshot, f: _Facts) -> Control:
     issued = f.of(EventType.TOKEN_ISSUED)
-    refusals = [e for e in f.of(EventType.TOKEN_REVOKED, EventType.PUSH_WITNESSED) if _refused(e)]
-    pushes = [e for e in f.of(EventType.PUSH_WITNESSED) if not _refused(e)]
-    revoked = [e for e in f.of(EventType.TOKEN_REVOKED) if not _refused(e)]
+    refusals = f.of(EventType.TOKEN_REFUSED, EventType.PUSH_REFUSED)
+    pushes = f.of(EventType.PUSH_WITNESSED)
+    # revocation acts: of tokens, and of tasks not revoked through a token revocation (that
+    # `task.revoked` names its `token.revoked` in `revocation_seq`); closing a task is not one
+    revoked = f.of(EventType.TOKEN_REVOKED) + [
+        e for e in f.of(EventType.TASK_REVOKED) if "revocation_seq" not in e.payload
+    ]
     ev = {
         "tokens_issued": len(issued),
         "requests_or_pushes_refused": len(refusals),
@@ -143,7 +145,7 @@ def _c4(snap: Snapshot, f: _Facts) -> Control:
     given = f.of(EventType.APPROVAL_GIVEN)
     vetoed = f.of(EventType.APPROVAL_VETOED)
     overridden = f.of(EventType.APPROVAL_OVERRIDDEN)
-    hook_refused = [e for e in f.of(EventType.PUSH_WITNESSED) if _refused(e)]
+    hook_refused = f.of(EventType.PUSH_REFUSED)
     ev = {
         "decisions": len(decisions),
         **{f"decisions_{k.replace('-', '_')}": v for k, v in sorted(verdicts.items())},

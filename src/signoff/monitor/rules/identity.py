@@ -17,12 +17,13 @@ _USE_EVENTS = (EventType.TOKEN_ISSUED, EventType.PUSH_WITNESSED, EventType.TASK_
 
 def _uses(snap: Snapshot, agent: str) -> Iterator[tuple[dt.datetime, int | None, str | None]]:
     """(time, ledger seq, commit) of every use of `agent`: commits on protected branches, task
-    requests, tokens issued and accepted pushes in the ledger."""
+    requests, tokens issued and accepted pushes (`push.witnessed`; refusals are `push.refused`
+    and `token.refused`, not uses) in the ledger."""
     for c in snap.commits:
         if any(a.id == agent for a in c.actors):
             yield c.time, None, c.sha
     for e in snap.of_type(*_USE_EVENTS):
-        if e.subjects.get("agent") == agent and e.payload.get("outcome") != "refused":
+        if e.subjects.get("agent") == agent:
             yield event_time(e), e.seq, e.subjects.get("commit")
 
 

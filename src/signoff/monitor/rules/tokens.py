@@ -1,13 +1,13 @@
 """Token anomalies, from the events the broker (issue 7) writes:
 
-- refusals: `token.revoked` or `push.witnessed` with `payload.outcome == "refused"`;
-  `payload.code` (`replayed`, `revoked`, `scope`, ...) on exchange refusals, `payload.reasons`
-  (free text) on refused pushes; `subjects.agent` / `subjects.attempted_task` name who tried;
-- revocations: `token.revoked` without `payload.outcome`, naming `subjects.token_sha256` and/or
-  listing `payload.revoked_jti` (matched to `token.issued` `payload.jti`);
+- refusals: `token.refused` (exchanges) and `push.refused` (pushes); `payload.code`
+  (`replayed`, `revoked`, `scope`, ...) on exchange refusals, `payload.reasons` (free text) on
+  refused pushes; `subjects.agent` / `subjects.attempted_task` name who tried;
+- revocations: `token.revoked`, naming `subjects.token_sha256` and/or listing
+  `payload.revoked_jti` (matched to `token.issued` `payload.jti`);
 - issuance: `token.issued` with `subjects.agent`, `subjects.token_sha256`, `payload.jti` and
   `payload.proof` (`iss`, `job_workflow_ref` for OIDC proofs);
-- use: `push.witnessed` naming `subjects.token_sha256`.
+- use: `push.witnessed` (accepted) or `push.refused` naming `subjects.token_sha256`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,7 @@ from signoff.monitor.rules.base import Rule, rule
 
 
 def _refusals(snap: Snapshot) -> list[Event]:
-    return [
-        e
-        for e in snap.of_type(EventType.TOKEN_REVOKED, EventType.PUSH_WITNESSED)
-        if e.payload.get("outcome") == "refused"
-    ]
+    return snap.of_type(EventType.TOKEN_REFUSED, EventType.PUSH_REFUSED)
 
 
 def _reasons(e: Event) -> str:
@@ -84,8 +80,6 @@ def _revoked(snap: Snapshot) -> Mapping[str, int]:
     }
     out: dict[str, int] = {}
     for e in snap.of_type(EventType.TOKEN_REVOKED):
-        if e.payload.get("outcome") == "refused":
-            continue
         digests = [e.subjects.get("token_sha256", "")]
         digests += [by_jti.get(str(j), "") for j in e.payload.get("revoked_jti") or ()]
         for d in digests:
@@ -102,12 +96,12 @@ def _revoked(snap: Snapshot) -> Mapping[str, int]:
 def use_after_revocation(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     revoked = _revoked(snap)
     hits: dict[str, list[int]] = defaultdict(list)
-    for e in snap.of_type(EventType.PUSH_WITNESSED):
+    for e in snap.of_type(EventType.PUSH_WITNESSED, EventType.PUSH_REFUSED):
         digest = e.subjects.get("token_sha256", "")
         if digest in revoked and e.seq > revoked[digest]:
             hits[f"token:{digest}"] += [revoked[digest], e.seq]
     for e in _refusals(snap):
-        if e.type is EventType.TOKEN_REVOKED and e.payload.get("code") == "revoked":
+        if e.type is EventType.TOKEN_REFUSED and e.payload.get("code") == "revoked":
             hits[_who(e)].append(e.seq)
     for subject, seqs in sorted(hits.items()):
         yield r.alert(
@@ -144,7 +138,7 @@ def out_of_scope(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     hits: dict[str, list[int]] = defaultdict(list)
     for e in _refusals(snap):
         if e.payload.get("code") == "scope" or (
-            e.type is EventType.PUSH_WITNESSED and "scope" in _reasons(e)
+            e.type is EventType.PUSH_REFUSED and "scope" in _reasons(e)
         ):
             hits[_who(e)].append(e.seq)
     for subject, seqs in sorted(hits.items()):

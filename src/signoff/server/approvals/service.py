@@ -11,6 +11,8 @@ digest) is decided by the gate's own `apply_approvals`, for signed and server re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.engine import RowMapping
 
 from signoff.errors import GitError
@@ -21,7 +23,7 @@ from signoff.server.approvals.schemas import ApprovalCreated, ApprovalIn, Approv
 from signoff.server.auth import Perm, Principal
 from signoff.server.common import DEFAULT_LIMIT, Page, decode_cursor, new_id, page, stamp
 from signoff.server.context import Context
-from signoff.server.errors import ForbiddenError, InvalidInputError
+from signoff.server.errors import ConflictError, ForbiddenError, InvalidInputError
 from signoff.server.repos.service import load as load_repo
 
 _EVENT = {
@@ -49,7 +51,20 @@ def approval_out(r: RowMapping) -> ApprovalOut:
     )
 
 
-def create(ctx: Context, who: Principal, name: str, body: ApprovalIn) -> ApprovalCreated:
+def create(
+    ctx: Context,
+    who: Principal,
+    name: str,
+    body: ApprovalIn,
+    *,
+    expected: Mapping[str, str] | None = None,
+) -> ApprovalCreated:
+    """Record an approval, veto or override bound to the digests the server computes.
+
+    `expected` (class -> ``sha256:<hex>``) is what the approver was shown, e.g. by the web
+    console: when the content the server computes now differs, nothing is written and a
+    409 ``stale_digest`` says so, so a person never approves content they did not see.
+    """
     from signoff.approvals.digest import class_digests
     from signoff.approvals.store import repository_id
     from signoff.attribution.attribute import AGENT_PRINCIPAL
@@ -76,6 +91,8 @@ def create(ctx: Context, who: Principal, name: str, body: ApprovalIn) -> Approva
             f"cannot read {body.base[:12]}..{body.head[:12]}: {exc}", field="head", code="git"
         ) from None
     digests = class_digests(decision.files, decision.digests["policy"])
+    if expected is not None:
+        _check_expected(digests, expected)
     if body.classes:
         absent = sorted(set(body.classes) - set(digests))
         if absent:
@@ -156,6 +173,19 @@ def create(ctx: Context, who: Principal, name: str, body: ApprovalIn) -> Approva
     assert stored is not None
     out = approval_out(stored)
     return ApprovalCreated(**out.model_dump(), warnings=sorted(set(warnings)))
+
+
+def _check_expected(current: Mapping[str, str], expected: Mapping[str, str]) -> None:
+    """Refuse when any class shown has another digest now (or no longer lands in the range)."""
+    if not expected or any(
+        current.get(c) != d.removeprefix("sha256:") for c, d in expected.items()
+    ):
+        raise ConflictError(
+            "the content changed since it was shown: its digests are no longer the ones you "
+            "reviewed; reload to review the new content",
+            field="digests",
+            code="stale_digest",
+        )
 
 
 def find(

@@ -7,9 +7,9 @@ write transaction, consume the proof (single use: a replayed OIDC `jti` or nonce
 re-check the task is open and the agent usable, store the token's SHA-256 and record
 `token.issued`. The token itself is returned once and never stored or logged.
 
-Refusals are recorded too (the ledger has no `token.refused` type yet): as `token.revoked` with
-`payload.outcome = "refused"` and the task under the subject `attempted_task` (not `task`, so
-nothing reads a refusal as the task's end). Only attempts on an existing task are recorded.
+Refusals are recorded too, as `token.refused` (`payload.outcome = "refused"`, `payload.code`)
+with the task under the subject `attempted_task` (not `task`: a refusal says nothing about the
+task's state). Only attempts on an existing task are recorded.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def policy_protected(repo_path: str, base: str) -> tuple[str, ...]:
 
 def record_refusal(ctx: Context, task: RowMapping, exc: BrokerError, stage: str) -> None:
     ctx.recorder.record(
-        EventType.TOKEN_REVOKED,
+        EventType.TOKEN_REFUSED,
         "signoff:broker",
         {"attempted_task": task["id"], "agent": task["agent"], "repo": task["repo"]},
         {"outcome": "refused", "stage": stage, "code": exc.code, "reason": exc.message[:500]},

@@ -7,10 +7,12 @@ usable: suspending an agent ends its tokens without touching them). A token is u
 number of pushes until it expires or is revoked; what is single-use is the workload proof it was
 exchanged for (see `exchange`).
 
-Revocation by token, `jti`, task (which also moves an open task to `revoked`) or agent is
-`token.revoked`. Pushes reported by the hook are `push.witnessed`: one event per new commit of
-an accepted push (subjects: commit, task, agent, token digest), one event per refused push
-(`payload.outcome = "refused"`, the task as `attempted_task`, no commit subjects).
+Revocation by token, `jti`, task or agent is `token.revoked`; revoking by task also moves an
+open task to `revoked`, recorded as `task.revoked` too (its `payload.revocation_seq` names the
+`token.revoked` event). Pushes reported by the hook are `push.witnessed`, one event per new
+commit of an accepted push (subjects: commit, task, agent, token digest), or `push.refused`, one
+event per refused push (`payload.outcome = "refused"`, the task as `attempted_task`, no commit
+subjects). Setting an agent's trust policy is `config.changed`.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def revoke(ctx: Context, who: Principal, body: RevokeIn) -> Revoked:
             subjects["task"] = task["id"]
         if len(rows) == 1:
             subjects["token_sha256"] = f"sha256:{rows[0]['sha256']}"
-        ctx.recorder.record(
+        revocation = ctx.recorder.record(
             EventType.TOKEN_REVOKED,
             who.actor,
             subjects,
@@ -152,6 +154,19 @@ def revoke(ctx: Context, who: Principal, body: RevokeIn) -> Revoked:
                 "task_state": task_state,
             },
         )
+        if task is not None and task_state is not None:
+            seq = ctx.recorder.record(
+                EventType.TASK_REVOKED,
+                who.actor,
+                {"task": task["id"], "agent": task["agent"]},
+                {
+                    "task_state": task_state,
+                    "reason": body.reason,
+                    "from_version": task["version"],
+                    "revocation_seq": revocation,  # the `token.revoked` that ended its tokens
+                },
+            )
+            tasks_repo.set_seq(conn, task["id"], seq)
     return Revoked(revoked=[r["jti"] for r in rows], task_state=task_state)
 
 
@@ -175,7 +190,7 @@ def witness(ctx: Context, who: Principal | None, body: PushIn) -> PushOut:
                 subjects["token_sha256"] = body.token_sha256
             payload: dict[str, Any] = {"outcome": "refused", "refs": refs[:100]}
             payload.update(reasons=body.reasons, pusher=body.pusher)
-            seq = ctx.recorder.record(EventType.PUSH_WITNESSED, actor, subjects, payload)
+            seq = ctx.recorder.record(EventType.PUSH_REFUSED, actor, subjects, payload)
             return PushOut(recorded=1, ledger_seq=seq)
         base = {
             "task": row["task"],
@@ -244,10 +259,10 @@ def put_trust_policy(
             raise NotFoundError(f"no agent {agent!r}")
         version = repo.put_trust_policy(conn, agent, text, when, who.actor)
         ctx.recorder.record(
-            EventType.IDENTITY_CHANGED,
+            EventType.CONFIG_CHANGED,
             who.actor,
             {"agent": agent},
-            {"trust_policy": policy.to_json(), "version": version},
+            {"change": "trust-policy-set", "trust_policy": policy.to_json(), "version": version},
         )
     return TrustPolicyOut(
         agent=agent, policy=policy.to_json(), updated=when, updated_by=who.actor, version=version

@@ -2,9 +2,10 @@
 
 Importing parses the text with the gate's own parsers (`parse_policy`, `parse_registry`), so a
 version the server accepts is one the gate accepts; its digest is the gate's (SHA-256 of the
-exact bytes). Each version is recorded as an `identity.changed` event with the `repo` subject and
-the digest. The gate still reads the policy from the protected base ref; these versions are what
-the server shows, serves to CI, and compares against (see approvals).
+exact bytes). Each version is recorded as a `config.changed` event with the `repo` and
+`policy_digest` (or `registry_digest`) subjects and the version in the payload. The gate still
+reads the policy from the protected base ref; these versions are what the server shows, serves
+to CI, and compares against (see approvals).
 """
 
 from __future__ import annotations
@@ -73,10 +74,10 @@ def import_version(
             "created_by": who.actor,
         }
         seq = ctx.recorder.record(
-            EventType.IDENTITY_CHANGED,
+            EventType.CONFIG_CHANGED,
             who.actor,
-            {"repo": name},
-            {kind: {"version": version, "digest": f"sha256:{digest}"}},
+            {"repo": name, f"{kind}_digest": f"sha256:{digest}"},
+            {"change": f"{kind}-version", kind: {"version": version, "digest": f"sha256:{digest}"}},
         )
         repo.insert(conn, {**row, "ledger_seq": seq})
         new = repo.latest(conn, name, kind)

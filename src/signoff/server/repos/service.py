@@ -2,8 +2,8 @@
 
 The server computes approval digests by running the gate on this copy, so the path must be an
 absolute path to an existing git repository; the repository's identity is its root commit, the
-same one signed approval records carry. Registering is recorded as an `identity.registered`
-event with a `repo` subject (the ledger has no separate type for configuration).
+same one signed approval records carry. Registering is recorded as a `config.changed` event
+(`payload.change = "repo-registered"`) with the `repo` and root `commit` subjects.
 """
 
 from __future__ import annotations
@@ -59,10 +59,13 @@ def register(ctx: Context, who: Principal, body: RepoIn) -> RepoOut:
         row = {"name": body.name, "path": str(path), "root_commit": root, "created": stamp()}
         repo.insert(conn, row)
         ctx.recorder.record(
-            EventType.IDENTITY_REGISTERED,
+            EventType.CONFIG_CHANGED,
             who.actor,
             {"repo": body.name, "commit": root},
-            {"repo": {"name": body.name, "path": str(path), "root_commit": root}},
+            {
+                "change": "repo-registered",
+                "repo": {"name": body.name, "path": str(path), "root_commit": root},
+            },
         )
     return RepoOut(**row)
 

@@ -9,7 +9,8 @@ agent's max token TTL; the base commit must exist in the server's copy of the re
 The intent is stored as a SHA-256 always; its text only when `SIGNOFF_INTENT_RETENTION` allows,
 and only until the retention runs out. `task.requested` carries the digest, never the text.
 Closing or revoking a task is a compare-and-set on its version (no lost updates across replicas)
-and is recorded as `token.revoked` for the task: ending a task ends every credential it had.
+and is recorded as `task.closed` / `task.revoked`: ending a task ends every credential it had
+(introspection checks the task's state). Expiry is computed from the TTL and writes no event.
 Tokens for tasks are issued by the broker (next issue), keyed by task id.
 """
 
@@ -34,6 +35,7 @@ from signoff.server.tasks.schemas import TaskIn, TaskOut, TaskPatch
 
 AGENT_ACTIONS = frozenset({"push-branch", "open-change"})
 NEVER_AGENT_ACTIONS = frozenset({"publish", "tag", "sign", "promote"})
+_STATE_EVENT = {"closed": EventType.TASK_CLOSED, "revoked": EventType.TASK_REVOKED}
 
 
 def task_out(r: RowMapping, agent: RowMapping | None, at: dt.datetime) -> TaskOut:
@@ -256,7 +258,7 @@ def change_state(ctx: Context, who: Principal, task_id: str, patch: TaskPatch) -
         if not repo.set_state(conn, task_id, patch.version, patch.state, stamp(t)):
             raise ConflictError(f"task {task_id} changed meanwhile; retry", code="stale_version")
         seq = ctx.recorder.record(
-            EventType.TOKEN_REVOKED,
+            _STATE_EVENT[patch.state],
             who.actor,
             {"task": task_id, "agent": row["agent"]},
             {"task_state": patch.state, "reason": patch.reason, "from_version": patch.version},

@@ -19,6 +19,11 @@ def by_sha256(conn: Connection, digest: str) -> RowMapping | None:
     return conn.execute(_LOOKUP.where(api_tokens.c.sha256 == digest)).mappings().first()
 
 
+def by_id(conn: Connection, token_id: str) -> RowMapping | None:
+    """The token row with its owner, for a browser session that holds the token id only."""
+    return conn.execute(_LOOKUP.where(api_tokens.c.id == token_id)).mappings().first()
+
+
 def get(conn: Connection, token_id: str) -> RowMapping | None:
     return conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).mappings().first()
 

@@ -1,7 +1,7 @@
 """API tokens: issue (admin), authenticate (every request), revoke (admin or the owner).
 
 The secret is returned once by `issue` and never stored: only its SHA-256. Issuing and revoking
-are `identity.changed` events naming the token by `sha256:` digest. Authentication refuses
+are `config.changed` events naming the token by `sha256:` digest. Authentication refuses
 unknown, revoked and expired tokens and tokens of suspended humans, each with its own code.
 """
 
@@ -33,6 +33,23 @@ def authenticate(ctx: Context, token: str) -> Principal:
         row = repo.by_sha256(conn, digest)
     if row is None:
         raise UnauthenticatedError("unknown token")
+    return _principal(row, digest)
+
+
+def authenticate_id(ctx: Context, token_id: str) -> Principal:
+    """The caller behind a browser session, which keeps the token's id and never the token.
+
+    Re-checked on every request, exactly like a bearer token: revoking the token, its expiry or
+    suspending its owner ends the session at once.
+    """
+    with ctx.db.read() as conn:
+        row = repo.by_id(conn, token_id)
+    if row is None:
+        raise UnauthenticatedError("unknown token")
+    return _principal(row, row["sha256"])
+
+
+def _principal(row: RowMapping, digest: str) -> Principal:
     if row["revoked"] is not None:
         raise UnauthenticatedError("token was revoked", code="token_revoked")
     if parse_stamp(row["expires"]) <= now():
@@ -96,7 +113,7 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
     if body.human:
         subjects["human"] = body.human
     ctx.recorder.record(
-        EventType.IDENTITY_CHANGED,
+        EventType.CONFIG_CHANGED,
         actor,
         subjects,
         {
@@ -160,7 +177,7 @@ def revoke(ctx: Context, who: Principal, token_id: str) -> TokenOut:
         if not repo.revoke(conn, token_id, stamp()):
             raise ConflictError(f"token {token_id!r} is already revoked")
         ctx.recorder.record(
-            EventType.IDENTITY_CHANGED,
+            EventType.CONFIG_CHANGED,
             who.actor,
             {"token_sha256": f"sha256:{row['sha256']}"},
             {"change": "api-token-revoked", "token_id": token_id},

@@ -1,0 +1,116 @@
+"""What the release core reads on the control plane: the ledger, approvals, the agent registry.
+
+`ServerLog` is the core's `EventLog` over the server's own ledger: reads go to the ledger, and
+every append goes through the server's `Recorder`, with the authenticated caller as the actor
+marked *witnessed*. `ServerApprovals` is the gate's second approval source (approvals given
+through the API, read from the database; signed records on the repository's approvals ref are
+read by the core itself). `agent_registry` is every agent the server knows of: the registered
+agents, the repository's imported registry version and its `.signoff/agents.yml` at HEAD.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from signoff.approvals.server_source import checked_from_api
+from signoff.approvals.verify import CheckedRecord
+from signoff.errors import ConfigError, GitError
+from signoff.ledger.events import Event, EventDraft
+from signoff.registry import REGISTRY_PATH, Agent, Registry, parse_registry
+from signoff.server.context import Context
+from signoff.server.ledgering import Recorder
+
+#: Most API approvals one release verification reads for one repository.
+MAX_APPROVALS = 5000
+
+
+class ServerLog:
+    """An `EventLog` (signoff.release.events) over the server's ledger."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+        self._ledger = recorder.ledger
+        self.origin = self._ledger.origin
+        self._cache: list[Event] | None = None
+
+    def by_subject(self, key: str, value: str) -> list[Event]:
+        seqs = self._ledger.find(f"{key}={value}")
+        return self._ledger.events(seqs) if seqs else []
+
+    def all(self) -> list[Event]:
+        if self._cache is None:
+            size = self._ledger.size()
+            events = self._ledger.recent(size) if size else []
+            self._cache = sorted(events, key=lambda e: e.seq)
+        return self._cache
+
+    def append(self, draft: EventDraft) -> tuple[int, str]:
+        witnessed = ("actor", *draft.witnessed)
+        done = self._recorder.append(
+            EventDraft(draft.type, draft.actor, draft.subjects, draft.payload, witnessed)
+        )
+        self._cache = None
+        return done
+
+
+class ServerApprovals:
+    """The gate's `RecordSource` for approvals given through the API (no HTTP round trip).
+
+    It reads the approvals bound to the current class digests and, like the signed-record path
+    does for the approvals ref, those given for a head inside the release (`heads`), so an
+    approval that later content made stale is reported as stale rather than missing."""
+
+    url = "signoff-server"
+
+    def __init__(self, ctx: Context, repo: str, heads: Sequence[str] = ()) -> None:
+        self.ctx = ctx
+        self.repo = repo
+        self.heads = list(heads)
+
+    def fetch(self, digests: Mapping[str, str], repository: str) -> list[CheckedRecord]:
+        from signoff.server.approvals import repository as approvals
+        from signoff.server.approvals.service import approval_out
+        from signoff.server.releases.repository import approvals_for_heads
+
+        bare = sorted(set(digests.values()))
+        if not bare:
+            return []
+        with self.ctx.db.read() as conn:
+            rows = {r["id"]: r for r in approvals.find(conn, self.repo, bare, None, MAX_APPROVALS)}
+            for r in approvals_for_heads(conn, self.repo, self.heads[:MAX_APPROVALS]):
+                rows.setdefault(r["id"], r)
+        items = sorted(rows.values(), key=lambda r: (r["time"], r["id"]))
+        return [checked_from_api(approval_out(r).model_dump(), repository) for r in items]
+
+
+def agent_registry(ctx: Context, repo: str | None, path: str | None = None) -> Registry:
+    """Every agent the server knows of (for refusing agent identities; never to trust one)."""
+    from signoff.server.identity import repository as identity
+    from signoff.server.identity.service import to_agent
+    from signoff.server.policies import repository as policies
+
+    agents: list[Agent] = []
+    with ctx.db.read() as conn:
+        agents += [to_agent(r) for r in identity.list_agents(conn, None, 100_000)]
+        latest = policies.latest(conn, repo, "registry") if repo else None
+    texts = [latest["text"].encode()] if latest is not None else []
+    if path is not None:
+        texts += _registry_at_head(path)
+    for text in texts:
+        try:
+            agents += parse_registry(text, f"{repo}:{REGISTRY_PATH}").agents
+        except ConfigError:
+            continue  # a broken registry names no one; the release gate reports it
+    return Registry(tuple(agents), "", "signoff-server")
+
+
+def _registry_at_head(path: str) -> list[bytes]:
+    from signoff.gitio import history
+    from signoff.gitio.runner import Git
+
+    try:
+        spec = f"HEAD:{REGISTRY_PATH}"
+        raw = history.read_objects(Git(path), [spec]).get(spec)
+    except GitError:
+        return []
+    return [raw] if raw is not None else []
