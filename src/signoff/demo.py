@@ -232,6 +232,7 @@ def _print(
         f"""
 signoff control plane demo: {url}   (Ctrl-C to stop; everything lives in {root})
 
+  web console      {url}/ui/login        (sign in with a token below: alice approves)
   OpenAPI docs     {url}/docs            schema {url}/openapi.json
   health           {url}/healthz  {url}/readyz
   ledger key       {url}/v1/ledger/public-key
