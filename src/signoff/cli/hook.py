@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TextIO
 
 import click
 
-_MODES = click.Choice(["refuse", "remote-user"])
+from signoff.hook.command import MODES as _MODES
+from signoff.hook.command import pre_receive
 
 
 @click.group()
@@ -16,55 +16,7 @@ def hook() -> None:
     """Enforce task tokens and scope at the git server (pre-receive hook)."""
 
 
-@hook.command("pre-receive")
-@click.option("--server", help="Control plane URL (credential: $SIGNOFF_HOOK_TOKEN or file).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Use the control plane's data dir directly (same host).")  # fmt: skip
-@click.option("--database-url", help="With --data-dir: the server's database URL.")
-@click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=".", help="The bare repository (default: current directory).")  # fmt: skip
-@click.option("--repo-name", help="The repository's name on the control plane.")
-@click.option("--no-token-mode", type=_MODES, default="refuse", show_default=True,
-              help="Pushes without a token: refuse, or accept as $REMOTE_USER.")  # fmt: skip
-def pre_receive(
-    server: str | None,
-    data_dir: Path | None,
-    database_url: str | None,
-    repo_dir: Path,
-    repo_name: str | None,
-    no_token_mode: str,
-) -> None:
-    """Read `<old> <new> <ref>` lines on stdin; exit 1 (refuse) or 0 (accept)."""
-    import os
-
-    from signoff.broker.errors import BrokerError
-    from signoff.hook.install import credential
-    from signoff.hook.run import pre_receive as run
-
-    repo = repo_dir.resolve()
-    name = repo_name or repo.name.removesuffix(".git")
-    env = dict(os.environ)
-
-    def backend() -> object:
-        if server:
-            from signoff.hook.backend import Remote
-
-            cred = credential(repo, env)
-            if not cred:
-                raise BrokerError(
-                    "the hook has no credential: set SIGNOFF_HOOK_TOKEN or write "
-                    "signoff-hook.token (0600) in the repository",
-                    code="unavailable",
-                )
-            return Remote(server, cred)
-        if data_dir is None and database_url is None:
-            raise BrokerError("give --server URL or --data-dir DIR", code="unavailable")
-        from signoff.hook.backend import Local
-
-        return Local(data_dir, database_url)
-
-    code = run(repo, name, backend, no_token_mode, sys.stdin.read(), env)
-    sys.exit(code)
+hook.add_command(pre_receive)
 
 
 @hook.command("install")

@@ -1,17 +1,13 @@
 """`signoff` entry point.
 
-Subcommands are imported only when called, so `signoff --version` and the CI gate start fast: the
-gate never imports a web or database framework.
+Subcommands are imported only when called, so the CI gate starts fast and never imports a web or
+database framework; `signoff --version` answers before even click is imported.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
 from typing import Any
-
-import click
 
 from signoff import __version__
 from signoff.errors import Error
@@ -75,46 +71,16 @@ EXIT_BLOCKED = 1
 EXIT_USAGE = 2
 
 
-class LazyGroup(click.Group):
-    """A group that imports a subcommand's module only when that subcommand runs."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name, spec in _COMMANDS.items() if _available(spec[0]))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        spec = _COMMANDS.get(cmd_name)
-        if spec is None or not _available(spec[0]):
-            return None
-        module = importlib.import_module(spec[0])
-        command = getattr(module, spec[1])
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-
-def _available(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="signoff")
-@click.option("--verbose", is_flag=True, help="Show tracebacks for errors (for bug reports).")
-@click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
-    """signoff governs AI agents wherever they touch a build or release.
-
-    Exit codes: 0 allowed or overridden, 1 blocked or needs approval, 2 usage or input error.
-    """
-    ctx.obj = {"verbose": verbose}
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every `signoff.errors.Error` becomes a one-line message and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-V"]):
+        sys.stdout.write(f"signoff, version {__version__}\n")
+        return _exit(EXIT_OK)
+    import click
+
+    from signoff.cli.app import cli
+
     try:
         rv = cli.main(args=argv, prog_name="signoff", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -126,7 +92,7 @@ def main(argv: list[str] | None = None) -> Any:
         exc.show()
         return _exit(EXIT_USAGE)
     except Error as exc:
-        if "--verbose" in (argv if argv is not None else sys.argv):
+        if "--verbose" in args:
             raise
         click.echo(f"signoff: error: {exc.diagnostics()}", err=True)
         return _exit(EXIT_USAGE)
