@@ -1,4 +1,4 @@
-"""Task-token verification against every header and claim attack (issue 7 "Bad input")."""
+"""Task-token verification against every header and claim attack we know of."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A repository released as v1.3.0, with real SSH keys, a real SQLite ledger and the real CLI.
 
-The "real server" half of the issue's end-to-end tests comes with the control plane (issue 6);
-until then the same core runs against a real ledger on SQLite.
+The same scenarios run against a real control plane in test_release_server.py; here the core runs
+against a real ledger on SQLite.
 """
 
 from __future__ import annotations

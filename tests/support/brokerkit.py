@@ -106,10 +106,16 @@ def start(tmp: Path) -> Kit:
 
 
 def push(work: Repo, *refspecs: str, token: str | None = None, force: bool = False,
-         options: list[str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    args = ["git", "-C", str(work.path), "push", "--porcelain", "origin", *refspecs]
+         options: list[str] | None = None, remote: str = "origin",
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """`git push` (file://): the hook runs with this process's environment plus `env`; a
+    `REMOTE_USER` not in `env` is removed, as on a git server without authentication."""
+    import os
+
+    args = ["git", "-C", str(work.path), "push", "--porcelain", remote, *refspecs]
     if force:
         args.insert(4, "--force")
     for o in ([f"signoff-token={token}"] if token else []) + (options or []):
         args[4:4] = ["-o", o]
-    return subprocess.run(args, capture_output=True, text=True, check=False)
+    full = {k: v for k, v in os.environ.items() if k != "REMOTE_USER"} | (env or {})
+    return subprocess.run(args, capture_output=True, text=True, check=False, env=full)

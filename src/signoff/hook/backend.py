@@ -10,12 +10,11 @@ refuses the push (fail closed).
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Protocol
 
 from signoff.broker.errors import BrokerError
+from signoff.errors import Error
 
 TIMEOUT = 5.0
 
@@ -34,6 +33,9 @@ class Remote:
         self._credential = credential
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        import urllib.error  # here, not at start: the local backend never needs it
+        import urllib.request
+
         req = urllib.request.Request(  # noqa: S310 (the scheme is checked in __init__)
             self.url + path,
             data=json.dumps(body).encode(),
@@ -54,7 +56,8 @@ class Remote:
             except (ValueError, KeyError, TypeError):
                 detail = f"HTTP {exc.code}"
             raise BrokerError(
-                f"control plane {self.url} refused {path}: {detail}", code="unavailable"
+                f"control plane {self.url} refused {path}: {detail}",
+                code="refused" if 400 <= exc.code < 500 else "unavailable",
             ) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
@@ -78,7 +81,6 @@ class Local:
     """The server's own database and ledger, for a git server on the control plane's host."""
 
     def __init__(self, data_dir: Path | None, database_url: str | None) -> None:
-        from signoff.errors import Error
         from signoff.ledger.service import Ledger
         from signoff.server.broker.state import Broker, BrokerConfig, key_dir
         from signoff.server.context import Context
@@ -100,10 +102,23 @@ class Local:
     def introspect(self, token: str) -> dict[str, Any]:
         from signoff.server.broker.service import introspect
 
-        return introspect(self.ctx, self.broker, token, None).model_dump(exclude_none=True)
+        try:
+            answer = introspect(self.ctx, self.broker, token, None)
+        except Error as exc:
+            raise BrokerError(f"local control plane: {exc}", code="unavailable") from None
+        return answer.model_dump(exclude_none=True)
 
     def report(self, push: dict[str, Any]) -> None:
+        from pydantic import ValidationError
+
         from signoff.server.broker.schemas import PushIn
         from signoff.server.broker.service import witness
+        from signoff.server.errors import ServiceError
 
-        witness(self.ctx, None, PushIn.model_validate(push, strict=False))
+        try:
+            witness(self.ctx, None, PushIn.model_validate(push, strict=False))
+        except ServiceError as exc:
+            raise BrokerError(f"local control plane refused the push: {exc.message}") from None
+        except (Error, ValidationError) as exc:
+            msg = str(exc).splitlines()[0]
+            raise BrokerError(f"local control plane: {msg}", code="unavailable") from None

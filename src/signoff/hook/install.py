@@ -1,8 +1,10 @@
 """`signoff hook install REPO.git`: write hooks/pre-receive and turn on push options.
 
-The script execs this interpreter's signoff with the chosen options; the hook's credential is
-never on its command line: it comes from `SIGNOFF_HOOK_TOKEN` or from `signoff-hook.token` in
-the repository directory (mode 0600, written by `--token-file`).
+The script execs this interpreter's `python -P -m signoff.hook pre-receive` (the light entry:
+the same command and options as `signoff hook pre-receive`, without the CLI package) with the
+chosen options. The hook's credential is never on its command line: it comes from
+`SIGNOFF_HOOK_TOKEN` or from `signoff-hook.token` in the repository directory (mode 0600,
+written by `--token-file`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def install(
         raise Error(f"{repo} is not a bare git repository")
     if (server is None) == (data_dir is None):
         raise Error("give exactly one of --server URL and --data-dir DIR")
-    args = [sys.executable, "-m", "signoff.cli.main", "hook", "pre-receive",
+    # -P: the repository directory (the hook's cwd) is never on sys.path
+    args = [sys.executable, "-P", "-m", "signoff.hook", "pre-receive",
             "--repo-name", repo_name, "--no-token-mode", no_token_mode]  # fmt: skip
     args += ["--server", server] if server else ["--data-dir", str(data_dir)]
     hook = repo / "hooks" / "pre-receive"

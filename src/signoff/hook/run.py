@@ -8,17 +8,19 @@ witnessed work of the task; refused ones are recorded with their reasons. If rec
 accepted push fails, the push is refused: no unwitnessed agent work lands through the hook.
 
 Without a token: `--no-token-mode refuse` refuses; `remote-user` lets the git server's
-authenticated user (`REMOTE_USER`) push as themselves and refuses when there is none, so
-omitting the token never makes an agent look like a human to signoff.
+authenticated user (`REMOTE_USER`) push as themselves when the control plane knows them as an
+active human who is no agent (by id, e-mail or login), and records the push; no user, an
+unknown one, an agent's name or an unreachable control plane refuses. Omitting the token never
+makes an agent look like a human to signoff.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from signoff.broker.claims import TaskClaims
 from signoff.broker.enforce import Decision, RefUpdate, decide, protected_patterns
@@ -61,7 +63,6 @@ def _claims(info: Mapping[str, object]) -> TaskClaims:
 def _policy(git: Git, repo: Path) -> tuple[tuple[str, ...], dict[FileClass, tuple[str, ...]]]:
     """Protected patterns and class globs of the policy on the default branch."""
     from signoff.gitio.history import read_objects
-    from signoff.policy.load import parse_policy
     from signoff.policy.model import POLICY_PATH
 
     branch = gitread.default_branch(repo)
@@ -73,6 +74,8 @@ def _policy(git: Git, repo: Path) -> tuple[tuple[str, ...], dict[FileClass, tupl
     except Error:
         raw = None  # unborn default branch: the always-protected names still apply
     if raw is not None:
+        from signoff.policy.load import parse_policy  # YAML: only when there is a policy
+
         policy = parse_policy(raw, f"{ref}:{POLICY_PATH}")  # a broken policy refuses the push
         extra, pats = dict(policy.class_globs), tuple(policy.protected_branches)
     return protected_patterns(pats, branch), extra
@@ -81,7 +84,7 @@ def _policy(git: Git, repo: Path) -> tuple[tuple[str, ...], dict[FileClass, tupl
 def pre_receive(
     repo: Path,
     repo_name: str,
-    backend_factory: object,
+    backend_factory: Callable[[], Backend],
     no_token_mode: str,
     stdin: str,
     env: Mapping[str, str],
@@ -96,13 +99,13 @@ def pre_receive(
         return 1
     token = options.get(TOKEN_OPTION)
     if not token:
-        return _untokened(no_token_mode, env, out)
+        return _untokened(repo, repo_name, backend_factory, no_token_mode, updates, env, out)
     digest = "sha256:" + hashlib.sha256(token.encode()).hexdigest()
     try:
-        backend: Backend = backend_factory()  # type: ignore[operator]
+        backend = backend_factory()
         info = backend.introspect(token)
-    except BrokerError as exc:
-        _say(out, [f"signoff: refused: {exc.message}"])
+    except Error as exc:
+        _say(out, [f"signoff: refused: {_line(exc)}"])
         return 1
     if info.get("active") is not True:
         reason = str(info.get("reason") or "token is not active")
@@ -131,20 +134,45 @@ def pre_receive(
     return 0 if decision.allowed else 1
 
 
-def _untokened(mode: str, env: Mapping[str, str], out: TextIO) -> int:
+def _line(exc: Error) -> str:
+    return exc.message if isinstance(exc, BrokerError) else str(exc).splitlines()[0]
+
+
+def _untokened(
+    repo: Path,
+    repo_name: str,
+    backend_factory: Callable[[], Backend],
+    mode: str,
+    updates: list[RefUpdate],
+    env: Mapping[str, str],
+    out: TextIO,
+) -> int:
+    """No task token: refuse, or (`remote-user`) accept as the git server's authenticated user
+    once the control plane confirms that user is a known human and no agent, and record it."""
+    hint = "signoff: refused: no task token. Agents push with `git push -o signoff-token=<token>`"
     user = env.get("REMOTE_USER", "").strip()
-    if mode == "remote-user" and user:
-        _say(out, [f"signoff: no task token: accepted as the server's user {user!r}"])
-        return 0
-    _say(
-        out,
-        [
-            "signoff: refused: no task token. Agents push with "
-            "`git push -o signoff-token=<token>`"
-            + ("; people need an authenticated git server user" if mode == "remote-user" else "")
-        ],
-    )
-    return 1
+    if mode != "remote-user":
+        _say(out, [hint])
+        return 1
+    if not user:
+        _say(out, [hint + "; people need an authenticated git server user (REMOTE_USER)"])
+        return 1
+    push: dict[str, Any] = {
+        "repo": repo_name,
+        "outcome": "accepted",
+        "token_sha256": None,
+        "jti": None,
+        "refs": [{"ref": u.ref, "old": u.old, "new": u.new} for u in updates],
+        "pusher": user[:200],
+    }
+    try:
+        push["commits"] = gitread.new_touches(Git(repo), updates)[0]
+        backend_factory().report(push)  # the control plane checks the user, then records
+    except Error as exc:
+        _say(out, [f"signoff: refused: no task token and {_line(exc)}"])
+        return 1
+    _say(out, [f"signoff: no task token: accepted as the git server user {user!r} (a person)"])
+    return 0
 
 
 def _report(

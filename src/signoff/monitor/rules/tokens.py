@@ -1,4 +1,4 @@
-"""Token anomalies, from the events the broker (issue 7) writes:
+"""Token anomalies, from the events the broker writes:
 
 - refusals: `token.refused` (exchanges) and `push.refused` (pushes); `payload.code`
   (`replayed`, `revoked`, `scope`, ...) on exchange refusals, `payload.reasons` (free text) on

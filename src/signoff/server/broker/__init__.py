@@ -1,3 +1,3 @@
 """The token broker's HTTP shell: task tokens, trust policies, introspection, revocation and
-witnessed pushes (issue 7). The rules live in `signoff.broker`; this package stores state and
+witnessed pushes. The rules live in `signoff.broker`; this package stores state and
 records every step in the ledger."""

@@ -157,3 +157,27 @@ def tokens_of_task(conn: Connection, task: str) -> Sequence[RowMapping]:
 def pushes_of_task(conn: Connection, task: str, limit: int) -> Sequence[RowMapping]:
     q = sa.select(witnessed).where(witnessed.c.task == task)
     return conn.execute(q.order_by(witnessed.c.time.desc()).limit(limit)).mappings().all()
+
+
+def agent_claiming(conn: Connection, name: str) -> str | None:
+    """The agent whose id, e-mail or login is `name` (case-insensitive), whatever its state."""
+    from signoff.server import jsoncol
+    from signoff.server.tables import agents
+
+    low = name.lower()
+    for row in conn.execute(sa.select(agents.c.id, agents.c.matchers)).mappings():
+        m = jsoncol.loads(row["matchers"])
+        names = [row["id"], *m.get("emails", []), *m.get("logins", [])]
+        if any(isinstance(n, str) and n.lower() == low for n in names):
+            return str(row["id"])
+    return None
+
+
+def human_named(conn: Connection, name: str) -> RowMapping | None:
+    """The human whose id or e-mail (case-insensitive) is `name`."""
+    from signoff.server.tables import humans
+
+    q = sa.select(humans).where(
+        sa.or_(humans.c.id == name, sa.func.lower(humans.c.email) == name.lower())
+    )
+    return conn.execute(q).mappings().first()

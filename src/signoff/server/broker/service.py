@@ -175,6 +175,8 @@ def witness(ctx: Context, who: Principal | None, body: PushIn) -> PushOut:
     _enforcer(who)
     actor = who.actor if who is not None else "signoff:hook"
     refs = [{"ref": r.ref, "old": r.old, "new": r.new} for r in body.refs]
+    if body.outcome == "accepted" and body.pusher and body.jti is None and not body.token_sha256:
+        return _human_push(ctx, actor, body, refs)
     when = stamp()
     with ctx.db.write() as conn:
         row = repo.token_by_jti(conn, body.jti) if body.jti else None
@@ -224,6 +226,46 @@ def witness(ctx: Context, who: Principal | None, body: PushIn) -> PushOut:
         )
         repo.touch_token(conn, row["jti"], when)
     return PushOut(recorded=len(done), ledger_seq=done[-1].seq if done else None)
+
+
+def _human_push(ctx: Context, actor: str, body: PushIn, refs: list[dict[str, str]]) -> PushOut:
+    """A push without a task token, as the git server's authenticated user (`REMOTE_USER`).
+
+    Accepted only when that user is a known, active human (by id or e-mail) and neither the name
+    nor that human's id or e-mail is an agent's (id, e-mail or login): omitting the token never
+    makes an agent look like a person. Recorded as one
+    `push.witnessed` with a `human` subject and no commit subjects (the commits are not agent
+    work); a refusal is recorded as `push.refused`, then answered 403.
+    """
+    name = str(body.pusher).strip()
+    with ctx.db.read() as conn:
+        agent = repo.agent_claiming(conn, name)
+        human = None if agent is not None else repo.human_named(conn, name)
+        if human is not None:  # a "person" registered with an agent's id or e-mail is not one
+            agent = repo.agent_claiming(conn, human["id"]) or repo.agent_claiming(
+                conn, human["email"]
+            )
+    if agent is not None:
+        why = f"the git server user {name!r} is agent {agent}; agents push with a task token"
+    elif human is None:
+        why = f"the git server user {name!r} is not a registered human"
+    elif human["status"] != "active":
+        why = f"the git server user {name!r} is {human['status']}"
+    else:
+        payload = {"outcome": "accepted", "mode": "remote-user", "pusher": name,
+                   "refs": refs[:100], "commits": len(body.commits)}  # fmt: skip
+        seq = ctx.recorder.record(
+            EventType.PUSH_WITNESSED,
+            actor,
+            {"repo": body.repo, "human": human["id"]},
+            payload,
+            ("actor", "payload.refs"),
+        )
+        return PushOut(recorded=1, ledger_seq=seq)
+    refused = {"outcome": "refused", "mode": "remote-user", "pusher": name,
+               "refs": refs[:100], "reasons": [why]}  # fmt: skip
+    ctx.recorder.record(EventType.PUSH_REFUSED, actor, {"repo": body.repo}, refused)
+    raise ForbiddenError(why, code="not_a_human")
 
 
 def witnessed(
