@@ -48,8 +48,9 @@ def build(n: int) -> Path:
     """A ledger file of ``n`` events, cached in bench/out between runs."""
     OUT.mkdir(exist_ok=True)
     path = OUT / f"ledger-{n}-{SCHEMA}.db"
-    if path.exists():
+    if path.exists() and (OUT / "bench.key").exists():
         return path
+    path.unlink(missing_ok=True)  # a cache without its signing key cannot be verified: rebuild
     tmp = path.with_suffix(".tmp.db")
     for p in OUT.glob(tmp.name + "*"):
         p.unlink()

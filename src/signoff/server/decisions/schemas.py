@@ -42,6 +42,19 @@ class DecisionIn(Model):
     overrides: list[dict[str, Any]] | None = Field(None, max_length=1000)
 
 
+class DecisionReceipt(Out):
+    """What appending returns: where the record went, not the record again (CI has it)."""
+
+    id: str
+    repo: str
+    base: str
+    head: str
+    decision: str
+    posted_by: str
+    created: str
+    ledger_seq: int | None
+
+
 class DecisionOut(Out):
     id: str
     repo: str

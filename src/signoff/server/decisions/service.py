@@ -17,7 +17,7 @@ from signoff.server.auth import Perm, Principal
 from signoff.server.common import Page, decode_cursor, new_id, page, stamp
 from signoff.server.context import Context
 from signoff.server.decisions import repository as repo
-from signoff.server.decisions.schemas import DecisionIn, DecisionOut
+from signoff.server.decisions.schemas import DecisionIn, DecisionOut, DecisionReceipt
 from signoff.server.errors import InvalidInputError, TooLargeError
 from signoff.server.repos.service import load as load_repo
 
@@ -36,7 +36,7 @@ def _out(r: Mapping[str, Any] | RowMapping) -> DecisionOut:
     )
 
 
-def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> DecisionOut:
+def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> DecisionReceipt:
     who.require(Perm.APPEND_DECISIONS)
     load_repo(ctx, name)
     record = body.model_dump(exclude_none=True)
@@ -68,7 +68,8 @@ def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> Decisio
                 raise TooLargeError(str(exc)) from None
             raise InvalidInputError(str(exc)) from None
         repo.insert(conn, {**row, "ledger_seq": seq})
-    return _out({**row, "ledger_seq": seq})
+    fields = {k: v for k, v in row.items() if k not in ("record", "verdict")}
+    return DecisionReceipt(**fields, decision=row["verdict"], ledger_seq=seq)
 
 
 def find(
