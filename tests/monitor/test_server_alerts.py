@@ -12,6 +12,7 @@ from gitrepo import Repo, make_repo
 from serverkit import ThreadServer, close_clients, make_settings
 from serverteam import Team, build_world, seed_team
 
+from signoff.ledger.events import EventType
 from signoff.server.alerts.service import run_once
 
 
@@ -63,6 +64,38 @@ def test_agent_change_merged_without_decision(team: Team) -> None:
     assert 'signoff_alerts{acknowledged="true",rule="drift.no-decision",severity="high"} 1.0' in (
         metrics
     )
+
+
+def _metrics(team: Team) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = team.api("auditor").get("/metrics").text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_metrics_carry_the_signals_of_the_run(team: Team) -> None:
+    assert not any(name == "signoff_agents" for name, _ in _metrics(team))  # no run yet
+    _merge_agent_work(team.world.repo)
+    rec = team.server.ctx.recorder
+    for code in ("replayed", "scope", "scope"):
+        rec.record(EventType.TOKEN_REFUSED, "signoff:broker", {"agent": "copilot"},
+                   {"outcome": "refused", "code": code, "reason": code})  # fmt: skip
+    run_once(team.server.ctx)
+    m = _metrics(team)
+    assert m[("signoff_agents", (("state", "active"),))] == 1  # copilot
+    assert m[("signoff_agents", (("state", "expired"),))] == 1  # old-bot
+    assert m[("signoff_drift_commits", (("kind", "no-decision"),))] == 1
+    assert m[("signoff_token_refusals", (("code", "scope"), ("event", "token.refused")))] == 2
+    assert m[("signoff_token_replays_total", ())] == 1
+    assert m[("signoff_token_out_of_scope_total", ())] == 2
+    assert m[("signoff_ledger_verified", ())] == 1
+    assert m[("signoff_ledger_events", ())] == team.server.ctx.recorder.size()
+    assert 0 <= m[("signoff_ledger_checkpoint_age_seconds", ())] < 600
+    assert m[("signoff_monitor_last_run_timestamp_seconds", ())] > time.time() - 600
 
 
 def test_healthy_history_raises_no_drift(team: Team) -> None:

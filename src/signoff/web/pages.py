@@ -30,13 +30,15 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-NAV = (
-    ("overview", "Overview"),
-    ("inbox", "Inbox"),
-    ("agents", "Agents"),
-    ("tasks", "Tasks"),
-    ("ledger", "Ledger"),
-    ("releases", "Releases"),
+#: (path under /ui, label, the permission that shows it: None for every signed-in role)
+NAV: tuple[tuple[str, str, str | None], ...] = (
+    ("overview", "Overview", None),
+    ("inbox", "Inbox", None),
+    ("agents", "Agents", None),
+    ("tasks", "Tasks", None),
+    ("ledger", "Ledger", None),
+    ("releases", "Releases", None),
+    ("alerts", "Alerts", Perm.READ_METRICS.value),  # who may list alerts: admin, auditor
 )
 #: Messages a redirect may ask a page to show, by code: never text taken from the URL.
 NOTICES: dict[str, tuple[str, str]] = {
@@ -48,6 +50,7 @@ NOTICES: dict[str, tuple[str, str]] = {
         "Nothing was recorded.",
     ),
     "revoked": ("ok", "Revoked."),
+    "acknowledged": ("ok", "The alert is acknowledged; the acknowledgement is in the ledger."),
     "signed-out": ("ok", "You are signed out."),
 }
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from signoff.ledger.events import EventType
+from signoff.server.alerts import service as alert_service
 from signoff.server.approvals import service as approvals
 from signoff.server.approvals.pending import current_record
 from signoff.server.approvals.schemas import ApprovalIn
@@ -35,7 +36,7 @@ from signoff.web.pages import (
     render,
 )
 from signoff.web.session import COOKIE, COOKIE_PATH, LIFETIME, TokenLogin, end_session, open_session
-from signoff.web.views import agents, inbox, overview, releases, tasks
+from signoff.web.views import agents, alerts, inbox, overview, releases, tasks
 
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
 AgentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -255,3 +256,26 @@ def release_attestation(viewer: Page, release_id: ReleaseId) -> Response:
 def overview_page(request: Request, viewer: Page) -> Response:
     data = overview.build(viewer.ctx, viewer.who)
     return render(request, "overview.html", viewer, current="overview", o=data)
+
+
+# -- alerts ----------------------------------------------------------------------------------
+
+AlertId = Annotated[str, Path(pattern=r"^al-[0-9a-f]{16}$")]
+ACK_COMMENT_MAX = 2000  # as `POST /v1/alerts/{id}/ack`
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, viewer: Page) -> Response:
+    v = alerts.build(viewer.ctx, viewer.who)
+    return render(request, "alerts.html", viewer, current="alerts", v=v, shown=alerts.SHOWN)
+
+
+@router.post("/alerts/{alert_id}/ack")
+def ack_alert(viewer: Page, form: Form, alert_id: AlertId) -> Response:
+    """Acknowledge as the signed-in person: the alerts service keeps it with the alert and
+    records `alert.acknowledged` in the ledger."""
+    comment = form.get("comment", "").strip()
+    if len(comment) > ACK_COMMENT_MAX:
+        raise InvalidInputError(f"the comment is longer than {ACK_COMMENT_MAX} characters")
+    alert_service.acknowledge(viewer.ctx, viewer.who, alert_id, comment)
+    return redirect("/ui/alerts", "acknowledged")

@@ -17,12 +17,25 @@ from signoff.monitor.model import Snapshot, event_time
 from signoff.monitor.rules.base import Rule, rule
 
 
-def _given(snap: Snapshot) -> list[Event]:
+def given(snap: Snapshot) -> list[Event]:
     return [e for e in snap.of_type(EventType.APPROVAL_GIVEN) if event_time(e) >= snap.since]
 
 
 def _approver(e: Event) -> str:
     return str(e.payload.get("approver") or e.actor)
+
+
+def approval_counts(snap: Snapshot) -> tuple[int, Counter[str], dict[str, list[int]]]:
+    """Over the window's approvals: how many distinct changes (base, head) were approved, how
+    many of them each approver approved, and each approver's `approval.given` seqs."""
+    by_change: dict[tuple[str, str], set[str]] = defaultdict(set)
+    seqs: dict[str, list[int]] = defaultdict(list)
+    for e in given(snap):
+        who = _approver(e)
+        by_change[(e.subjects.get("base", ""), e.subjects.get("commit", ""))].add(who)
+        seqs[who].append(e.seq)
+    counts = Counter(who for people in by_change.values() for who in people)
+    return len(by_change), counts, seqs
 
 
 @rule(
@@ -31,16 +44,9 @@ def _approver(e: Event) -> str:
     "One person gave most of the approvals of agent changes in the window.",
 )
 def concentration(snap: Snapshot, r: Rule) -> Iterator[Alert]:
-    by_change: dict[tuple[str, str], set[str]] = defaultdict(set)
-    seqs: dict[str, list[int]] = defaultdict(list)
-    for e in _given(snap):
-        who = _approver(e)
-        by_change[(e.subjects.get("base", ""), e.subjects.get("commit", ""))].add(who)
-        seqs[who].append(e.seq)
-    total = len(by_change)
+    total, counts, seqs = approval_counts(snap)
     if total < snap.config.concentration_min_changes:
         return
-    counts = Counter(who for people in by_change.values() for who in people)
     for who, n in counts.most_common():
         share = n / total
         if share <= snap.config.concentration_share:
@@ -63,7 +69,7 @@ def too_fast(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     first_decision: dict[str, Event] = {}
     for d in snap.of_type(EventType.DECISION_MADE):
         first_decision.setdefault(d.subjects.get("commit", ""), d)
-    for e in _given(snap):
+    for e in given(snap):
         head, base = e.subjects.get("commit", ""), e.subjects.get("base", "")
         start = first_decision.get(head)
         if start is None:
@@ -94,7 +100,7 @@ def off_hours(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     if hours is None:
         return
     late: dict[str, list[Event]] = defaultdict(list)
-    for e in _given(snap):
+    for e in given(snap):
         if not hours.contains(event_time(e)):
             late[_approver(e)].append(e)
     for who, events in sorted(late.items()):

@@ -22,7 +22,8 @@ from signoff.monitor.model import Snapshot, event_time
 from signoff.monitor.rules.base import Rule, rule
 
 
-def _refusals(snap: Snapshot) -> list[Event]:
+def refusals(snap: Snapshot) -> list[Event]:
+    """`token.refused` and `push.refused` events, oldest first."""
     return snap.of_type(EventType.TOKEN_REFUSED, EventType.PUSH_REFUSED)
 
 
@@ -41,6 +42,23 @@ def _who(e: Event) -> str:
     return f"token:{s.get('token_sha256', 'unknown')}"
 
 
+def refusal_window(snap: Snapshot) -> tuple[list[Event], float]:
+    """The refusals of the last period and the average per period over the baseline periods
+    before it (the spike rule and the `/metrics` gauges share this)."""
+    cfg = snap.config
+    width = dt.timedelta(hours=cfg.refusal_window_hours)
+    start = snap.now - width
+    base_start = start - width * cfg.refusal_baseline_windows
+    current, baseline = [], 0
+    for e in refusals(snap):
+        t = event_time(e)
+        if t >= start:
+            current.append(e)
+        elif t >= base_start:
+            baseline += 1
+    return current, baseline / cfg.refusal_baseline_windows
+
+
 @rule(
     "token.refusal-spike",
     Severity.WARNING,
@@ -48,17 +66,7 @@ def _who(e: Event) -> str:
 )
 def refusal_spike(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     cfg = snap.config
-    width = dt.timedelta(hours=cfg.refusal_window_hours)
-    start = snap.now - width
-    base_start = start - width * cfg.refusal_baseline_windows
-    current, baseline = [], 0
-    for e in _refusals(snap):
-        t = event_time(e)
-        if t >= start:
-            current.append(e)
-        elif t >= base_start:
-            baseline += 1
-    average = baseline / cfg.refusal_baseline_windows
+    current, average = refusal_window(snap)
     threshold = max(float(cfg.refusal_min_count), cfg.refusal_multiplier * average)
     if len(current) >= threshold:
         yield r.alert(
@@ -94,16 +102,7 @@ def _revoked(snap: Snapshot) -> Mapping[str, int]:
     "A revoked token (or a revoked task's credentials) was used again.",
 )
 def use_after_revocation(snap: Snapshot, r: Rule) -> Iterator[Alert]:
-    revoked = _revoked(snap)
-    hits: dict[str, list[int]] = defaultdict(list)
-    for e in snap.of_type(EventType.PUSH_WITNESSED, EventType.PUSH_REFUSED):
-        digest = e.subjects.get("token_sha256", "")
-        if digest in revoked and e.seq > revoked[digest]:
-            hits[f"token:{digest}"] += [revoked[digest], e.seq]
-    for e in _refusals(snap):
-        if e.type is EventType.TOKEN_REFUSED and e.payload.get("code") == "revoked":
-            hits[_who(e)].append(e.seq)
-    for subject, seqs in sorted(hits.items()):
+    for subject, seqs in sorted(uses_after_revocation(snap).items()):
         yield r.alert(
             subject,
             f"{subject} was used {len(set(seqs))} time(s) after its revocation",
@@ -113,11 +112,36 @@ def use_after_revocation(snap: Snapshot, r: Rule) -> Iterator[Alert]:
         )
 
 
+def uses_after_revocation(snap: Snapshot) -> Mapping[str, list[int]]:
+    """subject -> seqs: for a token used after its revocation, the revocation then each use;
+    for a `token.refused` with code `revoked`, the refusal."""
+    revoked = _revoked(snap)
+    hits: dict[str, list[int]] = defaultdict(list)
+    for e in snap.of_type(EventType.PUSH_WITNESSED, EventType.PUSH_REFUSED):
+        digest = e.subjects.get("token_sha256", "")
+        if digest in revoked and e.seq > revoked[digest]:
+            hits[f"token:{digest}"] += [revoked[digest], e.seq]
+    for e in refusals(snap):
+        if e.type is EventType.TOKEN_REFUSED and e.payload.get("code") == "revoked":
+            hits[_who(e)].append(e.seq)
+    return hits
+
+
+def is_replay(e: Event) -> bool:
+    return e.payload.get("code") == "replayed" or "replay" in _reasons(e)
+
+
+def is_out_of_scope(e: Event) -> bool:
+    return e.payload.get("code") == "scope" or (
+        e.type is EventType.PUSH_REFUSED and "scope" in _reasons(e)
+    )
+
+
 @rule("token.replay", Severity.HIGH, "A proof or workload token was replayed.")
 def replay(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     hits: dict[str, list[int]] = defaultdict(list)
-    for e in _refusals(snap):
-        if e.payload.get("code") == "replayed" or "replay" in _reasons(e):
+    for e in refusals(snap):
+        if is_replay(e):
             hits[_who(e)].append(e.seq)
     for subject, seqs in sorted(hits.items()):
         yield r.alert(
@@ -136,10 +160,8 @@ def replay(snap: Snapshot, r: Rule) -> Iterator[Alert]:
 )
 def out_of_scope(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     hits: dict[str, list[int]] = defaultdict(list)
-    for e in _refusals(snap):
-        if e.payload.get("code") == "scope" or (
-            e.type is EventType.PUSH_REFUSED and "scope" in _reasons(e)
-        ):
+    for e in refusals(snap):
+        if is_out_of_scope(e):
             hits[_who(e)].append(e.seq)
     for subject, seqs in sorted(hits.items()):
         yield r.alert(

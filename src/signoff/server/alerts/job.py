@@ -12,16 +12,19 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from signoff.monitor import signals
 from signoff.server.alerts.tables import alerts as at
+from signoff.server.alerts.tables import signals as sig
 from signoff.server.context import Context
 
 log = logging.getLogger("signoff.server.alerts")
@@ -48,12 +51,13 @@ async def _loop(ctx: Context, every: float) -> None:
 
 
 class AlertCollector(Collector):
-    """`signoff_alerts{rule,severity,acknowledged}` from the alert store, at scrape time."""
+    """`signoff_alerts{rule,severity,acknowledged}` from the alert store, at scrape time, and
+    the latest run's signals (`signoff_agents`, `signoff_token_refusals`, ...)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         g = GaugeMetricFamily(
             "signoff_alerts", "Current monitor alerts.", labels=["rule", "severity", "acknowledged"]
         )
@@ -72,6 +76,29 @@ class AlertCollector(Collector):
             raw = [r[0] for r in conn.execute(sa.select(at.c.delivery)) if r[0]]
         d.add_metric([], float(sum(1 for x in raw if not json.loads(x).get("ok"))))
         yield d
+        yield from self.signals()
+
+    def signals(self) -> Iterator[Metric]:
+        """The latest run's signals (`signoff.monitor.signals`), as that run stored them; none
+        before the first run. The checkpoint's age is computed now, so it grows between runs."""
+        with self.ctx.db.read() as conn:
+            raw = conn.execute(sa.select(sig.c.body).where(sig.c.id == "latest")).scalar()
+        if raw is None:
+            return
+        for m in signals.from_json(json.loads(raw)):
+            yield _family(m.spec, m.samples)
+            if m.spec.name == "signoff_ledger_checkpoint_timestamp_seconds" and m.samples:
+                age = max(0.0, time.time() - m.samples[0][1])
+                spec = signals.CATALOG["signoff_ledger_checkpoint_age_seconds"]
+                yield _family(spec, [((), age)])
+
+
+def _family(spec: signals.Spec, samples: Iterable[tuple[tuple[str, ...], float]]) -> Metric:
+    cls = CounterMetricFamily if spec.kind == "counter" else GaugeMetricFamily
+    fam = cls(spec.name, spec.help, labels=list(spec.labels))
+    for labels, value in samples:
+        fam.add_metric(list(labels), value)
+    return fam
 
 
 def install(app: FastAPI) -> None:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from signoff.errors import Error
 from signoff.ledger.events import EventType
+from signoff.monitor import signals
 from signoff.monitor.alerts import Alert, ordered, stamp
 from signoff.monitor.config import DEFAULT_CONFIG
 from signoff.monitor.engine import evaluate, merge
@@ -27,6 +28,7 @@ from signoff.monitor.snapshot import read_git, read_ledger
 from signoff.registry import Agent, Kind, Mode, Registry, Status
 from signoff.server import tables as st
 from signoff.server.alerts.tables import alerts as at
+from signoff.server.alerts.tables import signals as sig
 from signoff.server.auth import Perm, Principal
 from signoff.server.context import Context
 from signoff.server.errors import ForbiddenError, NotFoundError
@@ -111,12 +113,17 @@ def _load(row: Any) -> Alert:
 
 
 def run_once(ctx: Context, now: dt.datetime | None = None) -> list[Alert]:
-    """Evaluate, store (dedup), deliver new alerts; returns the current alerts."""
+    """Evaluate, store (dedup), deliver new alerts; store the snapshot's signals for
+    `/metrics`; returns the current alerts."""
     from signoff.monitor.webhook import deliver
 
     now = now or dt.datetime.now(dt.UTC)
-    current = evaluate(snapshot(ctx, now))
+    snap = snapshot(ctx, now)
+    current = evaluate(snap)
+    body = json.dumps(signals.to_json(signals.compute(snap, current)), sort_keys=True)
     with ctx.db.write() as conn:
+        conn.execute(sa.delete(sig).where(sig.c.id == "latest"))
+        conn.execute(sa.insert(sig).values(id="latest", computed_at=stamp(now), body=body))
         rows = {r["id"]: r for r in conn.execute(sa.select(at)).mappings()}
         merged = merge({i: _load(r) for i, r in rows.items()}, current)
         conn.execute(sa.delete(at).where(at.c.id.in_([a.id for a in merged.resolved])))
@@ -147,13 +154,22 @@ def list_alerts(ctx: Context, who: Principal) -> list[Alert]:
         return ordered([_load(r) for r in conn.execute(sa.select(at)).mappings()])
 
 
+def why_not_acknowledge(who: Principal) -> str | None:
+    """Why `who` may not acknowledge alerts (None: they may). The console asks too, to show or
+    hide its form."""
+    if who.human_id is None or who.email is None:
+        return "alerts are acknowledged by a person, not a service token"
+    if not who.can(Perm.READ_METRICS) and not who.can(Perm.APPROVE):
+        return "acknowledging alerts needs admin, auditor or approver"
+    return None
+
+
 def acknowledge(ctx: Context, who: Principal, alert_id: str, comment: str) -> Alert:
     """A person (never a service token) acknowledges: kept in the alert store and recorded in
     the ledger as `alert.acknowledged`, so nobody can quietly un-acknowledge or deny it."""
-    if who.human_id is None or who.email is None:
-        raise ForbiddenError("alerts are acknowledged by a person, not a service token")
-    if not who.can(Perm.READ_METRICS) and not who.can(Perm.APPROVE):
-        raise ForbiddenError("acknowledging alerts needs admin, auditor or approver")
+    refused = why_not_acknowledge(who)
+    if refused:
+        raise ForbiddenError(refused)
     with ctx.db.write() as conn:
         row = conn.execute(sa.select(at).where(at.c.id == alert_id)).mappings().first()
         if row is None:

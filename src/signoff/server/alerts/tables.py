@@ -1,4 +1,4 @@
-"""The alert store (own metadata; created by migration `m0001`)."""
+"""The alert store and the latest signals (own metadata; migrations `m0001`, `m0002`)."""
 
 from __future__ import annotations
 
@@ -20,4 +20,14 @@ alerts = sa.Table(
     sa.Column("acked_at", T),
     sa.Column("ack_comment", T),
     sa.Column("delivery", T),  # JSON: last webhook delivery result
+)
+
+#: The signals of the latest monitor run (`signoff.monitor.signals`), one row (id "latest"),
+#: served on `/metrics` by every replica (created by migration `m0002`).
+signals = sa.Table(
+    "monitor_signals",
+    metadata,
+    sa.Column("id", T, primary_key=True),
+    sa.Column("computed_at", T, nullable=False),
+    sa.Column("body", T, nullable=False),  # JSON: signals.to_json()
 )
