@@ -204,13 +204,46 @@ class EventDraft:
         time, type, v, witnessed), so the costly encoding happens outside the append lock.
         Equal to ``rfc8785.dumps`` of the whole event (tested).
         """
-        return self._template % (seq, rfc8785.dumps(time))
+        return self._template % (seq, jcs(time))
+
+
+_SAFE_INT = 2**53 - 1
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _plain(value: object) -> bool:
+    """JSON where RFC 8785 and Python's sorted, compact encoder agree byte for byte: no floats,
+    integers within IEEE 754's exact range, and keys without characters beyond U+FFFF (which
+    UTF-16 order, RFC 8785's key order, sorts differently from code points)."""
+    if value is None or isinstance(value, (bool, str)):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INT <= value <= _SAFE_INT
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(k, str) and (k.isascii() or max(map(ord, k)) <= 0xFFFF) and _plain(v)
+            for k, v in value.items()
+        )
+    return False
+
+
+def jcs(value: Any) -> bytes:
+    """RFC 8785 canonical JSON. The common case (no floats) takes Python's C encoder, whose
+    output is then identical (escapes, key order, UTF-8); anything else goes to `rfc8785`."""
+    if _plain(value):
+        try:
+            return _JSON.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let rfc8785 refuse it with its own message
+    return rfc8785.dumps(value)
 
 
 def _encode_parts(d: EventDraft) -> tuple[bytes, ...]:
     try:
         return tuple(
-            rfc8785.dumps(v)
+            jcs(v)
             for v in (d.actor, dict(d.payload), dict(d.subjects), str(d.type), list(d.witnessed))
         )
     except (rfc8785.CanonicalizationError, ValueError, TypeError) as exc:

@@ -21,6 +21,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from signoff.errors import StoreError
 
+#: anyio's default thread limiter, which runs FastAPI's sync routes.
+_REQUEST_THREADS = 40
+
 
 def engine_url(url: str) -> str:
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
@@ -50,10 +53,13 @@ class Database:
         if self.is_sqlite:
             path = Path(sa_url[len("sqlite:///") :])
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Keep a connection per request thread (the server runs sync routes on a pool of
+            # 40 threads): overflow connections are closed on return, and reopening one runs
+            # the connect PRAGMAs (journal_mode takes a lock) on every request under load.
             self.engine: Engine = sa.create_engine(
                 sa_url,
                 connect_args={"timeout": 30, "check_same_thread": False},
-                pool_size=pool_size,
+                pool_size=max(pool_size, _REQUEST_THREADS),
                 max_overflow=pool_size,
             )
             sa_event.listen(self.engine, "connect", _sqlite_connect)

@@ -25,6 +25,7 @@ from signoff.server.common import DEFAULT_LIMIT, Page, decode_cursor, new_id, pa
 from signoff.server.context import Context
 from signoff.server.errors import ConflictError, ForbiddenError, InvalidInputError
 from signoff.server.repos.service import load as load_repo
+from signoff.server.repos.service import load_in
 
 _EVENT = {
     "approve": EventType.APPROVAL_GIVEN,
@@ -197,10 +198,10 @@ def find(
     cursor: str | None = None,
 ) -> Page[ApprovalOut]:
     who.require(Perm.READ_APPROVALS)
-    load_repo(ctx, name)
     after = decode_cursor(cursor, 2)
     bare = sorted({d.removeprefix("sha256:") for d in digests})
     with ctx.db.read() as conn:
+        load_in(conn, name)
         rows = repo.find(conn, name, bare, (str(after[0]), str(after[1])) if after else None, limit)
     kept, nxt = page(list(rows), limit, lambda r: [r["time"], r["id"]])
     return Page[ApprovalOut](items=[approval_out(r) for r in kept], next_cursor=nxt)

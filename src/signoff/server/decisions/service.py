@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from signoff.ledger.events import EventError, EventType
+from signoff.ledger.events import EventDraft, EventError, EventType
 from signoff.server import jsoncol
 from signoff.server.auth import Perm, Principal
 from signoff.server.common import Page, decode_cursor, new_id, page, stamp
@@ -20,6 +20,7 @@ from signoff.server.decisions import repository as repo
 from signoff.server.decisions.schemas import DecisionIn, DecisionOut, DecisionReceipt
 from signoff.server.errors import InvalidInputError, TooLargeError
 from signoff.server.repos.service import load as load_repo
+from signoff.server.repos.service import load_in
 
 
 def _out(r: Mapping[str, Any] | RowMapping) -> DecisionOut:
@@ -38,7 +39,6 @@ def _out(r: Mapping[str, Any] | RowMapping) -> DecisionOut:
 
 def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> DecisionReceipt:
     who.require(Perm.APPEND_DECISIONS)
-    load_repo(ctx, name)
     record = body.model_dump(exclude_none=True)
     row = {
         "id": new_id("dec"),
@@ -50,23 +50,24 @@ def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> Decisio
         "posted_by": who.actor,
         "created": stamp(),
     }
+    subjects = {
+        "commit": body.range.head,
+        "base": body.range.base,
+        "repo": name,
+        "decision": row["id"],
+    }
+    try:
+        # Canonicalise and check the event before taking the single-writer lock.
+        draft = EventDraft(
+            EventType.DECISION_MADE, who.actor, subjects, {**record, "repo": name}, ("actor",)
+        )
+    except EventError as exc:
+        if "over" in str(exc) and "bytes" in str(exc):
+            raise TooLargeError(str(exc)) from None
+        raise InvalidInputError(str(exc)) from None
     with ctx.db.write() as conn:
-        try:
-            seq = ctx.recorder.record(
-                EventType.DECISION_MADE,
-                who.actor,
-                {
-                    "commit": body.range.head,
-                    "base": body.range.base,
-                    "repo": name,
-                    "decision": row["id"],
-                },
-                {**record, "repo": name},
-            )
-        except EventError as exc:
-            if "over" in str(exc) and "bytes" in str(exc):
-                raise TooLargeError(str(exc)) from None
-            raise InvalidInputError(str(exc)) from None
+        load_in(conn, name)
+        seq, _ = ctx.recorder.append(draft)
         repo.insert(conn, {**row, "ledger_seq": seq})
     fields = {k: v for k, v in row.items() if k not in ("record", "verdict")}
     return DecisionReceipt(**fields, decision=row["verdict"], ledger_seq=seq)

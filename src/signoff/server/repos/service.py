@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.errors import GitError
 from signoff.ledger.events import EventType
@@ -72,7 +72,12 @@ def register(ctx: Context, who: Principal, body: RepoIn) -> RepoOut:
 
 def load(ctx: Context, name: str) -> RowMapping:
     with ctx.db.read() as conn:
-        row = repo.get(conn, name)
+        return load_in(conn, name)
+
+
+def load_in(conn: Connection, name: str) -> RowMapping:
+    """The registered repository, read in the caller's transaction (one round trip fewer)."""
+    row = repo.get(conn, name)
     if row is None:
         raise NotFoundError(f"no repository {name!r} is registered")
     return row
