@@ -8,10 +8,11 @@ number of packages.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from signoff.analysis._text import host_of
 from signoff.analysis.base import Analyzer
@@ -212,3 +213,18 @@ def _cap(facts: list[Fact]) -> list[Fact]:
                 )
             )
     return out
+
+
+class LockAnalyzer(Analyzer):
+    """A lockfile format: `parse` reads one side into a `Lock`, `compare` judges the change."""
+
+    #: The fact a dropped checksum raises (`hash-removed` for formats that call them hashes).
+    hash_kind: ClassVar[str] = "integrity-removed"
+
+    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        old_lock, new_lock = self.parse(old, "old"), self.parse(new, "new")
+        return compare(self, path, old_lock, new_lock, hash_kind=self.hash_kind)
+
+    @abstractmethod
+    def parse(self, data: bytes | None, side: str) -> Lock | None:
+        """The packages of one side (None when the file does not exist on that side)."""

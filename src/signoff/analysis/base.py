@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from signoff.analysis.kinds import KNOWN_FACTS
+from signoff.analysis.paths import owns
 from signoff.facts import Fact
 from signoff.taxonomy import Risk
 
@@ -35,9 +36,10 @@ class Analyzer(ABC):
     ident: ClassVar[str]
     desc: ClassVar[str]
 
-    @abstractmethod
     def handles(self, path: str) -> bool:
-        """Whether this analyzer owns `path` (posix, repo-relative, case-sensitive)."""
+        """Whether this analyzer owns `path` (posix, repo-relative, case-sensitive): by default,
+        what `signoff.analysis.paths` says, the one table the lazy registry also reads."""
+        return owns(self.ident, path)
 
     @abstractmethod
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:

@@ -11,16 +11,12 @@ import difflib
 
 from signoff.analysis._text import decode
 from signoff.analysis.base import Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
 class ChangelogAnalyzer(Analyzer):
     ident = "changelog"
     desc = "changelog and release-notes files: entries added vs history edited"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

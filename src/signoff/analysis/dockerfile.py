@@ -10,7 +10,6 @@ import re
 
 from signoff.analysis._text import PIPE_TO_SHELL, decode, short
 from signoff.analysis.base import Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _FROM = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.IGNORECASE)
@@ -76,9 +75,6 @@ def _repo(image: str) -> str:
 class DockerfileAnalyzer(Analyzer):
     ident = "dockerfile"
     desc = "Dockerfile base images, digest pins, remote scripts and remote ADD"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -12,7 +12,6 @@ from typing import Any
 
 from signoff.analysis._text import PIPE_TO_SHELL, decode, line_of, load_yaml, short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 DANGEROUS_TRIGGERS = frozenset({"pull_request_target", "workflow_run"})
@@ -163,9 +162,6 @@ def _environment(job: dict[str, Any]) -> str | None:
 class GitHubActionsAnalyzer(Analyzer):
     ident = "github-actions"
     desc = "GitHub Actions workflows and composite actions"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -9,7 +9,6 @@ from typing import Any
 
 from signoff.analysis._text import PIPE_TO_SHELL, decode, line_of, load_yaml, short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 #: Top-level keys that are settings, not jobs (docs.gitlab.com/ci/yaml).
@@ -85,9 +84,6 @@ def _scripts(doc: dict[str, Any]) -> set[str]:
 class GitLabCIAnalyzer(Analyzer):
     ident = "gitlab-ci"
     desc = "GitLab CI remote includes, images, rules and piped remote scripts"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

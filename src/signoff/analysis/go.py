@@ -11,7 +11,6 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _DIRECTIVES = frozenset(
@@ -79,9 +78,6 @@ class GoModAnalyzer(Analyzer):
     ident = "go-mod"
     desc = "go.mod require, replace, go and toolchain directives"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
-
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
         before = parse_go_mod(old_text, "old") if old_text is not None else GoMod()
@@ -110,20 +106,13 @@ class GoModAnalyzer(Analyzer):
 _SUM_LINE = re.compile(r"^(\S+) ", re.MULTILINE)
 
 
-class GoSumAnalyzer(Analyzer):
+class GoSumAnalyzer(_lock.LockAnalyzer):
     ident = "go-sum"
     desc = "go.sum module checksums"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
+    hash_kind = "hash-removed"
 
-    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
-        return _lock.compare(
-            self, path, self._lock(old, "old"), self._lock(new, "new"), hash_kind="hash-removed"
-        )
-
-    @staticmethod
-    def _lock(data: bytes | None, side: str) -> Lock | None:
+    def parse(self, data: bytes | None, side: str) -> Lock | None:
         text = decode(data, side)
         if text is None:
             return None

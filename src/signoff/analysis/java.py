@@ -12,7 +12,6 @@ from typing import Any
 from signoff.analysis._deps import compare_deps
 from signoff.analysis._text import decode, line_of, short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
@@ -64,9 +63,6 @@ class PomAnalyzer(Analyzer):
     ident = "maven-pom"
     desc = "pom.xml repositories, plugins, dependencies and distributionManagement"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
-
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
         before, after = _pom(old_text, "old"), _pom(new_text, "new")
@@ -107,9 +103,6 @@ class PomAnalyzer(Analyzer):
 class GradleAnalyzer(Analyzer):
     ident = "gradle"
     desc = "Gradle build scripts (code) and the Gradle wrapper distribution"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         if not path.endswith("gradle-wrapper.properties"):

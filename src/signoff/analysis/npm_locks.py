@@ -16,7 +16,6 @@ from signoff.analysis import _lock
 from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, load_json, load_yaml
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
@@ -68,9 +67,6 @@ _PKG_KEY = re.compile(r'node_modules/([^"\n]+)":\s*\{')
 class PackageLockAnalyzer(Analyzer):
     ident = "npm-package-lock"
     desc = "package-lock.json and npm-shrinkwrap.json"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
@@ -197,9 +193,6 @@ class YarnLockAnalyzer(Analyzer):
     ident = "yarn-lock"
     desc = "yarn.lock, classic (v1) and Berry formats"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
-
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_lock = self._lock(decode(old, "old"), "old")
         new_lock = self._lock(decode(new, "new"), "new")
@@ -262,9 +255,6 @@ class YarnLockAnalyzer(Analyzer):
 class PnpmLockAnalyzer(Analyzer):
     ident = "pnpm-lock"
     desc = "pnpm-lock.yaml (lockfile versions 5 to 9)"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_lock = self._lock(decode(old, "old"), "old")

@@ -6,7 +6,6 @@ from typing import Any
 
 from signoff.analysis._text import decode, json_key_line, load_json, short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
@@ -70,9 +69,6 @@ def _flat(value: Any, prefix: str = "") -> dict[str, str]:
 class NpmPackageAnalyzer(Analyzer):
     ident = "npm-package"
     desc = "package.json dependencies, lifecycle scripts, bin, publishConfig and version"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

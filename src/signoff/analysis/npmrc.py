@@ -9,7 +9,6 @@ from typing import Any
 
 from signoff.analysis._text import decode, line_of, load_yaml
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
@@ -50,9 +49,6 @@ def _yarnrc(text: str | None, side: str) -> dict[str, str]:
 class NpmrcAnalyzer(Analyzer):
     ident = "npmrc"
     desc = ".npmrc and .yarnrc.yml registries, strict-ssl and ignore-scripts"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

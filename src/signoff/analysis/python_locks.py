@@ -24,7 +24,6 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, load_json, load_toml, short
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _TOML_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
@@ -43,20 +42,13 @@ def _packages(doc: dict[str, Any], side: str) -> list[dict[str, Any]]:
     return packages
 
 
-class PoetryLockAnalyzer(Analyzer):
+class PoetryLockAnalyzer(_lock.LockAnalyzer):
     ident = "poetry-lock"
     desc = "poetry.lock"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
+    hash_kind = "hash-removed"
 
-    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
-        return _lock.compare(
-            self, path, self._lock(old, "old"), self._lock(new, "new"), hash_kind="hash-removed"
-        )
-
-    @staticmethod
-    def _lock(data: bytes | None, side: str) -> Lock | None:
+    def parse(self, data: bytes | None, side: str) -> Lock | None:
         text = decode(data, side)
         if text is None:
             return None
@@ -86,20 +78,13 @@ def _poetry_source(src: dict[str, Any] | None) -> str:
     return _lock.registry(url) or PYPI
 
 
-class UvLockAnalyzer(Analyzer):
+class UvLockAnalyzer(_lock.LockAnalyzer):
     ident = "uv-lock"
     desc = "uv.lock"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
+    hash_kind = "hash-removed"
 
-    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
-        return _lock.compare(
-            self, path, self._lock(old, "old"), self._lock(new, "new"), hash_kind="hash-removed"
-        )
-
-    @staticmethod
-    def _lock(data: bytes | None, side: str) -> Lock | None:
+    def parse(self, data: bytes | None, side: str) -> Lock | None:
         text = decode(data, side)
         if text is None:
             return None
@@ -163,9 +148,6 @@ def _outside(own: dict[str, Any], packages: dict[str, list[Entry]]) -> set[str]:
 class PipfileLockAnalyzer(Analyzer):
     ident = "pipfile-lock"
     desc = "Pipfile.lock"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

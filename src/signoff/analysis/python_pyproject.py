@@ -12,7 +12,6 @@ from typing import Any
 from signoff.analysis._deps import compare_deps, pep508_map
 from signoff.analysis._text import decode, key_line, load_toml, short
 from signoff.analysis.base import Analyzer
-from signoff.analysis.paths import owns
 from signoff.analysis.version import get_path, version_facts
 from signoff.facts import Fact
 
@@ -90,9 +89,6 @@ def _sources(doc: dict[str, Any]) -> dict[str, str]:
 class PyprojectAnalyzer(Analyzer):
     ident = "python-pyproject"
     desc = "pyproject.toml dependencies, build system, entry points, tool hooks and version"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

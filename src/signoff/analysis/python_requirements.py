@@ -16,7 +16,6 @@ from packaging.utils import canonicalize_name
 from signoff.analysis._deps import compare_deps
 from signoff.analysis._text import decode, short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _INDEX_OPTS = {
@@ -113,9 +112,6 @@ def _requirement(body: str, number: int, editable: bool) -> tuple[str, str]:
 class RequirementsAnalyzer(Analyzer):
     ident = "python-requirements"
     desc = "pip requirements and constraints files"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

@@ -7,7 +7,6 @@ import configparser
 from signoff.analysis._deps import compare_deps, pep508_map
 from signoff.analysis._text import decode, line_of, short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
@@ -15,9 +14,6 @@ from signoff.facts import Fact
 class SetupPyAnalyzer(Analyzer):
     ident = "python-setup-py"
     desc = "setup.py is code that runs at build and install time"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         verb = "added" if old is None else "deleted" if new is None else "changed"
@@ -52,9 +48,6 @@ def _section(parser: configparser.ConfigParser | None, section: str) -> dict[str
 class SetupCfgAnalyzer(Analyzer):
     ident = "python-setup-cfg"
     desc = "setup.cfg install_requires, extras, setup_requires, entry points and version"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")

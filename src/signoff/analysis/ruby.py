@@ -14,7 +14,6 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, line_of
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _SOURCE = re.compile(r"""^\s*source\s*\(?\s*['"]([^'"]+)['"]""")
@@ -37,9 +36,6 @@ def _gemfile(text: str) -> tuple[dict[str, int], dict[str, str], dict[str, int]]
 class GemfileAnalyzer(Analyzer):
     ident = "ruby-gemfile"
     desc = "Gemfile sources and gems"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_src, old_gems, _ = _gemfile(decode(old, "old") or "")
@@ -72,9 +68,6 @@ _CHECKSUM = re.compile(r"^  (\S+) \(([^)]+)\) (.+)$")
 class GemfileLockAnalyzer(Analyzer):
     ident = "ruby-gemfile-lock"
     desc = "Gemfile.lock"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         before, after = self._lock(old, "old"), self._lock(new, "new")

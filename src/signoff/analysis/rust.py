@@ -13,7 +13,6 @@ from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, key_line, line_of, load_toml, short
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.npm_locks import _lazy_lines
-from signoff.analysis.paths import owns
 from signoff.analysis.version import get_path, version_facts
 from signoff.facts import Fact
 
@@ -59,9 +58,6 @@ def _registries(groups: dict[str, dict[str, str]]) -> dict[str, str]:
 class CargoTomlAnalyzer(Analyzer):
     ident = "cargo-toml"
     desc = "Cargo.toml dependencies, patches, registries, build script and version"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
@@ -115,20 +111,13 @@ def _cargo_source(source: Any) -> str:
     return f"url:{source}"
 
 
-class CargoLockAnalyzer(Analyzer):
+class CargoLockAnalyzer(_lock.LockAnalyzer):
     ident = "cargo-lock"
     desc = "Cargo.lock"
 
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
+    hash_kind = "hash-removed"
 
-    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
-        return _lock.compare(
-            self, path, self._lock(old, "old"), self._lock(new, "new"), hash_kind="hash-removed"
-        )
-
-    @staticmethod
-    def _lock(data: bytes | None, side: str) -> Lock | None:
+    def parse(self, data: bytes | None, side: str) -> Lock | None:
         text = decode(data, side)
         if text is None:
             return None
@@ -154,9 +143,6 @@ class CargoLockAnalyzer(Analyzer):
 class BuildScriptAnalyzer(Analyzer):
     ident = "cargo-build-script"
     desc = "build.rs runs arbitrary code on every cargo build"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         verb = "added" if old is None else "deleted" if new is None else "changed"

@@ -29,7 +29,6 @@ from typing import Any
 
 from signoff.analysis._lines import added_lines, is_binary
 from signoff.analysis.base import Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 
@@ -159,9 +158,6 @@ class SecretsAnalyzer(Analyzer):
         if self._loaded is None:
             self._loaded = _prefilter(_plugins())
         return self._loaded
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         if new is None or is_binary(new) or is_binary(old):

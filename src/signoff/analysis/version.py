@@ -16,7 +16,6 @@ from typing import Any
 
 from signoff.analysis._text import decode, line_of
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
 from signoff.facts import Fact
 
 _MISSING = object()
@@ -89,9 +88,6 @@ _VERSION_TEXT = re.compile(r"\A[vV]?[0-9][0-9A-Za-z.+\-_]*\Z")
 class VersionFileAnalyzer(Analyzer):
     ident = "version-file"
     desc = "VERSION files and modules holding __version__"
-
-    def handles(self, path: str) -> bool:
-        return owns(self.ident, path)
 
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         old_text, new_text = decode(old, "old"), decode(new, "new")
