@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from signoff.analysis import analyze_file, wants_content
 from signoff.attribution.attribute import (
+    Actor,
     Attribution,
     AttributionKind,
     Attributor,
+    Evidence,
+    EvidenceType,
     Witness,
     with_witness,
 )
@@ -34,7 +37,14 @@ from signoff.gitio.runner import Git
 from signoff.policy.evaluate import FileInput, evaluate_file
 from signoff.policy.load import fail_closed_policy, parse_policy
 from signoff.policy.model import ALLOWED_SIGNERS_PATH, POLICY_PATH, Policy
-from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry, parse_registry
+from signoff.registry import (
+    EMPTY_REGISTRY,
+    REGISTRY_PATH,
+    Kind,
+    Lifecycle,
+    Registry,
+    parse_registry,
+)
 from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
 from signoff.taxonomy import Risk
 
@@ -47,6 +57,24 @@ APPROVALS_REF = "refs/signoff/approvals"
 
 #: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
 MAX_ANALYZED_BYTES = 8 << 20
+
+
+#: Content that lands although no commit in the range touched its path (a merge resolution can
+#: hide it): nobody vouches for it, so it is handled as unregistered agent work, whatever
+#: `treat_unverified_as_agent` says.
+_UNEXPLAINED = Attribution(
+    sha="",
+    kind=AttributionKind.AGENT,
+    actors=(Actor("unregistered:unexplained-content", Kind.AI_AGENT, None),),
+    evidence=(
+        Evidence(
+            EvidenceType.ASSERTED,
+            "merge",
+            "unregistered:unexplained-content",
+            "lands although no commit in the range touched it",
+        ),
+    ),
+)
 
 
 class WitnessSource(Protocol):
@@ -187,10 +215,7 @@ def run_check(
         )
         attrs = tuple(attributions[s] for s in shas)
         if not attrs:
-            # Content no commit in the range explains (e.g. hidden in a merge): never trusted.
-            attrs = (
-                Attribution(sha=head, kind=AttributionKind.UNVERIFIED, actors=(), evidence=()),
-            )
+            attrs = (_UNEXPLAINED._replace(sha=head),)
         files.append(_decide_file(change, contents, attrs, inputs.policy, today, target))
 
     approvals = None
