@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
+from signoff.sshkeys import parse_ssh_key
 
 REGISTRY_PATH = ".signoff/agents.yml"
 
@@ -155,7 +156,7 @@ def parse_registry(text: bytes, file: str = REGISTRY_PATH) -> Registry:
             catalog=f.strings((*p, "match", "catalog")),
             signing_keys=f.strings((*p, "match", "signing_keys")),
         )
-        from signoff.attribution.catalogue import CATALOGUE_IDS, parse_ssh_key
+        from signoff.attribution.catalogue import CATALOGUE_IDS  # it imports this module
 
         for j, ref in enumerate(matchers.catalog):
             if ref not in CATALOGUE_IDS:

@@ -11,9 +11,9 @@ import hashlib
 from typing import NamedTuple
 
 from signoff.attribution.attribute import AGENT_PRINCIPAL, Signers
-from signoff.attribution.catalogue import parse_ssh_key, ssh_fingerprint
 from signoff.errors import ConfigError
 from signoff.registry import Registry
+from signoff.sshkeys import parse_ssh_key, ssh_fingerprint
 
 
 class SignerEntry(NamedTuple):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import os
 import subprocess
 import tempfile
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signoff.errors import SignatureError
+from signoff.sshkeys import blob_fingerprint
 
 NAMESPACE = "signoff-approval"
 #: The executable; tests point this elsewhere to simulate a machine without OpenSSH.
@@ -91,8 +91,7 @@ def read_sig_key(sig: bytes) -> SigKey:
     pubkey, pos = _string(raw, pos)
     namespace, pos = _string(raw, pos)
     key_type, _ = _string(pubkey, 0)
-    digest = base64.b64encode(hashlib.sha256(pubkey).digest()).decode().rstrip("=")
-    return SigKey(key_type.decode("ascii", "replace"), f"SHA256:{digest}", namespace.decode())
+    return SigKey(key_type.decode("ascii", "replace"), blob_fingerprint(pubkey), namespace.decode())
 
 
 def _string(buf: bytes, pos: int) -> tuple[bytes, int]:

@@ -91,13 +91,13 @@ def iter_commits(git: Git, base: str, head: str) -> Iterator[Commit]:
         "log", "-z", "--raw", "--no-renames", "--no-abbrev", "-c", "--no-color",
         "--no-ext-diff", "--no-textconv", f"--format={LOG_FORMAT}", f"{base}..{head}", "--",
     ]  # fmt: skip
-    return _parse_log(git.stream_tokens(args))
+    return parse_log(git.stream_tokens(args))
 
 
 _HEX = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
-def _parse_log(tokens: Iterable[bytes]) -> Iterator[Commit]:
+def parse_log(tokens: Iterable[bytes]) -> Iterator[Commit]:
     """A small state machine over `git log -z --raw` tokens.
 
     Paths are consumed by count after each raw entry, so a path that looks like a header or a raw

@@ -18,7 +18,7 @@ from pathlib import Path
 from signoff.broker.enforce import RefUpdate, Touch
 from signoff.broker.errors import BrokerError
 from signoff.changes import MODE_SYMLINK
-from signoff.gitio.history import LOG_FORMAT, _parse_log, read_objects
+from signoff.gitio.history import LOG_FORMAT, parse_log, read_objects
 from signoff.gitio.runner import Git
 
 MAX_UPDATES = 1000
@@ -76,7 +76,7 @@ def new_touches(git: Git, updates: list[RefUpdate]) -> tuple[list[str], list[Tou
     ]  # fmt: skip
     commits: list[str] = []
     touches: list[Touch] = []
-    for c in _parse_log(git.stream_tokens(args)):
+    for c in parse_log(git.stream_tokens(args)):
         commits.append(c.sha)
         touches.extend(Touch(c.sha, f) for f in c.files)
     links = [t.change.new_blob for t in touches if t.change.new_mode == MODE_SYMLINK]

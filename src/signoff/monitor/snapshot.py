@@ -116,7 +116,7 @@ def read_git(
                 "--no-ext-diff", "--no-textconv", f"--format={history.LOG_FORMAT}",
                 f"--since={since.isoformat()}", full, "--",
             ]  # fmt: skip
-            for c in history._parse_log(log_git.stream_tokens(args)):
+            for c in history.parse_log(log_git.stream_tokens(args)):
                 if c.sha in commits:
                     continue
                 att = attributor(c)

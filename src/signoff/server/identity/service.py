@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from signoff.attribution.catalogue import ssh_fingerprint
 from signoff.ledger.events import EventType
 from signoff.registry import Agent, Kind, Lifecycle, Matchers, Mode, Scope, Status
 from signoff.server import jsoncol
@@ -30,6 +29,7 @@ from signoff.server.identity.schemas import (
     AgentPatch,
     AgentScope,
 )
+from signoff.sshkeys import ssh_fingerprint
 
 
 def to_agent(row: RowMapping) -> Agent:
