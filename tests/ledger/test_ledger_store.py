@@ -406,3 +406,27 @@ def test_reordered_rows_with_every_hash_recomputed(
         )
     seq, problem = verdict(filled)
     assert seq == 25 and "another position" in problem
+
+
+def test_a_batch_spanning_several_insert_statements_is_stored_exactly(
+    make_ledger: Factory, draft: Draft
+) -> None:
+    """SQLite inserts 500 rows per statement; a batch of 1,234 crosses two boundaries."""
+    lg = make_ledger(checkpoint_every=0, checkpoint_seconds=0)
+    lg.append_many([draft(i) for i in range(3)])
+    drafts = [draft(i) for i in range(3, 1237)]
+    done = lg.append_many(drafts)
+    assert [a.seq for a in done] == list(range(3, 1237))
+    with closing(db(lg)) as conn:
+        rows = conn.execute(
+            "SELECT seq, type, leaf, leaf_hash, typeof(nodes) FROM ledger_events WHERE seq >= 3"
+        ).fetchall()
+    assert [r[0] for r in rows] == list(range(3, 1237))
+    assert {r[1] for r in rows} == {d.type.value for d in drafts}
+    assert [r[2] for r in rows] == [d.at(a.seq, a.time) for d, a in zip(drafts, done, strict=True)]
+    assert [r[3] for r in rows] == [merkle.leaf_hash(r[2]) for r in rows]
+    assert [r[3] for r in rows] == [a.leaf_hash for a in done]
+    assert {r[4] for r in rows} == {"blob"}
+    lg.checkpoint()
+    result = lg.verify()
+    assert result.ok and result.size == 1237, result.problem

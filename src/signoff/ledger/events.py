@@ -146,7 +146,7 @@ def now_rfc3339() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventDraft:
     """An event before the ledger gives it a sequence number and time; validated on creation.
 

@@ -24,6 +24,7 @@ _sha256 = hashlib.sha256
 
 # RFC 9162 §2.1.1: the hash of an empty list is the hash of an empty string.
 EMPTY_ROOT = _sha256(b"").digest()
+_NODE_PREFIX = _sha256(b"\x01")
 
 
 class ProofError(ValueError):
@@ -94,7 +95,7 @@ class CompactRange:
         it over every leaf): leaves are taken in pairs, so the left one of a pair never touches
         the edge and half the iterations disappear.
         """
-        sha = _sha256
+        node = _NODE_PREFIX.copy  # copying a started context beats hashing b"\x01" + l + r
         hashes = self.hashes
         push, pop = hashes.append, hashes.pop
         n = self.size
@@ -108,10 +109,16 @@ class CompactRange:
         it = iter(todo)
         j = n >> 1  # index of the level-1 subtree each pair completes
         for left, h in zip(it, it, strict=False):  # an odd one out is handled below
-            h = made = sha(b"\x01" + left + h).digest()
+            c = node()
+            c.update(left)
+            c.update(h)
+            h = made = c.digest()
             k = j
             while k & 1:  # merge equal-sized subtrees, as in binary carry
-                h = sha(b"\x01" + pop() + h).digest()
+                c = node()
+                c.update(pop())
+                c.update(h)
+                h = c.digest()
                 made += h
                 k >>= 1
             push(h)
