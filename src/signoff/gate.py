@@ -2,6 +2,11 @@
 
 This is the one path every shell (CLI, API, hook) takes to a decision, so a decision made in one
 place is identical to one made in another on the same inputs.
+
+Over a long range most of the time is git's walk, so `run_check` starts `git log` as soon as it
+knows whose signatures to trust (the registry and allowed signers on the base ref) and does
+everything else while git runs: `git merge-base` beside it, the policy, the per-file work
+(`signoff.gate_files`, imported only then), and attribution of each commit as it streams in.
 """
 
 from __future__ import annotations
@@ -11,70 +16,28 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from signoff.analysis import analyze_file, wants_content
-from signoff.attribution.attribute import (
-    Actor,
-    Attribution,
-    AttributionKind,
-    Attributor,
-    Evidence,
-    EvidenceType,
-    Witness,
-    with_witness,
-)
-from signoff.changes import NULL_SHA, FileChange, Status
-from signoff.classify.change import classify_change
-from signoff.decision import Decision, FileDecision, Verdict, strictest
+from signoff.changes import FileChange
 from signoff.errors import ConfigError, GitError
-from signoff.facts import PARSE_FAILED, Fact
 from signoff.gitio import history
-from signoff.gitio.runner import Git
-from signoff.policy.evaluate import FileInput, evaluate_file
-from signoff.policy.load import fail_closed_policy, parse_policy
-from signoff.policy.model import ALLOWED_SIGNERS_PATH, POLICY_PATH, Policy
-from signoff.registry import (
-    EMPTY_REGISTRY,
-    REGISTRY_PATH,
-    Kind,
-    Lifecycle,
-    Registry,
-    parse_registry,
-)
-from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
-from signoff.taxonomy import Risk
+from signoff.gitio.rangelog import RangeLog
+from signoff.gitio.runner import Git, Running
+from signoff.policy import ALLOWED_SIGNERS_PATH, POLICY_PATH
+from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry, parse_registry
+from signoff.signers import SignerEntry, Signers, build_signers, parse_allowed_signers
 
 if TYPE_CHECKING:
     from signoff.approvals.check import RecordSource
+    from signoff.attribution.attribute import Attribution, Witness
+    from signoff.decision import Decision
+    from signoff.policy.model import Policy
 
 #: Where signed approval records live (`signoff.approvals.store.DEFAULT_REF`); the approvals
 #: package is imported only when a range needs approval, to keep the gate's start-up light.
 APPROVALS_REF = "refs/signoff/approvals"
-
-#: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
-MAX_ANALYZED_BYTES = 8 << 20
-
-
-#: Content that lands although no commit in the range touched its path (a merge resolution can
-#: hide it): nobody vouches for it, so it is handled as unregistered agent work, whatever
-#: `treat_unverified_as_agent` says.
-_UNEXPLAINED = Attribution(
-    sha="",
-    kind=AttributionKind.AGENT,
-    actors=(Actor("unregistered:unexplained-content", Kind.AI_AGENT, None),),
-    evidence=(
-        Evidence(
-            EvidenceType.ASSERTED,
-            "merge",
-            "unregistered:unexplained-content",
-            "lands although no commit in the range touched it",
-        ),
-    ),
-)
 
 
 class WitnessSource(Protocol):
@@ -94,10 +57,44 @@ class Inputs(NamedTuple):
 
 def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
     """Policy, registry and allowed signers from the base ref: a change cannot loosen its own."""
-    blobs = history.read_objects(
-        git, [f"{base}:{POLICY_PATH}", f"{base}:{REGISTRY_PATH}", f"{base}:{ALLOWED_SIGNERS_PATH}"]
-    )
+    blobs = _input_blobs(git, base)
+    registry, humans, warnings = _identities(blobs, base)
+    policy, note = _policy(blobs, base, policy_file)
+    return Inputs(policy, registry, humans, (*note, *warnings))
+
+
+def _input_blobs(git: Git, base: str) -> dict[str, bytes | None]:
+    paths = (POLICY_PATH, REGISTRY_PATH, ALLOWED_SIGNERS_PATH)
+    found = history.read_objects(git, [f"{base}:{p}" for p in paths])
+    return {p: found.get(f"{base}:{p}") for p in paths}
+
+
+def _identities(
+    blobs: Mapping[str, bytes | None], base: str
+) -> tuple[Registry, list[SignerEntry], list[str]]:
+    """The registry and the humans' allowed signers: whose signatures git may trust."""
     warnings: list[str] = []
+    raw_reg = blobs[REGISTRY_PATH]
+    if raw_reg is None:
+        registry = EMPTY_REGISTRY
+        warnings.append(f"no {REGISTRY_PATH} on the base ref: every agent is unregistered")
+    else:
+        registry = parse_registry(raw_reg, f"{base[:12]}:{REGISTRY_PATH}")
+    raw_signers = blobs[ALLOWED_SIGNERS_PATH]
+    humans = (
+        parse_allowed_signers(raw_signers, f"{base[:12]}:{ALLOWED_SIGNERS_PATH}")
+        if raw_signers is not None
+        else []
+    )
+    return registry, humans, warnings
+
+
+def _policy(
+    blobs: Mapping[str, bytes | None], base: str, policy_file: Path | None
+) -> tuple[Policy, list[str]]:
+    """The protected policy from the base ref, or a dry-run file (said loudly), or fail closed."""
+    from signoff.policy.load import fail_closed_policy, parse_policy
+
     if policy_file is not None:
         try:
             text = policy_file.read_bytes()
@@ -106,30 +103,14 @@ def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
                 f"cannot read policy: {exc.strerror}", file=str(policy_file)
             ) from None
         policy = parse_policy(text, str(policy_file), protected=False)
-        warnings.append(
+        return policy, [
             f"DRY RUN: policy from {policy_file}, not the protected policy on the base ref"
-        )
-    else:
-        raw = blobs.get(f"{base}:{POLICY_PATH}")
-        if raw is None:
-            reason = f"no {POLICY_PATH} on the base ref: every agent change needs approval"
-            policy = fail_closed_policy(reason)
-            warnings.append(reason)
-        else:
-            policy = parse_policy(raw, f"{base[:12]}:{POLICY_PATH}")
-    raw_reg = blobs.get(f"{base}:{REGISTRY_PATH}")
-    if raw_reg is None:
-        registry = EMPTY_REGISTRY
-        warnings.append(f"no {REGISTRY_PATH} on the base ref: every agent is unregistered")
-    else:
-        registry = parse_registry(raw_reg, f"{base[:12]}:{REGISTRY_PATH}")
-    raw_signers = blobs.get(f"{base}:{ALLOWED_SIGNERS_PATH}")
-    humans = (
-        parse_allowed_signers(raw_signers, f"{base[:12]}:{ALLOWED_SIGNERS_PATH}")
-        if raw_signers is not None
-        else []
-    )
-    return Inputs(policy, registry, humans, tuple(warnings))
+        ]
+    raw = blobs[POLICY_PATH]
+    if raw is None:
+        reason = f"no {POLICY_PATH} on the base ref: every agent change needs approval"
+        return fail_closed_policy(reason), [reason]
+    return parse_policy(raw, f"{base[:12]}:{POLICY_PATH}"), []
 
 
 def branch_of(full_ref: str | None) -> str | None:
@@ -169,54 +150,104 @@ def run_check(
     with the approvals `server` (the control plane, `signoff check --server`) holds."""
     git = Git(repo)
     base, head, base_full = history.resolve_range(git, base_ref, head_ref)
-    mbase = history.merge_base(git, base, head)
+    forking = history.start_merge_base(git, base, head)
+    try:
+        blobs = _input_blobs(git, base)
+        registry, humans, id_warnings = _identities(blobs, base)
+        signers, signers_text, signers_digest = build_signers(humans, registry)
+        with tempfile.TemporaryDirectory(prefix="signoff-") as tmp:
+            allowed = Path(tmp) / "allowed_signers"
+            allowed.write_text(signers_text)
+            log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
+            with RangeLog(log_git, base, head) as log:
+                # From here git walks the range while the rest of the work is done.
+                return _decide(
+                    git, log, base, head, base_full, forking=forking, blobs=blobs,
+                    registry=registry, signers=signers, signers_text=signers_text,
+                    signers_digest=signers_digest, warnings=id_warnings, base_ref=base_ref,
+                    head_ref=head_ref, policy_file=policy_file, target_branch=target_branch,
+                    today=today, approvals_ref=approvals_ref, server=server, witness=witness,
+                )  # fmt: skip
+    finally:
+        forking.close()
+
+
+def _decide(
+    git: Git,
+    log: RangeLog,
+    base: str,
+    head: str,
+    base_full: str | None,
+    *,
+    forking: Running,
+    blobs: Mapping[str, bytes | None],
+    registry: Registry,
+    signers: Signers,
+    signers_text: str,
+    signers_digest: str,
+    warnings: list[str],
+    base_ref: str,
+    head_ref: str,
+    policy_file: Path | None,
+    target_branch: str | None,
+    today: dt.date | None,
+    approvals_ref: str | None,
+    server: RecordSource | None,
+    witness: WitnessSource | None,
+) -> Decision:
+    mbase = history.merge_base_of(git, forking, base, head)
     if mbase == head:
         raise GitError(
             f"empty range: {head_ref} adds nothing to {base_ref}",
             hint="check the base and head refs of the pull request",
         )
-    inputs = load_inputs(git, base, policy_file)
+    policy, policy_notes = _policy(blobs, base, policy_file)
+    inputs = Inputs(policy, registry, [], (*policy_notes, *warnings))
     target = target_branch or branch_of(base_full)
     now = dt.datetime.now(dt.UTC)
     today = today or now.date()
 
-    signers, signers_text, signers_digest = build_signers(inputs.humans, inputs.registry)
-    with tempfile.TemporaryDirectory(prefix="signoff-") as tmp:
-        allowed = Path(tmp) / "allowed_signers"
-        allowed.write_text(signers_text)
-        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
-        attributor = Attributor(inputs.registry, signers)
-        commits = []
-        attributions = {}
-        # Attribute each commit as git streams it: this work overlaps git's own.
-        for c in history.iter_commits(log_git, base, head):
-            commits.append(c)
-            attributions[c.sha] = attributor(c)
-    if not commits:
-        raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
-    if witness is not None:
-        for sha, seen in witness.witnessed([c.sha for c in commits]).items():
-            if sha in attributions:
-                attributions[sha] = with_witness(attributions[sha], seen, inputs.registry)
+    from signoff import gate_files
+    from signoff.attribution.attribute import Attributor, with_witness
+    from signoff.decision import Decision, Verdict, strictest
 
-    touched: dict[str, list[str]] = defaultdict(list)
-    for c in commits:
-        for f in c.files:
-            touched[f.old_path].append(c.sha)
-            if f.new_path != f.old_path:
-                touched[f.new_path].append(c.sha)
+    if approvals_ref is not None or server is not None:
+        import signoff.approvals.check  # noqa: F401 - loaded now, while git is still walking
 
     landed = history.read_landed(git, mbase, head)
-    contents = _read_contents(git, landed)
-    files: list[FileDecision] = []
-    for change in landed:
-        shas = list(
-            dict.fromkeys(touched.get(change.old_path, []) + touched.get(change.new_path, []))
-        )
-        attrs = tuple(attributions[s] for s in shas)
+    prepared = gate_files.prepare(git, landed, policy)
+
+    # Attribute each commit as git streams it; remember which paths it touched.
+    attributor = Attributor(registry, signers)
+    shas: list[str] = []
+    subjects: dict[str, str] = {}
+    attributions: dict[str, Attribution] = {}
+    touched: dict[bytes, list[str]] = {}
+    for c in log.commits():
+        sha = c.sha
+        shas.append(sha)
+        subjects[sha] = c.subject
+        attributions[sha] = attributor.keyed(sha, c.ident, c.message, c.commit)
+        for path in c.paths:
+            if (seen := touched.get(path)) is None:
+                touched[path] = [sha]
+            elif seen[-1] != sha:
+                seen.append(sha)
+    if not shas:
+        raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
+    if witness is not None:
+        for sha, seen_push in witness.witnessed(shas).items():
+            if sha in attributions:
+                attributions[sha] = with_witness(attributions[sha], seen_push, registry)
+
+    files = []
+    for p in prepared:
+        change = p.change
+        hits = touched.get(_raw(change.old_path), []) + touched.get(_raw(change.new_path), [])
+        attrs = tuple(attributions[s] for s in dict.fromkeys(hits))
         if not attrs:
-            attrs = (_UNEXPLAINED._replace(sha=head),)
-        files.append(_decide_file(change, contents, attrs, inputs.policy, today, target))
+            attrs = (gate_files.UNEXPLAINED._replace(sha=head),)
+        files.append(p.decide(attrs, policy, today, target))
 
     approvals = None
     wants = approvals_ref is not None or server is not None
@@ -230,21 +261,23 @@ def run_check(
             head=head,
             files=files,
             attributions=attributions,
-            policy=inputs.policy,
+            policy=policy,
             allowed_signers=signers_text,
             agent_keys=signers.agent_keys,
             server=server,
         )
         files = list(final)
 
-    warnings = list(inputs.warnings)
-    for agent in inputs.registry.agents:
-        if agent.lifecycle(today) is Lifecycle.REVIEW_DUE and any(
-            a.agent is agent for at in attributions.values() for a in at.actors
-        ):
-            warnings.append(
-                f"agent {agent.id} is past its review date {agent.review_by}; owner: {agent.owner}"
-            )
+    notes = list(inputs.warnings)
+    due = [a for a in registry.agents if a.lifecycle(today) is Lifecycle.REVIEW_DUE]
+    if due:
+        actors = {id(at.actors): at.actors for at in attributions.values()}.values()
+        active = {id(a.agent) for tup in actors for a in tup}
+        notes += [
+            f"agent {agent.id} is past its review date {agent.review_by}; owner: {agent.owner}"
+            for agent in due
+            if id(agent) in active
+        ]
     verdict = strictest([f.verdict for f in files]) if files else Verdict.ALLOW
     return Decision(
         verdict=verdict,
@@ -253,68 +286,24 @@ def run_check(
         merge_base=mbase,
         target_branch=target,
         files=tuple(files),
-        commits=tuple(attributions[c.sha] for c in commits),
-        commit_subjects={c.sha: c.subject for c in commits},
+        commits=tuple(attributions[s] for s in shas),
+        commit_subjects=subjects,
         digests={
-            "change_set": change_set_digest(landed, [c.sha for c in commits]),
-            "policy": inputs.policy.digest,
-            "registry": inputs.registry.digest,
+            "change_set": change_set_digest(landed, shas),
+            "policy": policy.digest,
+            "registry": registry.digest,
             "allowed_signers": signers_digest,
         },
-        policy_source=inputs.policy.source,
-        policy_protected=inputs.policy.protected and policy_file is None,
-        warnings=tuple(warnings),
+        policy_source=policy.source,
+        policy_protected=policy.protected and policy_file is None,
+        warnings=tuple(notes),
         evaluated_at=now.isoformat(timespec="seconds"),
         approvals=approvals,
     )
 
 
-def _decide_file(
-    change: FileChange,
-    contents: dict[str, bytes | None],
-    attrs: tuple[Attribution, ...],
-    policy: Policy,
-    today: dt.date,
-    target: str | None,
-) -> FileDecision:
-    link_target = None
-    if change.is_symlink and change.new_mode == "120000":
-        raw = contents.get(change.new_blob)
-        link_target = raw.decode("utf-8", "surrogateescape") if raw is not None else None
-    cls = classify_change(change, policy.class_globs, symlink_target=link_target)
-    facts = _facts(change, contents)
-    fi = FileInput(change, cls.file_class, cls.risk, tuple(facts), attrs, cls.adjustments)
-    return evaluate_file(fi, policy, today, target)
-
-
-def _facts(change: FileChange, contents: dict[str, bytes | None]) -> list[Fact]:
-    if change.binary or change.is_submodule or change.is_symlink:
-        return []
-    old_path = change.old_path if change.status is not Status.ADDED else None
-    if not wants_content(change.path, old_path):
-        return []
-    old = contents.get(change.old_blob) if change.old_blob != NULL_SHA else None
-    new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
-    size = max(len(old or b""), len(new or b""))
-    if size > MAX_ANALYZED_BYTES:
-        return [
-            Fact(
-                PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)", Risk.HIGH, "gate"
-            )
-        ]
-    return analyze_file(
-        change.path, old, new, old_path=change.old_path if change.is_rename else None
-    )
-
-
-def _read_contents(git: Git, landed: Iterable[FileChange]) -> dict[str, bytes | None]:
-    wanted: list[str] = []
-    for ch in landed:
-        if ch.is_submodule or ch.binary:
-            continue
-        if ch.is_symlink or wants_content(ch.path, ch.old_path):
-            wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
-    return history.read_objects(git, wanted)
+def _raw(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
 
 
 def change_set_digest(landed: Iterable[FileChange], shas: list[str]) -> str:

@@ -8,12 +8,24 @@ signature by an agent key can never be read as a human's.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
-from signoff.attribution.attribute import AGENT_PRINCIPAL, Signers
 from signoff.errors import ConfigError
 from signoff.registry import Registry
 from signoff.sshkeys import parse_ssh_key, ssh_fingerprint
+
+AGENT_PRINCIPAL = "agent:"
+"""The principal prefix of agent keys in the combined file; never allowed in the humans' file."""
+
+
+class Signers(NamedTuple):
+    """Keys registered on the base ref: which signature principals are humans or agents."""
+
+    humans: frozenset[str] = frozenset()
+    #: key fingerprint (SHA256:... or gpg hex) -> agent id
+    agent_keys: Mapping[str, str] = MappingProxyType({})
 
 
 class SignerEntry(NamedTuple):

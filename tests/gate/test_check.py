@@ -572,3 +572,30 @@ def test_huge_file_is_reported_not_analyzed(repo: Repo, capsys: pytest.CaptureFi
     f = file_of(doc, "package-lock.json")
     assert any(x["kind"] == "parse-failed" and "too large" in x["message"] for x in f["facts"])
     assert f["decision"] == "needs-approval"
+
+
+def test_json_fast_encoding_is_byte_identical_to_dumping_the_dict(repo: Repo) -> None:
+    """`json_v1.dumps` encodes each distinct attribution once; the text must not change."""
+    import json as stdlib_json
+
+    from signoff.gate import run_check
+    from signoff.output import json_v1
+
+    base_repo(repo)
+    steps = [
+        ("src/app.py", "feat: \u00e9 \u2603 and \t tab", COPILOT),
+        ("src/app.py", 'quote " and \\ backslash', HUMAN),
+        ("README.md", "docs\n\n" + CLAUDE_TRAILER, HUMAN),
+        ("package.json", "deps", DEPENDABOT),
+        ("src/\u00e9t\u00e9.py", "again", COPILOT),
+    ]
+    for n, (path, message, author) in enumerate(steps):
+        repo.write(path, f"x = {n}\n")
+        repo.commit(message, author=author)
+    decision = run_check(repo.path, "main", "work")
+    assert len(decision.commits) == 5
+    assert len({id(a.evidence) for a in decision.commits}) < 5  # some encodings are shared
+    expected = stdlib_json.dumps(
+        json_v1.to_dict(decision), ensure_ascii=True, separators=(",", ":")
+    )
+    assert json_v1.dumps(decision) == expected + "\n"

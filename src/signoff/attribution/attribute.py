@@ -8,14 +8,15 @@ a commit count as agent work, but it can never make agent work count as human.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from enum import StrEnum
-from types import MappingProxyType
 from typing import NamedTuple
 
 from signoff.attribution import catalogue
 from signoff.changes import Commit
 from signoff.registry import Agent, Kind, Registry
+from signoff.signers import AGENT_PRINCIPAL as AGENT_PRINCIPAL
+from signoff.signers import Signers as Signers
 
 
 class AttributionKind(StrEnum):
@@ -58,16 +59,6 @@ class Attribution(NamedTuple):
     co_authors: tuple[str, ...] = ()  # human e-mails named in trailers
 
 
-class Signers(NamedTuple):
-    """Keys registered on the base ref: which signature principals are humans or agents."""
-
-    humans: frozenset[str] = frozenset()
-    #: key fingerprint (SHA256:... or gpg hex) -> agent id
-    agent_keys: Mapping[str, str] = MappingProxyType({})
-
-
-AGENT_PRINCIPAL = "agent:"
-
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(\S.*)$")
 _EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 
@@ -100,6 +91,7 @@ class Attributor:
         self._ident: dict[tuple[str, str], list[tuple[Actor, str]]] = {}
         self._trailer: dict[str, list[tuple[Actor, str]]] = {}
         self._same: dict[tuple[object, ...], Attribution] = {}
+        self._keyed: dict[tuple[object, ...], Attribution] = {}
 
     def identity(self, name: str, email: str) -> list[tuple[Actor, str]]:
         key = (name, email)
@@ -125,6 +117,22 @@ class Attributor:
         if done is None:
             done = self._same[key] = attribute(commit, self.registry, self.signers, self)
         return done._replace(sha=commit.sha) if done.sha != commit.sha else done
+
+    def keyed(
+        self, sha: str, ident: Hashable, message: str, commit: Callable[[], Commit]
+    ) -> Attribution:
+        """As ``self(commit())``, for a caller whose ``ident`` stands exactly for the commit's
+        author, committer and signature: on a cache hit no `Commit` is ever built."""
+        key = (
+            ident, tuple(trailers(message)),
+            tuple(k.id for k in catalogue.match_message(message)),
+        )  # fmt: skip
+        done = self._keyed.get(key)
+        if done is None:
+            done = self._keyed[key] = self(commit())
+        if done.sha == sha:
+            return done
+        return Attribution(sha, done.kind, done.actors, done.evidence, done.human, done.co_authors)
 
 
 def attribute(

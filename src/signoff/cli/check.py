@@ -88,9 +88,7 @@ def check(
     Exit codes: 0 allowed or overridden (break-glass), 1 needs approval or denied, 2 input error.
     """
     from signoff.errors import Error
-    from signoff.gate import run_check
-    from signoff.output import Format, render
-    from signoff.output.json_v1 import exit_code
+    from signoff.gate import run_check  # output modules load later: git starts sooner
 
     if base is None:
         gh = os.environ.get("GITHUB_BASE_REF")
@@ -142,6 +140,9 @@ def check(
 
         seq = record_decision(ledger_url, decision)
         click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)
+    from signoff.output import Format, render
+    from signoff.output.json_v1 import exit_code
+
     fmt_e = Format(fmt)
     color = fmt_e is Format.TEXT and output is None and sys.stdout.isatty()
     write_output(render(decision, fmt_e, color=color), output)

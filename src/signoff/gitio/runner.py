@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import TracebackType
 
 from signoff.errors import GitError
 
@@ -53,6 +57,14 @@ class Git:
         proc = subprocess.run(self._argv(args), capture_output=True, env=self._env, check=False)
         return proc.returncode == 0
 
+    def start(self, args: Sequence[str]) -> Running:
+        """Start git now and collect its output later: small outputs only (a SHA, a ref)."""
+        return Running(self._argv(args), self._env, args[0])
+
+    def spawn_stream(self, args: Sequence[str]) -> Stream:
+        """Start git now; a thread drains its stdout, so it runs ahead while the caller works."""
+        return Stream(self._argv(args), self._env, args[0])
+
     def stream_tokens(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a `-z` command's output as git produces them."""
         # stderr goes to a file, not a pipe: a chatty git can never block on a full pipe.
@@ -80,6 +92,108 @@ class Git:
                 raise GitError(_first_line(errfile.read()) or f"git {args[0]} failed")
         if tail:
             yield tail
+
+
+class Running:
+    """A git process started early, whose (small) output is read when needed."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], what: str) -> None:
+        self._what = what
+        try:
+            self._proc = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH") from exc
+
+    def result(self) -> tuple[int, bytes, bytes]:
+        """(exit code, stdout, stderr), waiting for git to finish."""
+        out, err = self._proc.communicate()
+        return self._proc.returncode, out, err
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.communicate()
+
+
+class Stream:
+    """A streaming git process whose stdout a thread drains into a queue.
+
+    The thread blocks in ``os.read`` without the GIL, so git never waits on a full pipe while
+    the caller imports modules or parses what came before: reading overlaps git's own work.
+    Leaving the ``with`` block early kills git; git's stderr goes to a file, never a pipe.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], what: str) -> None:
+        self._what = what
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        try:
+            self._proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._err, env=env)
+        except FileNotFoundError as exc:
+            self._err.close()
+            raise GitError("git is not installed or not on PATH") from exc
+        stdout = self._proc.stdout
+        assert stdout is not None
+        self._fd = stdout.fileno()
+        self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._drain, name=f"git-{what}", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        """Read in large pieces: git writes a few hundred bytes at a time, and waking both
+        threads for each would cost more than parsing it. After a short read the thread naps
+        for a millisecond while git fills the (enlarged) pipe."""
+        _grow_pipe(self._fd)
+        try:
+            while chunk := os.read(self._fd, _CHUNK):
+                self._chunks.put(chunk)
+                if len(chunk) < _NAP_BELOW:
+                    time.sleep(0.001)
+        except OSError:
+            pass  # the pipe closed under us: close() is killing git; chunks() reports it
+        finally:
+            self._chunks.put(None)
+
+    def chunks(self) -> Iterator[bytes]:
+        """Output as it arrives; a `GitError` with git's message if git fails."""
+        while (chunk := self._chunks.get()) is not None:
+            yield chunk
+        rc = self._proc.wait()
+        if rc != 0:
+            self._err.seek(0)
+            raise GitError(_first_line(self._err.read()) or f"git {self._what} failed")
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._thread.join()
+        assert self._proc.stdout is not None
+        self._proc.stdout.close()
+        self._err.close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+_NAP_BELOW = 256 << 10
+_F_SETPIPE_SZ = 1031  # Linux fcntl
+
+
+def _grow_pipe(fd: int) -> None:
+    """Ask for a 1 MiB pipe so git can run further ahead (Linux; elsewhere a no-op)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, OSError):
+        pass
 
 
 def _first_line(stderr: bytes) -> str:

@@ -28,7 +28,8 @@ def exit_code(decision: Decision) -> int:
     return 0 if decision.verdict in PASSING else 1
 
 
-def to_dict(decision: Decision) -> dict[str, Any]:
+def to_dict(decision: Decision, *, commits: bool = True) -> dict[str, Any]:
+    """The whole document; without the ``commits`` list when `dumps` encodes it itself."""
     counts = {v.value: 0 for v in Verdict}
     for f in decision.files:
         counts[f.verdict.value] += 1
@@ -50,7 +51,9 @@ def to_dict(decision: Decision) -> dict[str, Any]:
         "summary": {"files": len(decision.files), **counts, "commits": len(decision.commits)},
         "commits": [
             commit_dict(a, decision.commit_subjects.get(a.sha, "")) for a in decision.commits
-        ],
+        ]
+        if commits
+        else None,
         "files": [file_dict(f) for f in decision.files],
         "approvals": [status_dict(s) for s in statuses(decision.approvals)],
         "approval_records": records_dict(decision.approvals),
@@ -167,6 +170,35 @@ def file_dict(f: FileDecision) -> dict[str, Any]:
 
 
 def dumps(decision: Decision) -> str:
-    # surrogateescape'd bytes in paths become \udcxx escapes: valid JSON, lossless.
-    # Compact on purpose: the C encoder is many times faster than indent=2 on big ranges.
-    return json.dumps(to_dict(decision), ensure_ascii=True, separators=(",", ":")) + "\n"
+    """Exactly ``json.dumps(to_dict(decision))``, compact and ASCII (tested), built faster.
+
+    surrogateescape'd bytes in paths become \\udcxx escapes: valid JSON, lossless. A long range
+    has thousands of commits but few distinct attributions, so each distinct one is encoded once
+    and every commit only adds its SHA and subject.
+    """
+    doc = to_dict(decision, commits=False)
+    keys = list(doc)
+    at = keys.index("commits")  # the key just before "files"
+    before = _encode({k: doc[k] for k in keys[:at]})
+    after = _encode({k: doc[k] for k in keys[at + 1 :]})
+    return f'{before[:-1]},"commits":{_commits_json(decision)},{after[1:]}\n'
+
+
+_encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+_string = json.encoder.encode_basestring_ascii
+
+
+def _commits_json(decision: Decision) -> str:
+    rest: dict[tuple[int, ...], str] = {}
+    parts = []
+    for a in decision.commits:
+        # Every attribution is held by the decision while this runs, so ids are stable keys.
+        key = (id(a.kind), id(a.actors), id(a.evidence), id(a.human), id(a.co_authors))
+        tail = rest.get(key)
+        if tail is None:
+            d = commit_dict(a, "")
+            del d["sha"], d["subject"]
+            tail = rest[key] = "," + _encode(d)[1:]
+        subject = decision.commit_subjects.get(a.sha, "")
+        parts.append(f'{{"sha":{_string(a.sha)},"subject":{_string(subject)}{tail}')
+    return "[" + ",".join(parts) + "]"

@@ -136,11 +136,17 @@ def merge_requirements(reqs: Sequence[Requirement]) -> tuple[Requirement, ...]:
 
 def _subjects(attrs: Iterable[Attribution], policy: Policy, hits: list[Hit]) -> list[_Subject]:
     out: dict[str, _Subject] = {}
+    seen: set[int] = set()  # commits attributed alike share one actors tuple: look once
     for a in attrs:
-        if a.kind in (AttributionKind.AGENT, AttributionKind.BOT):
+        if a.kind is AttributionKind.AGENT or a.kind is AttributionKind.BOT:
+            if id(a.actors) in seen:
+                continue
+            seen.add(id(a.actors))
             for actor in a.actors:
-                mode = actor.agent.mode if actor.agent is not None else policy.unregistered_mode
-                out.setdefault(actor.id, _Subject(actor.id, mode, actor.agent))
+                if actor.id not in out:
+                    agent = actor.agent
+                    mode = agent.mode if agent is not None else policy.unregistered_mode
+                    out[actor.id] = _Subject(actor.id, mode, agent)
         elif a.kind is AttributionKind.UNVERIFIED:
             if policy.treat_unverified_as_agent:
                 out.setdefault("unverified", _Subject("unverified", policy.unverified_mode, None))

@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from signoff.policy import ALLOWED_SIGNERS_PATH as ALLOWED_SIGNERS_PATH
+from signoff.policy import POLICY_PATH as POLICY_PATH
 from signoff.registry import Mode
 from signoff.taxonomy import FileClass
-
-POLICY_PATH = ".signoff/policy.yml"
-ALLOWED_SIGNERS_PATH = ".signoff/allowed_signers"
 
 
 @dataclass(frozen=True, slots=True)

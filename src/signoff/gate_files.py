@@ -1,0 +1,110 @@
+"""The gate's per-file work: class, facts from the analyzers, and the policy's verdict.
+
+Imported by `signoff.gate.run_check` only once `git log` is running, so loading the classifiers,
+analyzers and policy evaluator overlaps git's walk of the range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from signoff.analysis import analyze_file, wants_content
+from signoff.attribution.attribute import (
+    Actor,
+    Attribution,
+    AttributionKind,
+    Evidence,
+    EvidenceType,
+)
+from signoff.changes import NULL_SHA, FileChange, Status
+from signoff.classify.change import classify_change
+from signoff.decision import FileDecision
+from signoff.facts import PARSE_FAILED, Fact
+from signoff.gitio import history
+from signoff.gitio.runner import Git
+from signoff.policy.evaluate import FileInput, evaluate_file
+from signoff.policy.model import Policy
+from signoff.registry import Kind
+from signoff.taxonomy import FileClass, Risk
+
+#: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
+MAX_ANALYZED_BYTES = 8 << 20
+
+
+#: Content that lands although no commit in the range touched its path (a merge resolution can
+#: hide it): nobody vouches for it, so it is handled as unregistered agent work, whatever
+#: `treat_unverified_as_agent` says.
+UNEXPLAINED = Attribution(
+    sha="",
+    kind=AttributionKind.AGENT,
+    actors=(Actor("unregistered:unexplained-content", Kind.AI_AGENT, None),),
+    evidence=(
+        Evidence(
+            EvidenceType.ASSERTED,
+            "merge",
+            "unregistered:unexplained-content",
+            "lands although no commit in the range touched it",
+        ),
+    ),
+)
+
+
+class Prepared:
+    """What a landed file is, before the range's commits are known: class and facts."""
+
+    __slots__ = ("adjustments", "change", "facts", "file_class", "risk")
+
+    def __init__(self, change: FileChange, contents: dict[str, bytes | None], policy: Policy):
+        link_target = None
+        if change.is_symlink and change.new_mode == "120000":
+            raw = contents.get(change.new_blob)
+            link_target = raw.decode("utf-8", "surrogateescape") if raw is not None else None
+        cls = classify_change(change, policy.class_globs, symlink_target=link_target)
+        self.change = change
+        self.file_class: FileClass = cls.file_class
+        self.risk: Risk = cls.risk
+        self.adjustments = cls.adjustments
+        self.facts = tuple(_facts(change, contents))
+
+    def decide(
+        self, attrs: tuple[Attribution, ...], policy: Policy, today: dt.date, target: str | None
+    ) -> FileDecision:
+        fi = FileInput(self.change, self.file_class, self.risk, self.facts, attrs, self.adjustments)
+        return evaluate_file(fi, policy, today, target)
+
+
+def prepare(git: Git, landed: list[FileChange], policy: Policy) -> list[Prepared]:
+    """Classify and analyze every landed file (one `cat-file --batch` for the contents)."""
+    contents = _read_contents(git, landed)
+    return [Prepared(change, contents, policy) for change in landed]
+
+
+def _facts(change: FileChange, contents: dict[str, bytes | None]) -> list[Fact]:
+    if change.binary or change.is_submodule or change.is_symlink:
+        return []
+    old_path = change.old_path if change.status is not Status.ADDED else None
+    if not wants_content(change.path, old_path):
+        return []
+    old = contents.get(change.old_blob) if change.old_blob != NULL_SHA else None
+    new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
+    size = max(len(old or b""), len(new or b""))
+    if size > MAX_ANALYZED_BYTES:
+        return [
+            Fact(
+                PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)", Risk.HIGH, "gate"
+            )
+        ]
+    return analyze_file(
+        change.path, old, new, old_path=change.old_path if change.is_rename else None
+    )
+
+
+def _read_contents(git: Git, landed: Iterable[FileChange]) -> dict[str, bytes | None]:
+    wanted: list[str] = []
+    for ch in landed:
+        if ch.is_submodule or ch.binary:
+            continue
+        if ch.is_symlink or wants_content(ch.path, ch.old_path):
+            wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
+    return history.read_objects(git, wanted)
