@@ -195,24 +195,27 @@ def _decide(
     server: RecordSource | None,
     witness: WitnessSource | None,
 ) -> Decision:
+    # While git log and git merge-base run: load what comes next, parse the policy.
+    from signoff import gate_files
+    from signoff.analysis import preload
+    from signoff.attribution.attribute import Attributor, with_witness
+    from signoff.decision import Decision, Verdict, strictest
+
+    if approvals_ref is not None or server is not None:
+        import signoff.approvals.check  # noqa: F401
+
+    policy, policy_notes = _policy(blobs, base, policy_file)
+    preload(stop=forking.done)  # idle time otherwise: merge-base walks as far as git log
     mbase = history.merge_base_of(git, forking, base, head)
     if mbase == head:
         raise GitError(
             f"empty range: {head_ref} adds nothing to {base_ref}",
             hint="check the base and head refs of the pull request",
         )
-    policy, policy_notes = _policy(blobs, base, policy_file)
     inputs = Inputs(policy, registry, [], (*policy_notes, *warnings))
     target = target_branch or branch_of(base_full)
     now = dt.datetime.now(dt.UTC)
     today = today or now.date()
-
-    from signoff import gate_files
-    from signoff.attribution.attribute import Attributor, with_witness
-    from signoff.decision import Decision, Verdict, strictest
-
-    if approvals_ref is not None or server is not None:
-        import signoff.approvals.check  # noqa: F401 - loaded now, while git is still walking
 
     landed = history.read_landed(git, mbase, head)
     prepared = gate_files.prepare(git, landed, policy)

@@ -93,7 +93,7 @@ def test_handles_is_the_path_predicate(analyzer: analysis.Analyzer) -> None:
 def test_wants_content_and_handlers_use_the_same_paths() -> None:
     for path in PATHS:
         owned = [ident for ident, owns in OWNS.items() if ident != "secrets" and owns(path)]
-        assert analysis._owned(path, None) == owned
+        assert list(analysis._owned(path, None)) == owned
         if owned:
             assert wants_content(path)
 

@@ -513,6 +513,33 @@ def test_output_file_written(
     assert json.loads(out.read_text())["decision"] == "needs-approval"
 
 
+def test_output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--output /dev/null` or a named pipe must never be replaced by a regular file."""
+    import os
+    import stat
+    import threading
+
+    base_repo(repo)
+    repo.write("src/app.py", "print('o')\n")
+    repo.commit("o", author=COPILOT)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    fifo = out_dir / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work",
+            "--format", "json", "--output", str(fifo))  # fmt: skip
+    reader.join(timeout=30)
+    assert r.code == 1, r.err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0])["decision"] == "needs-approval"
+    assert [p.name for p in out_dir.iterdir()] == ["pipe"]  # no temporary file left behind
+
+
 CLASS_SAMPLES = {
     ".signoff/notes.md": "governance",
     "CODEOWNERS": "governance",

@@ -60,7 +60,7 @@ def test_malformed_records_are_refused_not_guessed() -> None:
     ]
     for record in bad:
         with pytest.raises(GitError, match="refusing to guess"):
-            rangelog._record(record)
+            rangelog._record(record).commit()  # the identity part is checked on first use
 
 
 def test_git_failure_is_a_clear_error_and_early_exit_stops_git(repo: Repo) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from signoff.analysis.base import AnalysisError, Analyzer
@@ -125,6 +126,19 @@ def _load(ident: str) -> Analyzer:
     return analyzer
 
 
+def preload(stop: Callable[[], bool]) -> None:
+    """Import analyzers in registry order until `stop()` says the caller has work again.
+
+    The gate calls this while it waits on git: time that would pass idle goes to imports a
+    range with many kinds of files needs anyway. An analyzer loaded but not used costs nothing
+    more.
+    """
+    for ident in (_SECRETS, *(ident for ident, _ in _FORMATS)):
+        if stop():
+            return
+        _load(ident)
+
+
 def __getattr__(name: str) -> object:
     if name == "REGISTRY":
         registry = tuple(_load(ident) for ident, _, _ in _TABLE)
@@ -194,10 +208,15 @@ def analyzer_for(ident: str) -> Analyzer:
     return _load(ident)
 
 
-def _owned(path: str, old_path: str | None) -> list[str]:
-    """Idents of the format analyzers whose paths include `path` or the renamed `old_path`."""
-    paths = [path] if old_path in (None, path) else [path, old_path]
-    return [ident for ident, owns in _FORMATS if any(owns(p) for p in paths if p)]
+@lru_cache(maxsize=4096)
+def _owned(path: str, old_path: str | None) -> tuple[str, ...]:
+    """Idents of the format analyzers whose paths include `path` or the renamed `old_path`.
+
+    Cached: the gate asks twice per file (which blobs to fetch, then which analyzers to run).
+    """
+    if old_path in (None, path):
+        return tuple([ident for ident, owns in _FORMATS if owns(path)])
+    return tuple([ident for ident, owns in _FORMATS if owns(path) or (old_path and owns(old_path))])
 
 
 def _handlers(path: str, old_path: str | None) -> list[Analyzer]:

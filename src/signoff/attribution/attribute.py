@@ -123,16 +123,19 @@ class Attributor:
     ) -> Attribution:
         """As ``self(commit())``, for a caller whose ``ident`` stands exactly for the commit's
         author, committer and signature: on a cache hit no `Commit` is ever built."""
-        key = (
-            ident, tuple(trailers(message)),
-            tuple(k.id for k in catalogue.match_message(message)),
-        )  # fmt: skip
+        lines = trailers(message)
+        marked = catalogue.match_message(message)
+        ids = tuple([k.id for k in marked]) if marked else ()
+        key = (ident, tuple(lines) if lines else (), ids)
         done = self._keyed.get(key)
         if done is None:
             done = self._keyed[key] = self(commit())
         if done.sha == sha:
             return done
-        return Attribution(sha, done.kind, done.actors, done.evidence, done.human, done.co_authors)
+        return _new_attribution(Attribution, (sha, *done[1:]))
+
+
+_new_attribution: Callable[..., Attribution] = tuple.__new__  # skips NamedTuple's Python __new__
 
 
 def attribute(

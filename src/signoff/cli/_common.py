@@ -18,12 +18,21 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    directory = output.parent if str(output.parent) else Path(".")
     try:
+        special = output.exists() and not output.is_file()
+        if special:  # /dev/null, a FIFO: write into it, never rename a file over it
+            with output.open("w", encoding="utf-8", errors="surrogateescape") as fh:
+                fh.write(text)
+            return
+        directory = output.parent if str(output.parent) else Path(".")
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
+                fh.write(text)
+            os.replace(tmp, output)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise Error(f"cannot write {output}: {exc.strerror}") from None
 

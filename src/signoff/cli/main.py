@@ -6,6 +6,7 @@ database framework; `signoff --version` answers before even click is imported.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -103,5 +104,29 @@ def _exit(code: int) -> Any:
     sys.exit(code)
 
 
+def run() -> None:
+    """The `signoff` console command: `main`, then leave without the interpreter's teardown.
+
+    A range check leaves tens of thousands of small objects behind, and freeing them one by one
+    at exit takes about 20 ms that buy nothing for a process about to end. Output is flushed
+    first; a traceback (an unexpected error, or `--verbose`) still takes the normal way out.
+    """
+    try:
+        main()
+        code = EXIT_OK
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or EXIT_OK
+        else:
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader went away (a closed pipe): say so by the exit code
+        code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import NamedTuple
 
@@ -29,13 +29,12 @@ from signoff.gitio.runner import Git, Stream
 # the signer, key and fingerprint come from the allowed-signers file the gate wrote).
 _FIELDS = ("%H", "%P", "%at", "%ct", "%an", "%ae", "%cn", "%ce", "%G?", "%GS", "%GK", "%GF")
 _IDENT_FIELDS = 8
-_HEX = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?").fullmatch
 _BAD = "unexpected output from git log (refusing to guess)"
-# A raw entry naming one path: modes, blobs and a status per parent (``::`` for a merge), never
-# a rename or copy (which would name two).
-_ENTRY = re.compile(
-    rb":+[0-7]{6}(?: [0-7]{6})+(?: [0-9a-f]{40}| [0-9a-f]{64})+ [AMDTUX]+"
-).fullmatch
+# Raw entries naming one path each, joined by NUL: modes, blobs and a status per parent (``::``
+# for a merge), never a rename or copy (which would name two paths).
+_ENTRY = rb":+[0-7]{6}(?: [0-7]{6})+(?: [0-9a-f]{40}| [0-9a-f]{64})+ [AMDTUX]+"
+_ENTRIES = re.compile(_ENTRY + rb"(?:\0" + _ENTRY + rb")*").fullmatch
 
 
 class RangeCommit(NamedTuple):
@@ -43,24 +42,27 @@ class RangeCommit(NamedTuple):
 
     sha: str
     parents: bytes
-    times: bytes  # b"<author time>\n<committer time>"
+    author_time: bytes
+    committer_time: bytes
     ident: bytes  # author, committer and signature fields, newline-separated, as git printed
     message: str
     paths: list[bytes]  # every path a raw entry names, as git stored it
 
     @property
     def subject(self) -> str:
-        return self.message.split("\n", 1)[0]
+        return self.message.partition("\n")[0]
 
     def commit(self) -> Commit:
-        """The full commit (without file changes), for attribution."""
-        an, ae, cn, ce, gst, gs, gk, gf = self.ident.split(b"\n")
-        at, ct = self.times.split(b"\n")
+        """The full commit (without file changes), for attribution; checks the identity part."""
+        fields = self.ident.split(b"\n")
+        if len(fields) != _IDENT_FIELDS:
+            raise GitError(_BAD)
+        an, ae, cn, ce, gst, gs, gk, gf = fields
         return Commit(
             sha=self.sha,
             parents=tuple(self.parents.decode().split()),
-            author=Person(_text(an), _text(ae), int(at or 0)),
-            committer=Person(_text(cn), _text(ce), int(ct or 0)),
+            author=Person(_text(an), _text(ae), int(self.author_time or 0)),
+            committer=Person(_text(cn), _text(ce), int(self.committer_time or 0)),
             message=self.message,
             signature=_NO_SIGNATURE if gst == b"N" else Signature(
                 gst.decode() or "N", _text(gs), _text(gk), _text(gf)
@@ -119,27 +121,31 @@ class RangeLog:
         self.close()
 
 
-def _record(rec: bytes) -> RangeCommit:
-    """One commit: ``header NUL message NUL [NUL] [LF]entry NUL path NUL ...``."""
+def _record(rec: bytes, _new: Callable[..., RangeCommit] = tuple.__new__) -> RangeCommit:
+    """One commit: ``header NUL message NUL [NUL] [LF]entry NUL path NUL ...``.
+
+    The hot loop over every commit of a range. The identity part is checked by
+    `RangeCommit.commit` when attribution first meets it; later commits with the same bytes
+    reuse that result.
+    """
     parts = rec.split(b"\0")
     if len(parts) < 3 or parts[-1]:
         raise GitError(_BAD)
-    header, message = parts[0], parts[1]
-    fields = header.split(b"\n", len(_FIELDS) - _IDENT_FIELDS)
-    if len(fields) != len(_FIELDS) - _IDENT_FIELDS + 1 or fields[-1].count(b"\n") != 7:
+    fields = parts[0].split(b"\n", 4)
+    if len(fields) != 5 or not _SHA(fields[0]):
         raise GitError(_BAD)
-    sha, parents, at, ct, ident = fields
-    if not _HEX.fullmatch(sha):
-        raise GitError(_BAD)
-    entries = parts[2:-1]
-    if entries:
+    if len(parts) == 3:
+        paths: list[bytes] = []
+    else:
+        entries = parts[2:-1]
         if not entries[0]:  # a merge's combined entries follow an empty token
-            entries = entries[1:]
-        if entries and entries[0][:2] == b"\n:":
-            entries[0] = entries[0][1:]
-        if len(entries) % 2 or not all(map(_ENTRY, entries[0::2])):
-            raise GitError(_BAD)
-    return RangeCommit(
-        sha.decode(), parents, at + b"\n" + ct, ident, message.decode("utf-8", "replace"),
-        entries[1::2],
-    )  # fmt: skip
+            del entries[0]
+        if entries:
+            if entries[0][:1] == b"\n":
+                entries[0] = entries[0][1:]
+            if len(entries) % 2 or not _ENTRIES(b"\0".join(entries[0::2])):
+                raise GitError(_BAD)
+        paths = entries[1::2]
+    sha, parents, at, ct, ident = fields
+    message = parts[1].decode("utf-8", "replace")
+    return _new(RangeCommit, (sha.decode(), parents, at, ct, ident, message, paths))

@@ -106,6 +106,9 @@ class Running:
         except FileNotFoundError as exc:
             raise GitError("git is not installed or not on PATH") from exc
 
+    def done(self) -> bool:
+        return self._proc.poll() is not None
+
     def result(self) -> tuple[int, bytes, bytes]:
         """(exit code, stdout, stderr), waiting for git to finish."""
         out, err = self._proc.communicate()
