@@ -11,8 +11,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from signoff.analysis._text import host_of
 from signoff.analysis.base import Analyzer
@@ -25,8 +24,7 @@ _ALGO_RANK = {"md5": 0, "sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4}
 _NON_REGISTRY = ("git", "url", "path", "patch")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One locked package. `source` is ``kind:where``, e.g. ``registry:registry.npmjs.org``."""
 
     name: str
@@ -36,13 +34,23 @@ class Entry:
     install_script: bool = False
 
 
-@dataclass(slots=True)
 class Lock:
-    packages: dict[str, list[Entry]]
-    meta: Any = None
-    line: Callable[[str], int | None] = field(default=lambda _name: None)
-    #: Registry sources used anywhere in the file, when `packages` holds only touched names.
-    hosts: set[str] | None = None
+    """One side of a lockfile: packages by name, and where each name's entry sits."""
+
+    __slots__ = ("hosts", "line", "meta", "packages")
+
+    def __init__(
+        self,
+        packages: dict[str, list[Entry]],
+        meta: Any = None,
+        line: Callable[[str], int | None] = lambda _name: None,
+        hosts: set[str] | None = None,
+    ) -> None:
+        self.packages = packages
+        self.meta = meta
+        self.line = line
+        #: Registry sources used anywhere in the file, when `packages` holds only touched names.
+        self.hosts = hosts
 
 
 def registry(url: str | None) -> str:

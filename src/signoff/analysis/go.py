@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from signoff.analysis import _lock
 from signoff.analysis._deps import compare_deps
@@ -29,12 +28,14 @@ _DIRECTIVES = frozenset(
 )
 
 
-@dataclass(slots=True)
 class GoMod:
-    require: dict[str, str] = field(default_factory=dict)
-    replace: dict[str, str] = field(default_factory=dict)
-    settings: dict[str, str] = field(default_factory=dict)  # go, toolchain
-    lines: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("lines", "replace", "require", "settings")
+
+    def __init__(self) -> None:
+        self.require: dict[str, str] = {}
+        self.replace: dict[str, str] = {}
+        self.settings: dict[str, str] = {}  # go, toolchain
+        self.lines: dict[str, int] = {}
 
 
 def parse_go_mod(text: str, side: str) -> GoMod:

@@ -15,7 +15,6 @@ Separation of duties, none of it configurable away:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from signoff.approvals.record import Kind
 from signoff.approvals.verify import CheckedRecord
@@ -37,12 +36,14 @@ REQUESTER_ALONE = "requester cannot be the only approver"
 REQUESTER_OVERRIDE = "requester cannot override their own change"
 
 
-@dataclass
 class _Need:
-    needed: int = 0
-    paths: list[str] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
-    requesters: set[str] = field(default_factory=set)
+    __slots__ = ("needed", "paths", "requesters", "rules")
+
+    def __init__(self) -> None:
+        self.needed = 0
+        self.paths: list[str] = []
+        self.rules: list[str] = []
+        self.requesters: set[str] = set()
 
 
 def apply_approvals(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.changes import MODE_NONE, NULL_SHA
 from signoff.decision import FileDecision
@@ -21,8 +21,7 @@ SCHEMA = "signoff.content/v1"
 Row = tuple[str, str, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Landed:
+class Landed(NamedTuple):
     """One file state the range lands: a deleted path has mode 000000 and no blob."""
 
     file_class: str

@@ -13,9 +13,8 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA = "signoff.approval/v1"
 
@@ -51,8 +50,7 @@ class RecordError(ValueError):
     """A record that is not a valid `signoff.approval/v1` document (the message says why)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovalRecord:
+class ApprovalRecord(NamedTuple):
     repository: str  # root commit SHA reachable from the base: which repository this is for
     decision: Kind
     approver: str  # principal the signer claims to be; must be the one ssh-keygen finds

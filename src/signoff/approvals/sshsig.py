@@ -12,8 +12,8 @@ import binascii
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from signoff.errors import SignatureError
 from signoff.sshkeys import blob_fingerprint
@@ -27,8 +27,7 @@ _END = "-----END SSH SIGNATURE-----"
 _MAX_SIG = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class SigKey:
+class SigKey(NamedTuple):
     """The public key a signature claims to be made with (not yet verified)."""
 
     key_type: str  # e.g. ssh-ed25519, sk-ssh-ed25519@openssh.com

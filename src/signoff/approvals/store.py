@@ -10,7 +10,7 @@ Listing reads the tree once and every blob in one `cat-file --batch`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from signoff.errors import GitError
 from signoff.gitio.history import read_objects
@@ -22,8 +22,7 @@ _RETRIES = 5
 _IDENT = ["user.name=signoff", "user.email=signoff@localhost"]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
+class StoredRecord(NamedTuple):
     """A record as found on the ref; `json` or `sig` is None when its blob is missing."""
 
     record_id: str

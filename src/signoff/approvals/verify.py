@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from signoff.approvals.record import ApprovalRecord, RecordError, parse_record, record_id
 from signoff.approvals.sshsig import NAMESPACE, Verifier, read_sig_key
@@ -19,8 +19,7 @@ from signoff.approvals.store import StoredRecord
 from signoff.attribution.attribute import AGENT_PRINCIPAL
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedRecord:
+class CheckedRecord(NamedTuple):
     """A record after verification: `error` is None only when its signature is good."""
 
     record_id: str

@@ -6,7 +6,8 @@ Built only by `signoff.policy.load`; objects that exist are valid.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from signoff.policy import ALLOWED_SIGNERS_PATH as ALLOWED_SIGNERS_PATH
 from signoff.policy import POLICY_PATH as POLICY_PATH
@@ -14,8 +15,7 @@ from signoff.registry import Mode
 from signoff.taxonomy import FileClass
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(NamedTuple):
     """`approvals` distinct people from `group` must approve; `rule` says who asked for it."""
 
     approvals: int
@@ -23,8 +23,7 @@ class Requirement:
     rule: str
 
 
-@dataclass(frozen=True, slots=True)
-class When:
+class When(NamedTuple):
     """Applicability: every listed key must match; within a key, any entry may match."""
 
     classes: tuple[FileClass, ...] = ()
@@ -34,8 +33,7 @@ class When:
     branches: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     name: str
     when: When
     deny: bool
@@ -48,16 +46,14 @@ class Rule:
         return Requirement(self.approvals, self.group, self.name)
 
 
-@dataclass(frozen=True, slots=True)
-class AutoLane:
+class AutoLane(NamedTuple):
     """The exclusive allowlist `limited` agents may change without approval."""
 
     classes: tuple[FileClass, ...] = (FileClass.DOCS, FileClass.TESTS, FileClass.RELEASE_NOTES)
     facts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovalSettings:
+class ApprovalSettings(NamedTuple):
     """How approvals are checked (used by the approval verifier)."""
 
     key_types: tuple[str, ...] = ()
@@ -76,8 +72,7 @@ RELEASE_CLASSES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseSettings:
+class ReleaseSettings(NamedTuple):
     """The `release:` section: what `signoff release verify` adds on top of the gate.
 
     Trusted builder and signer lists are empty by default, and an empty list trusts nobody: an
@@ -97,8 +92,7 @@ class ReleaseSettings:
     require_signed_tags: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     treat_unverified_as_agent: bool
     unregistered_mode: Mode
     unverified_mode: Mode
@@ -115,5 +109,5 @@ class Policy:
     protected: bool = True
     #: set when no policy was found and the fail-closed default is in force
     fail_closed_reason: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
-    release: ReleaseSettings = field(default_factory=ReleaseSettings)
+    extra: Mapping[str, str] = MappingProxyType({})
+    release: ReleaseSettings = ReleaseSettings()
