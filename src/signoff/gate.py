@@ -150,7 +150,10 @@ def run_check(
     with the approvals `server` (the control plane, `signoff check --server`) holds."""
     git = Git(repo)
     base, head, base_full = history.resolve_range(git, base_ref, head_ref)
-    forking = history.start_merge_base(git, base, head)
+    # Usually the base is an ancestor of the head, and then it is the merge base: the range's
+    # own commits show that (below), so `git merge-base`, a walk as long as git log's, runs at
+    # the lowest priority and is only waited for when they do not.
+    forking = history.start_merge_base(git, base, head, background=True)
     try:
         blobs = _input_blobs(git, base)
         registry, humans, id_warnings = _identities(blobs, base)
@@ -197,7 +200,6 @@ def _decide(
 ) -> Decision:
     # While git log and git merge-base run: load what comes next, parse the policy.
     from signoff import gate_files
-    from signoff.analysis import preload
     from signoff.attribution.attribute import Attributor, with_witness
     from signoff.decision import Decision, Verdict, strictest
 
@@ -205,19 +207,13 @@ def _decide(
         import signoff.approvals.check  # noqa: F401
 
     policy, policy_notes = _policy(blobs, base, policy_file)
-    preload(stop=forking.done)  # idle time otherwise: merge-base walks as far as git log
-    mbase = history.merge_base_of(git, forking, base, head)
-    if mbase == head:
-        raise GitError(
-            f"empty range: {head_ref} adds nothing to {base_ref}",
-            hint="check the base and head refs of the pull request",
-        )
     inputs = Inputs(policy, registry, [], (*policy_notes, *warnings))
     target = target_branch or branch_of(base_full)
     now = dt.datetime.now(dt.UTC)
     today = today or now.date()
 
-    landed = history.read_landed(git, mbase, head)
+    # What the head lands if the base is the merge base; checked once the commits are in.
+    landed = history.read_landed(git, base, head)
     prepared = gate_files.prepare(git, landed, policy)
 
     # Attribute each commit as git streams it; remember which paths it touched.
@@ -226,9 +222,13 @@ def _decide(
     subjects: dict[str, str] = {}
     attributions: dict[str, Attribution] = {}
     touched: dict[bytes, list[str]] = {}
+    base_is_parent = False  # is the base an ancestor of the head (a parent of a range commit)?
+    base_b = base.encode()
     for c in log.commits():
         sha = c.sha
         shas.append(sha)
+        if base_b in c.parents:  # fixed-length hex SHAs: a substring match is an exact one
+            base_is_parent = True
         subjects[sha] = c.subject
         attributions[sha] = attributor.keyed(sha, c.ident, c.message, c.commit)
         for path in c.paths:
@@ -236,6 +236,18 @@ def _decide(
                 touched[path] = [sha]
             elif seen[-1] != sha:
                 seen.append(sha)
+    if base_is_parent:
+        mbase = base
+    else:  # the base moved on since the head forked, or the range is empty or unrelated
+        mbase = history.merge_base_of(git, forking, base, head)
+        if mbase == head:
+            raise GitError(
+                f"empty range: {head_ref} adds nothing to {base_ref}",
+                hint="check the base and head refs of the pull request",
+            )
+        if mbase != base:
+            landed = history.read_landed(git, mbase, head)
+            prepared = gate_files.prepare(git, landed, policy)
     if not shas:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
     if witness is not None:

@@ -50,6 +50,7 @@ def test_malformed_records_are_refused_not_guessed() -> None:
     header = b"\n".join([b"a" * 40, b"", b"1", b"2", b"n", b"e", b"n", b"e", b"N", b"", b"", b""])
     good = header + b"\0msg\n\0\n:100644 100644 " + b"1" * 40 + b" " + b"2" * 40 + b" M\0p\0"
     assert rangelog._record(good).paths == [b"p"]
+    assert rangelog._records([]) == []  # a read that ends before the next commit starts
     bad = [
         good.replace(b" M\0", b" R100\0"),  # a rename would name two paths
         good.replace(b"\n:100644", b"\nX100644"),  # not an entry

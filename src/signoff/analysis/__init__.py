@@ -126,19 +126,6 @@ def _load(ident: str) -> Analyzer:
     return analyzer
 
 
-def preload(stop: Callable[[], bool]) -> None:
-    """Import analyzers in registry order until `stop()` says the caller has work again.
-
-    The gate calls this while it waits on git: time that would pass idle goes to imports a
-    range with many kinds of files needs anyway. An analyzer loaded but not used costs nothing
-    more.
-    """
-    for ident in (_SECRETS, *(ident for ident, _ in _FORMATS)):
-        if stop():
-            return
-        _load(ident)
-
-
 def __getattr__(name: str) -> object:
     if name == "REGISTRY":
         registry = tuple(_load(ident) for ident, _, _ in _TABLE)

@@ -123,10 +123,9 @@ class Attributor:
     ) -> Attribution:
         """As ``self(commit())``, for a caller whose ``ident`` stands exactly for the commit's
         author, committer and signature: on a cache hit no `Commit` is ever built."""
-        lines = trailers(message)
+        lines = tuple(trailers(message)) if ":" in message else ()  # a trailer has a colon
         marked = catalogue.match_message(message)
-        ids = tuple([k.id for k in marked]) if marked else ()
-        key = (ident, tuple(lines) if lines else (), ids)
+        key = (ident, lines, tuple([k.id for k in marked]) if marked else ())
         done = self._keyed.get(key)
         if done is None:
             done = self._keyed[key] = self(commit())

@@ -73,9 +73,9 @@ def merge_base(git: Git, base: str, head: str) -> str:
     return merge_base_of(git, start_merge_base(git, base, head), base, head)
 
 
-def start_merge_base(git: Git, base: str, head: str) -> Running:
+def start_merge_base(git: Git, base: str, head: str, *, background: bool = False) -> Running:
     """Start `git merge-base` so it walks the history while the caller does other work."""
-    return git.start(["merge-base", base, head])
+    return git.start(["merge-base", base, head], background=background)
 
 
 def merge_base_of(git: Git, running: Running, base: str, head: str) -> str:

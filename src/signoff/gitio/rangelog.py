@@ -29,12 +29,8 @@ from signoff.gitio.runner import Git, Stream
 # the signer, key and fingerprint come from the allowed-signers file the gate wrote).
 _FIELDS = ("%H", "%P", "%at", "%ct", "%an", "%ae", "%cn", "%ce", "%G?", "%GS", "%GK", "%GF")
 _IDENT_FIELDS = 8
-_SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?").fullmatch
+_HEX_LINES = re.compile(rb"[0-9a-f\n]*").fullmatch
 _BAD = "unexpected output from git log (refusing to guess)"
-# Raw entries naming one path each, joined by NUL: modes, blobs and a status per parent (``::``
-# for a merge), never a rename or copy (which would name two paths).
-_ENTRY = rb":+[0-7]{6}(?: [0-7]{6})+(?: [0-9a-f]{40}| [0-9a-f]{64})+ [AMDTUX]+"
-_ENTRIES = re.compile(_ENTRY + rb"(?:\0" + _ENTRY + rb")*").fullmatch
 
 
 class RangeCommit(NamedTuple):
@@ -102,12 +98,11 @@ class RangeLog:
                     raise GitError(_BAD)  # the output must start with a marker
                 started = True
                 del records[0]
-            for rec in records:
-                yield _record(rec)
+            yield from _records(records)
         if tail:
             if not started:
                 raise GitError(_BAD)
-            yield _record(tail)
+            yield from _records([tail])
 
     def close(self) -> None:
         self._stream.close()
@@ -121,31 +116,55 @@ class RangeLog:
         self.close()
 
 
-def _record(rec: bytes, _new: Callable[..., RangeCommit] = tuple.__new__) -> RangeCommit:
-    """One commit: ``header NUL message NUL [NUL] [LF]entry NUL path NUL ...``.
+def _records(
+    recs: list[bytes], _new: Callable[..., RangeCommit] = tuple.__new__
+) -> list[RangeCommit]:
+    """Commits, each ``header NUL message NUL [NUL] [LF]entry NUL path NUL ...``.
 
-    The hot loop over every commit of a range. The identity part is checked by
-    `RangeCommit.commit` when attribution first meets it; later commits with the same bytes
-    reuse that result.
+    The hot loop over every commit of a range, so the SHAs and raw entries of a whole batch are
+    each checked with one regular expression after the loop, before any commit is handed out.
+    The identity part is checked by `RangeCommit.commit` when attribution first meets it;
+    later commits with the same bytes reuse that result.
     """
-    parts = rec.split(b"\0")
-    if len(parts) < 3 or parts[-1]:
-        raise GitError(_BAD)
-    fields = parts[0].split(b"\n", 4)
-    if len(fields) != 5 or not _SHA(fields[0]):
-        raise GitError(_BAD)
-    if len(parts) == 3:
-        paths: list[bytes] = []
-    else:
-        entries = parts[2:-1]
-        if not entries[0]:  # a merge's combined entries follow an empty token
-            del entries[0]
-        if entries:
-            if entries[0][:1] == b"\n":
+    out: list[RangeCommit] = []
+    shas: list[bytes] = []
+    metas: list[bytes] = []
+    for rec in recs:
+        parts = rec.split(b"\0")
+        if len(parts) < 3 or parts[-1]:
+            raise GitError(_BAD)
+        fields = parts[0].split(b"\n", 4)
+        if len(fields) != 5:
+            raise GitError(_BAD)
+        sha, parents, at, ct, ident = fields
+        shas.append(sha)
+        if len(parts) == 3:
+            paths: list[bytes] = []
+        else:
+            entries = parts[2:-1]
+            if not entries[0]:  # a merge's combined entries follow an empty token
+                del entries[0]
+            if entries and entries[0][:1] == b"\n":
                 entries[0] = entries[0][1:]
-            if len(entries) % 2 or not _ENTRIES(b"\0".join(entries[0::2])):
+            if len(entries) % 2:
                 raise GitError(_BAD)
-        paths = entries[1::2]
-    sha, parents, at, ct, ident = fields
-    message = parts[1].decode("utf-8", "replace")
-    return _new(RangeCommit, (sha.decode(), parents, at, ct, ident, message, paths))
+            metas += entries[0::2]
+            paths = entries[1::2]
+        message = parts[1].decode("utf-8", "replace")
+        out.append(_new(RangeCommit, (sha.decode(), parents, at, ct, ident, message, paths)))
+    if not _HEX_LINES(b"\n".join(shas)) or not set(map(len, shas)) <= {40, 64}:
+        raise GitError(_BAD)
+    if metas:
+        # Every raw entry starts with ":", and none is a rename or copy (which would name two
+        # paths): digits and lowercase hex aside, " R" or " C" can only be such a status.
+        joined = b"\0".join(metas)
+        if joined[:1] != b":" or joined.count(b"\0:") != len(metas) - 1:
+            raise GitError(_BAD)
+        if b" R" in joined or b" C" in joined:
+            raise GitError(_BAD)
+    return out
+
+
+def _record(rec: bytes) -> RangeCommit:
+    """One commit (see `_records`)."""
+    return _records([rec])[0]
