@@ -5,8 +5,10 @@ place is identical to one made in another on the same inputs.
 
 Over a long range most of the time is git's walk, so `run_check` starts `git log` as soon as it
 knows whose signatures to trust (the registry and allowed signers on the base ref) and does
-everything else while git runs: `git merge-base` beside it, the policy, the per-file work
-(`signoff.gate_files`, imported only then), and attribution of each commit as it streams in.
+everything else while git runs: the policy, the per-file work (`signoff.gate_files`, imported
+only then) on what the head lands on the base, and attribution of each commit as it streams in.
+When the base is not an ancestor of the head (the range's commits tell), the merge base that
+`git merge-base` found meanwhile at low priority replaces it and the per-file work is redone.
 """
 
 from __future__ import annotations

@@ -626,3 +626,31 @@ def test_json_fast_encoding_is_byte_identical_to_dumping_the_dict(repo: Repo) ->
         json_v1.to_dict(decision), ensure_ascii=True, separators=(",", ":")
     )
     assert json_v1.dumps(decision) == expected + "\n"
+
+
+def test_base_that_moved_on_is_measured_from_the_merge_base(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Work landed on the base after the fork is not part of the change: the merge base is."""
+    base_repo(repo)
+    fork = repo.head()
+    repo.write("src/app.py", "print('work')\n")
+    repo.commit("work", author=COPILOT)
+    repo.checkout("main")
+    repo.write("docs/later.md", "landed on main after the fork\n")
+    repo.commit("main moves on", author=HUMAN)
+    _, doc = check(capsys, repo)
+    assert doc["range"]["merge_base"] == fork
+    assert [f["path"] for f in doc["files"]] == ["src/app.py"]
+    assert [c["subject"] for c in doc["commits"]] == ["work"]
+
+
+def test_base_that_is_an_ancestor_is_its_own_merge_base(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_repo(repo)
+    fork = repo.head()
+    repo.write("src/app.py", "print('work')\n")
+    repo.commit("work", author=COPILOT)
+    _, doc = check(capsys, repo)
+    assert doc["range"]["merge_base"] == doc["range"]["base"] == fork
