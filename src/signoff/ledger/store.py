@@ -274,7 +274,7 @@ class SqlStore:
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"cannot append to the ledger: {exc}") from None
-        self._tree, self._tail = tree, done[-1].leaf_hash
+        self._tree, self._tail = tree, done.last_hash
         return done
 
     def add_checkpoint(self, sign: Callable[[Checkpoint], str]) -> StoredCheckpoint:
@@ -367,6 +367,15 @@ class Acks(Sequence[Appended]):
 
     def __init__(self, first: int, hashes: list[bytes], time: str) -> None:
         self._first, self._hashes, self._time = first, hashes, time
+
+    @property
+    def seqs(self) -> range:
+        """The sequence numbers appended, without building an `Appended` for each."""
+        return range(self._first, self._first + len(self._hashes))
+
+    @property
+    def last_hash(self) -> bytes:
+        return self._hashes[-1]
 
     def __len__(self) -> int:
         return len(self._hashes)
