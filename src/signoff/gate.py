@@ -260,8 +260,9 @@ def _decide(
     files = []
     for p in prepared:
         change = p.change
-        hits = touched.get(_raw(change.old_path), []) + touched.get(_raw(change.new_path), [])
-        attrs = tuple(attributions[s] for s in dict.fromkeys(hits))
+        old, new = _raw(change.old_path), _raw(change.new_path)
+        hits = touched.get(new, []) if old == new else touched.get(old, []) + touched.get(new, [])
+        attrs = tuple(map(attributions.__getitem__, dict.fromkeys(hits)))
         if not attrs:
             attrs = (gate_files.UNEXPLAINED._replace(sha=head),)
         files.append(p.decide(attrs, policy, today, target))

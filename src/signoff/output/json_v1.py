@@ -191,6 +191,7 @@ _string = json.encoder.encode_basestring_ascii
 def _commits_json(decision: Decision) -> str:
     rest: dict[tuple[int, ...], str] = {}
     parts = []
+    subjects = decision.commit_subjects
     for a in decision.commits:
         # Every attribution is held by the decision while this runs, so ids are stable keys.
         key = (id(a.kind), id(a.actors), id(a.evidence), id(a.human), id(a.co_authors))
@@ -199,6 +200,6 @@ def _commits_json(decision: Decision) -> str:
             d = commit_dict(a, "")
             del d["sha"], d["subject"]
             tail = rest[key] = "," + _encode(d)[1:]
-        subject = decision.commit_subjects.get(a.sha, "")
-        parts.append(f'{{"sha":{_string(a.sha)},"subject":{_string(subject)}{tail}')
+        sha = a.sha
+        parts.append(f'{{"sha":{_string(sha)},"subject":{_string(subjects.get(sha, ""))}{tail}')
     return "[" + ",".join(parts) + "]"

@@ -117,7 +117,7 @@ def evaluate_file(
         requirements=merge_requirements(reqs),
         hits=tuple(hits),
         facts=fi.facts,
-        commits=tuple(a.sha for a in fi.attributions),
+        commits=tuple([a.sha for a in fi.attributions]),
         identities=tuple(dict.fromkeys(s.id for s in subjects)),
         adjustments=fi.adjustments,
         new_mode=change.new_mode,
