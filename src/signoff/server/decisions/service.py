@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.ledger.events import EventDraft, EventError, EventType
 from signoff.server import jsoncol
@@ -65,10 +65,17 @@ def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> Decisio
         if "over" in str(exc) and "bytes" in str(exc):
             raise TooLargeError(str(exc)) from None
         raise InvalidInputError(str(exc)) from None
-    with ctx.db.write() as conn:
+
+    def prepare(conn: Connection) -> EventDraft:
         load_in(conn, name)
-        seq, _ = ctx.recorder.append(draft)
+        return draft
+
+    def finish(conn: Connection, seq: int) -> int:
         repo.insert(conn, {**row, "ledger_seq": seq})
+        return seq
+
+    # CI posts decisions in bursts: concurrent posts share one commit and one ledger append.
+    seq = ctx.recorder.write_grouped(ctx.db, prepare, finish)
     fields = {k: v for k, v in row.items() if k not in ("record", "verdict")}
     return DecisionReceipt(**fields, decision=row["verdict"], ledger_seq=seq)
 

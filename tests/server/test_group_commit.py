@@ -1,0 +1,152 @@
+"""Decision posts share commits under load: every post stored once, with its own event."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from serverteam import Team
+
+from signoff.errors import StoreError
+from signoff.ledger.events import EventDraft, EventType
+from signoff.ledger.service import Ledger
+from signoff.server.context import Context
+from signoff.server.ledgering import _Job
+
+
+def decision(i: int) -> dict[str, Any]:
+    return {
+        "decision": "allow",
+        "evaluated_at": "2025-01-01T00:00:00+00:00",
+        "range": {"base": f"{i:040x}", "head": f"{i + 1:040x}", "merge_base": f"{i:040x}"},
+        "policy": {"source": "x", "protected": True},
+        "digests": {},
+        "files": [],
+        "commits": [],
+    }
+
+
+def test_concurrent_decision_posts_each_get_their_own_event(team: Team) -> None:
+    api = team.api("ci")
+    with ThreadPoolExecutor(12) as pool:
+        receipts = list(pool.map(lambda i: api.post("/v1/repos/demo/decisions", decision(i)),
+                                 range(36)))  # fmt: skip
+    assert {r.status_code for r in receipts} == {201}, receipts[0].text
+    seqs = [r.json()["ledger_seq"] for r in receipts]
+    assert len(set(seqs)) == 36
+    ledger: Ledger = team.server.ctx.recorder.ledger
+    for r, event in zip(receipts, ledger.events(seqs), strict=True):
+        assert event.type is EventType.DECISION_MADE
+        assert event.subjects["decision"] == r.json()["id"]
+        assert event.subjects["commit"] == r.json()["head"]
+    stored = team.api("auditor").get("/v1/repos/demo/decisions", params={"limit": 100}).json()
+    assert sorted(d["ledger_seq"] for d in stored["items"]) == sorted(seqs)
+    assert ledger.verify().ok
+
+
+def _draft(i: int) -> EventDraft:
+    return EventDraft(EventType.DECISION_MADE, "ci", {"decision": f"dec-{i}"}, {"i": i})
+
+
+@pytest.fixture
+def probe(team: Team) -> Context:
+    """The live server's context with a scratch table the jobs below write to."""
+    ctx: Context = team.server.ctx
+    with ctx.db.write() as conn:
+        conn.execute(sa.text("CREATE TABLE probe (name TEXT, seq INTEGER)"))
+    return ctx
+
+
+def _rows(ctx: Context) -> list[tuple[str, int]]:
+    with ctx.db.read() as conn:
+        return [(r[0], r[1]) for r in conn.execute(sa.text("SELECT name, seq FROM probe"))]
+
+
+def _jobs(ctx: Context, names: list[str]) -> list[_Job[int]]:
+    def job(name: str) -> _Job[int]:
+        def prepare(conn: sa.Connection) -> EventDraft:
+            if name == "bad":
+                raise LookupError("no such repository")
+            conn.execute(sa.text("INSERT INTO probe VALUES (:n, NULL)"), {"n": name})
+            return _draft(len(name))
+
+        def finish(conn: sa.Connection, seq: int) -> int:
+            conn.execute(
+                sa.text("UPDATE probe SET seq = :s WHERE name = :n"), {"s": seq, "n": name}
+            )
+            return seq
+
+        return _Job(prepare, finish)
+
+    return [job(n) for n in names]
+
+
+def test_one_callers_error_stays_with_that_caller(probe: Context) -> None:
+    ctx = probe
+    size = ctx.recorder.ledger.size()
+    jobs = _jobs(ctx, ["a", "bad", "c"])
+    ctx.recorder._group._commit(ctx.db, jobs)
+    with pytest.raises(LookupError):
+        jobs[1].outcome()
+    assert [jobs[0].outcome(), jobs[2].outcome()] == [size, size + 1]
+    assert sorted(_rows(ctx)) == [("a", size), ("c", size + 1)]  # "bad" left nothing behind
+    assert ctx.recorder.ledger.size() == size + 2
+
+
+def test_a_failed_ledger_append_fails_every_caller_and_writes_no_state(
+    probe: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = probe
+    size = ctx.recorder.ledger.size()
+
+    def refuse(drafts: object) -> object:
+        raise StoreError("cannot append to the ledger: disk full")
+
+    monkeypatch.setattr(ctx.recorder.ledger, "append_many", refuse)
+    jobs = _jobs(ctx, ["a", "b"])
+    ctx.recorder._group._commit(ctx.db, jobs)
+    for job in jobs:
+        with pytest.raises(StoreError, match="disk full"):
+            job.outcome()
+    monkeypatch.undo()
+    assert _rows(ctx) == []  # the server transaction rolled back with the append
+    assert ctx.recorder.ledger.size() == size
+
+
+def test_callers_arriving_during_a_group_are_led_by_the_next(
+    probe: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While one group commits, later callers queue; one of them leads their group."""
+    ctx = probe
+    release = threading.Event()
+    entered = threading.Event()
+    original = ctx.recorder.ledger.append_many
+    calls: list[int] = []
+
+    def slow(drafts: Any) -> Any:
+        calls.append(len(drafts))
+        if len(calls) == 1:
+            entered.set()
+            assert release.wait(30)
+        return original(drafts)
+
+    monkeypatch.setattr(ctx.recorder.ledger, "append_many", slow)
+
+    def post(name: str) -> int:
+        job = _jobs(ctx, [name])[0]
+        return ctx.recorder.write_grouped(ctx.db, job.prepare, job.finish)
+
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(post, "first")
+        assert entered.wait(30)
+        rest = [pool.submit(post, f"n{i}") for i in range(5)]
+        while len(ctx.recorder._group._queue) < 5:  # all five queued behind the first
+            threading.Event().wait(0.01)
+        release.set()
+        seqs = [first.result(30), *(f.result(30) for f in rest)]
+    assert calls == [1, 5]  # two groups: the first alone, then the five together
+    assert len(set(seqs)) == 6
+    assert sorted(s for _, s in _rows(ctx)) == sorted(seqs)
