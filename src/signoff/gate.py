@@ -33,7 +33,7 @@ from signoff.signers import SignerEntry, Signers, build_signers, parse_allowed_s
 
 if TYPE_CHECKING:
     from signoff.approvals.check import RecordSource
-    from signoff.attribution.attribute import Attribution, Witness
+    from signoff.attribution.attribute import Attribution, Attributor, Witness
     from signoff.decision import Decision
     from signoff.policy.model import Policy
 
@@ -209,7 +209,6 @@ def _decide(
         import signoff.approvals.check  # noqa: F401
 
     policy, policy_notes = _policy(blobs, base, policy_file)
-    inputs = Inputs(policy, registry, [], (*policy_notes, *warnings))
     target = target_branch or branch_of(base_full)
     now = dt.datetime.now(dt.UTC)
     today = today or now.date()
@@ -218,26 +217,9 @@ def _decide(
     landed = history.read_landed(git, base, head)
     prepared = gate_files.prepare(git, landed, policy)
 
-    # Attribute each commit as git streams it; remember which paths it touched.
-    attributor = Attributor(registry, signers)
-    shas: list[str] = []
-    subjects: dict[str, str] = {}
-    attributions: dict[str, Attribution] = {}
-    touched: dict[bytes, list[str]] = {}
-    base_is_parent = False  # is the base an ancestor of the head (a parent of a range commit)?
-    base_b = base.encode()
-    for c in log.commits():
-        sha = c.sha
-        shas.append(sha)
-        if base_b in c.parents:  # fixed-length hex SHAs: a substring match is an exact one
-            base_is_parent = True
-        subjects[sha] = c.subject
-        attributions[sha] = attributor.keyed(sha, c.ident, c.message, c.commit)
-        for path in c.paths:
-            if (seen := touched.get(path)) is None:
-                touched[path] = [sha]
-            elif seen[-1] != sha:
-                seen.append(sha)
+    shas, subjects, attributions, touched, base_is_parent = _read_range(
+        log, Attributor(registry, signers), base
+    )
     if base_is_parent:
         mbase = base
     else:  # the base moved on since the head forked, or the range is empty or unrelated
@@ -286,16 +268,7 @@ def _decide(
         )
         files = list(final)
 
-    notes = list(inputs.warnings)
-    due = [a for a in registry.agents if a.lifecycle(today) is Lifecycle.REVIEW_DUE]
-    if due:
-        actors = {id(at.actors): at.actors for at in attributions.values()}.values()
-        active = {id(a.agent) for tup in actors for a in tup}
-        notes += [
-            f"agent {agent.id} is past its review date {agent.review_by}; owner: {agent.owner}"
-            for agent in due
-            if id(agent) in active
-        ]
+    notes = [*policy_notes, *warnings, *_review_notes(registry, attributions.values(), today)]
     verdict = strictest([f.verdict for f in files]) if files else Verdict.ALLOW
     return Decision(
         verdict=verdict,
@@ -318,6 +291,51 @@ def _decide(
         evaluated_at=now.isoformat(timespec="seconds"),
         approvals=approvals,
     )
+
+
+class _RangeRead(NamedTuple):
+    shas: list[str]  # newest first
+    subjects: dict[str, str]
+    attributions: dict[str, Attribution]
+    touched: dict[bytes, list[str]]  # path as git stored it -> SHAs of the commits touching it
+    base_is_parent: bool  # a range commit has the base as a parent: the base is an ancestor
+
+
+def _read_range(log: RangeLog, attributor: Attributor, base: str) -> _RangeRead:
+    """Attribute each commit as git streams it, and remember which paths it touched."""
+    read = _RangeRead([], {}, {}, {}, False)
+    shas, subjects, attributions, touched = read[:4]
+    base_b = base.encode()
+    base_is_parent = False
+    for c in log.commits():
+        sha = c.sha
+        shas.append(sha)
+        if base_b in c.parents:  # fixed-length hex SHAs: a substring match is an exact one
+            base_is_parent = True
+        subjects[sha] = c.subject
+        attributions[sha] = attributor.keyed(sha, c.ident, c.message, c.commit)
+        for path in c.paths:
+            if (seen := touched.get(path)) is None:
+                touched[path] = [sha]
+            elif seen[-1] != sha:
+                seen.append(sha)
+    return read._replace(base_is_parent=base_is_parent)
+
+
+def _review_notes(
+    registry: Registry, attributions: Iterable[Attribution], today: dt.date
+) -> list[str]:
+    """A warning per agent past its review date that worked in the range, naming its owner."""
+    due = [a for a in registry.agents if a.lifecycle(today) is Lifecycle.REVIEW_DUE]
+    if not due:
+        return []
+    actors = {id(at.actors): at.actors for at in attributions}.values()
+    active = {id(a.agent) for tup in actors for a in tup}
+    return [
+        f"agent {agent.id} is past its review date {agent.review_by}; owner: {agent.owner}"
+        for agent in due
+        if id(agent) in active
+    ]
 
 
 def _raw(path: str) -> bytes:
