@@ -57,6 +57,8 @@ def test_malformed_records_are_refused_not_guessed() -> None:
         good[:-1],  # truncated: no terminating NUL
         good.replace(b"a" * 40, b"g" * 40),  # not a SHA
         good.replace(b"\nN\n", b"\nN\nextra\n"),  # one header field too many
+        good.replace(b"\n1\n2\n", b"\nsoon\n2\n"),  # a time that is not a number
+        good.replace(b"a" * 40 + b"\n\n", b"a" * 40 + b"\nnot-a-sha\n"),  # parents
         good + b"q\0",  # a path without its entry
     ]
     for record in bad:

@@ -54,14 +54,22 @@ class RangeCommit(NamedTuple):
         if len(fields) != _IDENT_FIELDS:
             raise GitError(_BAD)
         an, ae, cn, ce, gst, gs, gk, gf = fields
+        try:
+            parents = tuple(self.parents.decode("ascii").split())
+            times = int(self.author_time or 0), int(self.committer_time or 0)
+            status = gst.decode("ascii") or "N"
+        except ValueError:  # UnicodeDecodeError included
+            raise GitError(_BAD) from None
+        if not _HEX_LINES(b"\n".join(p.encode() for p in parents)):
+            raise GitError(_BAD)
         return Commit(
             sha=self.sha,
-            parents=tuple(self.parents.decode().split()),
-            author=Person(_text(an), _text(ae), int(self.author_time or 0)),
-            committer=Person(_text(cn), _text(ce), int(self.committer_time or 0)),
+            parents=parents,
+            author=Person(_text(an), _text(ae), times[0]),
+            committer=Person(_text(cn), _text(ce), times[1]),
             message=self.message,
-            signature=_NO_SIGNATURE if gst == b"N" else Signature(
-                gst.decode() or "N", _text(gs), _text(gk), _text(gf)
+            signature=_NO_SIGNATURE if status == "N" else Signature(
+                status, _text(gs), _text(gk), _text(gf)
             ),
         )  # fmt: skip
 
