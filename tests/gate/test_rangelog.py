@@ -34,7 +34,9 @@ def hostile_range(repo: Repo) -> None:
 def test_range_reader_agrees_with_the_token_parser(repo: Repo) -> None:
     hostile_range(repo)
     git = Git(repo.path)
-    reference = history.read_commits(git, "main", "work")
+    args = ["log", "-z", "--raw", "--no-renames", "--no-abbrev", "-c",
+            f"--format={history.LOG_FORMAT}", "main..work", "--"]  # fmt: skip
+    reference = list(history.parse_log(git.stream_tokens(args)))
     with rangelog.RangeLog(git, "main", "work") as log:
         fast = list(log.commits())
     assert [c.sha for c in fast] == [c.sha for c in reference]
@@ -49,7 +51,7 @@ def test_range_reader_agrees_with_the_token_parser(repo: Repo) -> None:
 def test_malformed_records_are_refused_not_guessed() -> None:
     header = b"\n".join([b"a" * 40, b"", b"1", b"2", b"n", b"e", b"n", b"e", b"N", b"", b"", b""])
     good = header + b"\0msg\n\0\n:100644 100644 " + b"1" * 40 + b" " + b"2" * 40 + b" M\0p\0"
-    assert rangelog._record(good).paths == [b"p"]
+    assert rangelog._records([good])[0].paths == [b"p"]
     assert rangelog._records([]) == []  # a read that ends before the next commit starts
     bad = [
         good.replace(b" M\0", b" R100\0"),  # a rename would name two paths
@@ -63,7 +65,7 @@ def test_malformed_records_are_refused_not_guessed() -> None:
     ]
     for record in bad:
         with pytest.raises(GitError, match="refusing to guess"):
-            rangelog._record(record).commit()  # the identity part is checked on first use
+            rangelog._records([record])[0].commit()  # the identity part is checked on first use
 
 
 def test_git_failure_is_a_clear_error_and_early_exit_stops_git(repo: Repo) -> None:

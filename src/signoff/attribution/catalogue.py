@@ -8,7 +8,6 @@ Patterns are matched case-insensitively against lower-cased text.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import NamedTuple
 
 from signoff.registry import Kind
@@ -168,19 +167,15 @@ class _Compiled(NamedTuple):
     markers: tuple[re.Pattern[str], ...]
 
 
-@cache
-def _compiled() -> tuple[_Compiled, ...]:
-    """Every entry's patterns, compiled on first use: most runs only need `_any_marker`."""
-    return tuple(
-        _Compiled(
-            k,
-            tuple(re.compile(p) for p in k.identities),
-            tuple(re.compile(p) for p in k.trailers),
-            tuple(re.compile(p, re.MULTILINE) for p in k.markers),
-        )
-        for k in CATALOGUE
+_COMPILED = tuple(
+    _Compiled(
+        k,
+        tuple(re.compile(p) for p in k.identities),
+        tuple(re.compile(p) for p in k.trailers),
+        tuple(re.compile(p, re.MULTILINE) for p in k.markers),
     )
-
+    for k in CATALOGUE
+)
 
 #: Catch-all: a specific entry that matched makes this one redundant.
 _FALLBACKS = frozenset({"github-app-bot", "generic-ai-trailer"})
@@ -192,7 +187,7 @@ def match_identity(name: str, email: str) -> list[Known]:
     ident = f"{name.lower()} <{email_l}>"
     found = [
         c.known
-        for c in _compiled()
+        for c in _COMPILED
         if email_l in c.known.emails or any(p.search(ident) for p in c.identities)
     ]
     return _drop_fallbacks(found)
@@ -200,19 +195,17 @@ def match_identity(name: str, email: str) -> list[Known]:
 
 def match_trailer(line: str) -> list[Known]:
     low = line.lower()
-    return _drop_fallbacks([c.known for c in _compiled() if any(p.search(low) for p in c.trailers)])
+    return _drop_fallbacks([c.known for c in _COMPILED if any(p.search(low) for p in c.trailers)])
 
 
-@cache
-def _any_marker() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for k in CATALOGUE for p in k.markers), re.MULTILINE)
+_ANY_MARKER = re.compile("|".join(f"(?:{p})" for k in CATALOGUE for p in k.markers), re.MULTILINE)
 
 
 def match_message(message: str) -> list[Known]:
     low = message.lower()
-    if not _any_marker().search(low):  # one scan for the common case: no marker at all
+    if not _ANY_MARKER.search(low):  # one scan for the common case: no marker at all
         return []
-    return [c.known for c in _compiled() if any(p.search(low) for p in c.markers)]
+    return [c.known for c in _COMPILED if any(p.search(low) for p in c.markers)]
 
 
 def _drop_fallbacks(found: list[Known]) -> list[Known]:

@@ -1,8 +1,9 @@
 """Read a commit range and what it lands, each in one streaming git call.
 
-`read_commits` runs a single `git log -z --raw -c` over the range (merges included, with the
-paths a merge itself introduces); `read_landed` runs a single `git diff -z --raw --numstat -M`
-between the merge base and the head. Blobs come from one `git cat-file --batch`.
+`parse_log` reads `git log -z --raw` output with `LOG_FORMAT` into full commits (the hook and the
+monitor; the gate's own range reader is `signoff.gitio.rangelog`); `read_landed` runs a single
+`git diff -z --raw --numstat -M` between the merge base and the head. Blobs come from one
+`git cat-file --batch`.
 """
 
 from __future__ import annotations
@@ -89,20 +90,6 @@ def merge_base_of(git: Git, running: Running, base: str, head: str) -> str:
             hint="the clone is shallow: run `git fetch --unshallow`" if shallow else None,
         )
     return out.decode()
-
-
-def read_commits(git: Git, base: str, head: str) -> list[Commit]:
-    """Every commit in base..head, newest first, each with the paths it touched."""
-    return list(iter_commits(git, base, head))
-
-
-def iter_commits(git: Git, base: str, head: str) -> Iterator[Commit]:
-    """Commits as git produces them, so callers can work while git is still running."""
-    args = [
-        "log", "-z", "--raw", "--no-renames", "--no-abbrev", "-c", "--no-color",
-        "--no-ext-diff", "--no-textconv", f"--format={LOG_FORMAT}", f"{base}..{head}", "--",
-    ]  # fmt: skip
-    return parse_log(git.stream_tokens(args))
 
 
 _HEX = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -200,14 +187,23 @@ def _commit(header: list[bytes], files: list[FileChange]) -> Commit:
         committer=Person(cn.decode("utf-8", "replace"), ce.decode("utf-8", "replace"),
                          int(ct or 0)),
         message=body.decode("utf-8", "replace"),
-        signature=_NO_SIGNATURE if gst == b"N" else Signature(
-            gst.decode() or "N", _text(gs), _text(gk), _text(gf)
-        ),
+        signature=signature_of(gst, gs, gk, gf),
         files=tuple(files),
     )  # fmt: skip
 
 
 _NO_SIGNATURE = Signature("N")
+
+
+def signature_of(status: bytes, signer: bytes, key: bytes, fingerprint: bytes) -> Signature:
+    """What `%G?`, `%GS`, `%GK` and `%GF` printed; a status that is not ASCII is refused."""
+    if status == b"N":
+        return _NO_SIGNATURE
+    try:
+        code = status.decode("ascii") or "N"
+    except UnicodeDecodeError:
+        raise GitError("unexpected signature status from git log (refusing to guess)") from None
+    return Signature(code, _text(signer), _text(key), _text(fingerprint))
 
 
 def read_landed(git: Git, base: str, head: str) -> list[FileChange]:

@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import NamedTuple
 
-from signoff.changes import Commit, Person, Signature
+from signoff.changes import Commit, Person
 from signoff.errors import GitError
+from signoff.gitio.history import signature_of
 from signoff.gitio.runner import Git, Stream
 
 # The identity part (author, committer, signature) comes last and contiguous, so attribution can
@@ -57,7 +58,6 @@ class RangeCommit(NamedTuple):
         try:
             parents = tuple(self.parents.decode("ascii").split())
             times = int(self.author_time or 0), int(self.committer_time or 0)
-            status = gst.decode("ascii") or "N"
         except ValueError:  # UnicodeDecodeError included
             raise GitError(_BAD) from None
         if not _HEX_LINES(b"\n".join(p.encode() for p in parents)):
@@ -68,13 +68,8 @@ class RangeCommit(NamedTuple):
             author=Person(_text(an), _text(ae), times[0]),
             committer=Person(_text(cn), _text(ce), times[1]),
             message=self.message,
-            signature=_NO_SIGNATURE if status == "N" else Signature(
-                status, _text(gs), _text(gk), _text(gf)
-            ),
-        )  # fmt: skip
-
-
-_NO_SIGNATURE = Signature("N")
+            signature=signature_of(gst, gs, gk, gf),
+        )
 
 
 def _text(raw: bytes) -> str:
@@ -171,8 +166,3 @@ def _records(
         if b" R" in joined or b" C" in joined:
             raise GitError(_BAD)
     return out
-
-
-def _record(rec: bytes) -> RangeCommit:
-    """One commit (see `_records`)."""
-    return _records([rec])[0]

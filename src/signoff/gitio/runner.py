@@ -117,9 +117,6 @@ class Running:
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, self._proc.pid, 19)
 
-    def done(self) -> bool:
-        return self._proc.poll() is not None
-
     def result(self) -> tuple[int, bytes, bytes]:
         """(exit code, stdout, stderr), waiting for git to finish."""
         out, err = self._proc.communicate()

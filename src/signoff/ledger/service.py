@@ -40,7 +40,7 @@ from signoff.ledger.events import (
     seq_marker,
 )
 from signoff.ledger.keys import default_key_path, default_url, load_or_create_key
-from signoff.ledger.store import Acks, Appended, SqlStore, StoredCheckpoint
+from signoff.ledger.store import Appended, SqlStore, StoredCheckpoint
 
 DEFAULT_CHECKPOINT_EVERY = 1000
 DEFAULT_CHECKPOINT_SECONDS = 300.0
@@ -156,8 +156,8 @@ class Ledger:
         """Append atomically and durably; may then write a checkpoint per the policy."""
         done = self.store.append(drafts)
         if done:
-            seqs = done.seqs if isinstance(done, Acks) else range(done[0].seq, done[-1].seq + 1)
-            self._maybe_checkpoint(seqs.start, seqs.stop)
+            first = done[0].seq
+            self._maybe_checkpoint(first, first + len(done))
         return done
 
     def _maybe_checkpoint(self, old_size: int, new_size: int) -> None:

@@ -369,11 +369,6 @@ class Acks(Sequence[Appended]):
         self._first, self._hashes, self._time = first, hashes, time
 
     @property
-    def seqs(self) -> range:
-        """The sequence numbers appended, without building an `Appended` for each."""
-        return range(self._first, self._first + len(self._hashes))
-
-    @property
     def last_hash(self) -> bytes:
         return self._hashes[-1]
 
