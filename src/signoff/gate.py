@@ -13,6 +13,7 @@ When the base is not an ancestor of the head (the range's commits tell), the mer
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -26,10 +27,10 @@ from signoff.changes import FileChange
 from signoff.errors import ConfigError, GitError
 from signoff.gitio import history
 from signoff.gitio.rangelog import RangeLog
-from signoff.gitio.runner import Git, Running
+from signoff.gitio.runner import Git
 from signoff.policy import ALLOWED_SIGNERS_PATH, POLICY_PATH
 from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry, parse_registry
-from signoff.signers import SignerEntry, Signers, build_signers, parse_allowed_signers
+from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
 
 if TYPE_CHECKING:
     from signoff.approvals.check import RecordSource
@@ -152,86 +153,52 @@ def run_check(
     with the approvals `server` (the control plane, `signoff check --server`) holds."""
     git = Git(repo)
     base, head, base_full = history.resolve_range(git, base_ref, head_ref)
-    # Usually the base is an ancestor of the head, and then it is the merge base: the range's
-    # own commits show that (below), so `git merge-base`, a walk as long as git log's, runs at
-    # the lowest priority and is only waited for when they do not.
-    forking = history.start_merge_base(git, base, head, background=True)
-    try:
+    with contextlib.ExitStack() as stack:
+        # Usually the base is an ancestor of the head, and then it is the merge base: the
+        # range's own commits show that (below), so `git merge-base`, a walk as long as git
+        # log's, runs at the lowest priority and is only waited for when they do not.
+        forking = history.start_merge_base(git, base, head, background=True)
+        stack.callback(forking.close)
         blobs = _input_blobs(git, base)
-        registry, humans, id_warnings = _identities(blobs, base)
+        registry, humans, warnings = _identities(blobs, base)
         signers, signers_text, signers_digest = build_signers(humans, registry)
-        with tempfile.TemporaryDirectory(prefix="signoff-") as tmp:
-            allowed = Path(tmp) / "allowed_signers"
-            allowed.write_text(signers_text)
-            log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
-            with RangeLog(log_git, base, head) as log:
-                # From here git walks the range while the rest of the work is done.
-                return _decide(
-                    git, log, base, head, base_full, forking=forking, blobs=blobs,
-                    registry=registry, signers=signers, signers_text=signers_text,
-                    signers_digest=signers_digest, warnings=id_warnings, base_ref=base_ref,
-                    head_ref=head_ref, policy_file=policy_file, target_branch=target_branch,
-                    today=today, approvals_ref=approvals_ref, server=server, witness=witness,
-                )  # fmt: skip
-    finally:
-        forking.close()
+        allowed = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="signoff-")))
+        (allowed / "allowed_signers").write_text(signers_text)
+        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed / 'allowed_signers'}"])
+        log = stack.enter_context(RangeLog(log_git, base, head))
+        # From here git walks the range (and merge-base the history) while the rest is done:
+        # load what comes next, parse the policy, classify and analyze what lands.
+        from signoff import gate_files
+        from signoff.attribution.attribute import Attributor, with_witness
+        from signoff.decision import Decision, Verdict, strictest
 
+        if approvals_ref is not None or server is not None:
+            import signoff.approvals.check  # noqa: F401
 
-def _decide(
-    git: Git,
-    log: RangeLog,
-    base: str,
-    head: str,
-    base_full: str | None,
-    *,
-    forking: Running,
-    blobs: Mapping[str, bytes | None],
-    registry: Registry,
-    signers: Signers,
-    signers_text: str,
-    signers_digest: str,
-    warnings: list[str],
-    base_ref: str,
-    head_ref: str,
-    policy_file: Path | None,
-    target_branch: str | None,
-    today: dt.date | None,
-    approvals_ref: str | None,
-    server: RecordSource | None,
-    witness: WitnessSource | None,
-) -> Decision:
-    # While git log and git merge-base run: load what comes next, parse the policy.
-    from signoff import gate_files
-    from signoff.attribution.attribute import Attributor, with_witness
-    from signoff.decision import Decision, Verdict, strictest
+        policy, policy_notes = _policy(blobs, base, policy_file)
+        target = target_branch or branch_of(base_full)
+        now = dt.datetime.now(dt.UTC)
+        today = today or now.date()
 
-    if approvals_ref is not None or server is not None:
-        import signoff.approvals.check  # noqa: F401
+        # What the head lands if the base is the merge base; checked once the commits are in.
+        landed = history.read_landed(git, base, head)
+        prepared = gate_files.prepare(git, landed, policy)
 
-    policy, policy_notes = _policy(blobs, base, policy_file)
-    target = target_branch or branch_of(base_full)
-    now = dt.datetime.now(dt.UTC)
-    today = today or now.date()
-
-    # What the head lands if the base is the merge base; checked once the commits are in.
-    landed = history.read_landed(git, base, head)
-    prepared = gate_files.prepare(git, landed, policy)
-
-    shas, subjects, attributions, touched, base_is_parent = _read_range(
-        log, Attributor(registry, signers), base
-    )
-    if base_is_parent:
-        mbase = base
-    else:  # the base moved on since the head forked, or the range is empty or unrelated
-        mbase = history.merge_base_of(git, forking, base, head)
-        if mbase == head:
-            raise GitError(
-                f"empty range: {head_ref} adds nothing to {base_ref}",
-                hint="check the base and head refs of the pull request",
-            )
-        if mbase != base:
-            landed = history.read_landed(git, mbase, head)
-            prepared = gate_files.prepare(git, landed, policy)
+        shas, subjects, attributions, touched, base_is_parent = _read_range(
+            log, Attributor(registry, signers), base
+        )
+        if base_is_parent:
+            mbase = base
+        else:  # the base moved on since the head forked, or the range is empty or unrelated
+            mbase = history.merge_base_of(git, forking, base, head)
+            if mbase == head:
+                raise GitError(
+                    f"empty range: {head_ref} adds nothing to {base_ref}",
+                    hint="check the base and head refs of the pull request",
+                )
+            if mbase != base:
+                landed = history.read_landed(git, mbase, head)
+                prepared = gate_files.prepare(git, landed, policy)
     if not shas:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
     if witness is not None:
@@ -239,15 +206,10 @@ def _decide(
             if sha in attributions:
                 attributions[sha] = with_witness(attributions[sha], seen_push, registry)
 
-    files = []
-    for p in prepared:
-        change = p.change
-        old, new = _raw(change.old_path), _raw(change.new_path)
-        hits = touched.get(new, []) if old == new else touched.get(old, []) + touched.get(new, [])
-        attrs = tuple(map(attributions.__getitem__, dict.fromkeys(hits)))
-        if not attrs:
-            attrs = (gate_files.UNEXPLAINED._replace(sha=head),)
-        files.append(p.decide(attrs, policy, today, target))
+    files = [
+        p.decide(_attributions_of(p.change, touched, attributions, head), policy, today, target)
+        for p in prepared
+    ]
 
     approvals = None
     wants = approvals_ref is not None or server is not None
@@ -336,6 +298,22 @@ def _review_notes(
         for agent in due
         if id(agent) in active
     ]
+
+
+def _attributions_of(
+    change: FileChange,
+    touched: Mapping[bytes, list[str]],
+    attributions: Mapping[str, Attribution],
+    head: str,
+) -> tuple[Attribution, ...]:
+    """Every commit that touched the file's old or new path; content no commit explains is
+    unregistered agent work (`gate_files.UNEXPLAINED`)."""
+    from signoff.gate_files import UNEXPLAINED
+
+    old, new = _raw(change.old_path), _raw(change.new_path)
+    hits = touched.get(new, []) if old == new else touched.get(old, []) + touched.get(new, [])
+    attrs = tuple(map(attributions.__getitem__, dict.fromkeys(hits)))
+    return attrs or (UNEXPLAINED._replace(sha=head),)
 
 
 def _raw(path: str) -> bytes:
