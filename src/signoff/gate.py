@@ -3,34 +3,34 @@
 This is the one path every shell (CLI, API, hook) takes to a decision, so a decision made in one
 place is identical to one made in another on the same inputs.
 
-Over a long range most of the time is git's walk, so `run_check` starts `git log` as soon as it
-knows whose signatures to trust (the registry and allowed signers on the base ref) and does
-everything else while git runs: the policy, the per-file work (`signoff.gate_files`, imported
-only then) on what the head lands on the base, and attribution of each commit as it streams in.
-When the base is not an ancestor of the head (the range's commits tell), the merge base that
-`git merge-base` found meanwhile at low priority replaces it and the per-file work is redone.
+Over a long range most of the time is git's walk, so `git log` starts as soon as the gate knows
+whose signatures to trust, the registry and allowed signers on the base ref (`signoff.gate_start`,
+which `signoff check` begins before its CLI has loaded). Everything else is done while git runs:
+the policy, the per-file work (`signoff.gate_files`, imported only then) on what the head lands
+on the base, and attribution of each commit as it streams in. When the base is not an ancestor
+of the head (the range's commits tell), the merge base that `git merge-base` found meanwhile at
+low priority replaces it and the per-file work is redone.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from signoff.changes import FileChange
 from signoff.errors import ConfigError, GitError
+from signoff.gate_start import RangeStart, identities, input_blobs
 from signoff.gitio import history
 from signoff.gitio.rangelog import RangeLog
 from signoff.gitio.runner import Git
-from signoff.policy import ALLOWED_SIGNERS_PATH, POLICY_PATH
-from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Lifecycle, Registry, parse_registry
-from signoff.signers import SignerEntry, build_signers, parse_allowed_signers
+from signoff.policy import POLICY_PATH
+from signoff.registry import Lifecycle, Registry
+from signoff.signers import SignerEntry
 
 if TYPE_CHECKING:
     from signoff.approvals.check import RecordSource
@@ -60,36 +60,10 @@ class Inputs(NamedTuple):
 
 def load_inputs(git: Git, base: str, policy_file: Path | None = None) -> Inputs:
     """Policy, registry and allowed signers from the base ref: a change cannot loosen its own."""
-    blobs = _input_blobs(git, base)
-    registry, humans, warnings = _identities(blobs, base)
+    blobs = input_blobs(git, base)
+    registry, humans, warnings = identities(blobs, base)
     policy, note = _policy(blobs, base, policy_file)
     return Inputs(policy, registry, humans, (*note, *warnings))
-
-
-def _input_blobs(git: Git, base: str) -> dict[str, bytes | None]:
-    paths = (POLICY_PATH, REGISTRY_PATH, ALLOWED_SIGNERS_PATH)
-    found = history.read_objects(git, [f"{base}:{p}" for p in paths])
-    return {p: found.get(f"{base}:{p}") for p in paths}
-
-
-def _identities(
-    blobs: Mapping[str, bytes | None], base: str
-) -> tuple[Registry, list[SignerEntry], list[str]]:
-    """The registry and the humans' allowed signers: whose signatures git may trust."""
-    warnings: list[str] = []
-    raw_reg = blobs[REGISTRY_PATH]
-    if raw_reg is None:
-        registry = EMPTY_REGISTRY
-        warnings.append(f"no {REGISTRY_PATH} on the base ref: every agent is unregistered")
-    else:
-        registry = parse_registry(raw_reg, f"{base[:12]}:{REGISTRY_PATH}")
-    raw_signers = blobs[ALLOWED_SIGNERS_PATH]
-    humans = (
-        parse_allowed_signers(raw_signers, f"{base[:12]}:{ALLOWED_SIGNERS_PATH}")
-        if raw_signers is not None
-        else []
-    )
-    return registry, humans, warnings
 
 
 def _policy(
@@ -147,25 +121,19 @@ def run_check(
     approvals_ref: str | None = APPROVALS_REF,
     server: RecordSource | None = None,
     witness: WitnessSource | None = None,
+    started: RangeStart | None = None,
 ) -> Decision:
     """Decide on base..head; signed approval records on `approvals_ref` (None: ignore them)
     are verified against the base ref's allowed signers and applied to the decision, together
-    with the approvals `server` (the control plane, `signoff check --server`) holds."""
-    git = Git(repo)
-    base, head, base_full = history.resolve_range(git, base_ref, head_ref)
-    with contextlib.ExitStack() as stack:
-        # Usually the base is an ancestor of the head, and then it is the merge base: the
-        # range's own commits show that (below), so `git merge-base`, a walk as long as git
-        # log's, runs at the lowest priority and is only waited for when they do not.
-        forking = history.start_merge_base(git, base, head, background=True)
-        stack.callback(forking.close)
-        blobs = _input_blobs(git, base)
-        registry, humans, warnings = _identities(blobs, base)
-        signers, signers_text, signers_digest = build_signers(humans, registry)
-        allowed = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="signoff-")))
-        (allowed / "allowed_signers").write_text(signers_text)
-        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed / 'allowed_signers'}"])
-        log = stack.enter_context(RangeLog(log_git, base, head))
+    with the approvals `server` (the control plane, `signoff check --server`) holds.
+
+    `started`, work begun earlier for the same repository and refs (`signoff.cli.early`), is
+    used and closed; begun for anything else, it is closed unused."""
+    if started is not None and not started.is_for(repo, base_ref, head_ref):
+        started.close()
+        started = None
+    with started or RangeStart(repo, base_ref, head_ref) as run:
+        git, base, head, registry = run.git, run.base, run.head, run.registry
         # From here git walks the range (and merge-base the history) while the rest is done:
         # load what comes next, parse the policy, classify and analyze what lands.
         from signoff import gate_files
@@ -175,8 +143,8 @@ def run_check(
         if approvals_ref is not None or server is not None:
             import signoff.approvals.check  # noqa: F401
 
-        policy, policy_notes = _policy(blobs, base, policy_file)
-        target = target_branch or branch_of(base_full)
+        policy, policy_notes = _policy(run.blobs, base, policy_file)
+        target = target_branch or branch_of(run.base_full)
         now = dt.datetime.now(dt.UTC)
         today = today or now.date()
 
@@ -185,12 +153,12 @@ def run_check(
         prepared = gate_files.prepare(git, landed, policy)
 
         shas, subjects, attributions, touched, base_is_parent = _read_range(
-            log, Attributor(registry, signers), base
+            run.log, Attributor(registry, run.signers), base
         )
         if base_is_parent:
             mbase = base
         else:  # the base moved on since the head forked, or the range is empty or unrelated
-            mbase = history.merge_base_of(git, forking, base, head)
+            mbase = history.merge_base_of(git, run.forking, base, head)
             if mbase == head:
                 raise GitError(
                     f"empty range: {head_ref} adds nothing to {base_ref}",
@@ -224,13 +192,13 @@ def run_check(
             files=files,
             attributions=attributions,
             policy=policy,
-            allowed_signers=signers_text,
-            agent_keys=signers.agent_keys,
+            allowed_signers=run.signers_text,
+            agent_keys=run.signers.agent_keys,
             server=server,
         )
         files = list(final)
 
-    notes = [*policy_notes, *warnings, *_review_notes(registry, attributions.values(), today)]
+    notes = [*policy_notes, *run.warnings, *_review_notes(registry, attributions.values(), today)]
     verdict = strictest([f.verdict for f in files]) if files else Verdict.ALLOW
     return Decision(
         verdict=verdict,
@@ -245,7 +213,7 @@ def run_check(
             "change_set": change_set_digest(landed, shas),
             "policy": policy.digest,
             "registry": registry.digest,
-            "allowed_signers": signers_digest,
+            "allowed_signers": run.signers_digest,
         },
         policy_source=policy.source,
         policy_protected=policy.protected and policy_file is None,

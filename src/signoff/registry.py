@@ -13,9 +13,8 @@ from typing import NamedTuple
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
+from signoff.policy import REGISTRY_PATH as REGISTRY_PATH
 from signoff.sshkeys import parse_ssh_key
-
-REGISTRY_PATH = ".signoff/agents.yml"
 
 
 class Mode(StrEnum):

@@ -1,8 +1,13 @@
 """git's allowed-signers format: who may sign, read from the protected base ref.
 
-The gate writes one combined file for `git log` (`gpg.ssh.allowedSignersFile`): the humans' lines
+`build_signers` writes one combined file (for `gpg.ssh.allowedSignersFile`): the humans' lines
 from `.signoff/allowed_signers` plus one `agent:<id>` line per key registered to an agent, so a
 signature by an agent key can never be read as a human's.
+
+The gate's `git log` starts before the registry is read, so it gets only the humans' lines
+(`humans_text`). A signature by an agent key then verifies with git's status ``U`` (good, key
+not listed) and the key's fingerprint, and attribution looks the fingerprint up among the agents'
+keys first, whatever the status: the same answer the combined file gives.
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from signoff.errors import ConfigError
-from signoff.registry import Registry
 from signoff.sshkeys import parse_ssh_key, ssh_fingerprint
+
+if TYPE_CHECKING:
+    from signoff.registry import Registry
 
 AGENT_PRINCIPAL = "agent:"
 """The principal prefix of agent keys in the combined file; never allowed in the humans' file."""
@@ -80,13 +87,18 @@ def build_signers(humans: list[SignerEntry], registry: Registry) -> tuple[Signer
             if fp:
                 agent_keys[fp] = agent.id
                 lines.append(f"{AGENT_PRINCIPAL}{agent.id} {key}")
-    human_principals: set[str] = set()
-    for entry in humans:
-        if entry.fingerprint in agent_keys:
-            continue  # a key registered to an agent never speaks for a human
-        human_principals.update(entry.principals)
-        opts = f" {entry.options}" if entry.options else ""
-        lines.append(f"{','.join(entry.principals)}{opts} {entry.key}")
-    text = "\n".join(lines) + "\n"
+    # a key registered to an agent never speaks for a human
+    humans = [entry for entry in humans if entry.fingerprint not in agent_keys]
+    human_principals = {p for entry in humans for p in entry.principals}
+    text = "".join(line + "\n" for line in lines) + humans_text(humans) or "\n"
     digest = hashlib.sha256(text.encode()).hexdigest()
     return Signers(frozenset(human_principals), agent_keys), text, digest
+
+
+def humans_text(humans: list[SignerEntry]) -> str:
+    """The humans' lines alone, as git reads them."""
+    lines = []
+    for entry in humans:
+        opts = f" {entry.options}" if entry.options else ""
+        lines.append(f"{','.join(entry.principals)}{opts} {entry.key}\n")
+    return "".join(lines)

@@ -170,6 +170,27 @@ def test_agent_key_signature_is_witnessed_agent_even_with_human_author(
     assert code == 1
 
 
+def test_agent_key_known_only_to_the_registry_is_witnessed(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git walks the range with the humans' keys only; an agent's key still witnesses."""
+    key, pub = keygen(tmp_path, "bot")
+    _, alice = keygen(tmp_path, "alice")
+    agents = AGENTS.replace(
+        "match: {catalog: [github-copilot]}",
+        f'match: {{catalog: [github-copilot], signing_keys: ["{pub}"]}}',
+    )
+    base_repo(repo, agents=agents, signers=f"alice@example.com {alice}\n")
+    repo.write("src/app.py", "print('agent')\n")
+    repo.commit("looks human", author=HUMAN, sign_key=key)
+    code, doc = check(capsys, repo)
+    c = doc["commits"][0]
+    assert (c["attribution"], c["identity"], c["human"]) == ("agent", "copilot", None)
+    assert c["evidence"][0]["type"] == "witnessed"
+    assert c["evidence"][0]["detail"].startswith("signed with SHA256:")
+    assert code == 1
+
+
 def test_modes_blocked_supervised_limited(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     base_repo(repo)
     repo.write("docs/guide.md", "# guide\n")

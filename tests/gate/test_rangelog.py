@@ -26,6 +26,7 @@ def hostile_range(repo: Repo) -> None:
     repo.commit("nothing changed", allow_empty=True)
     repo.merge("side", no_commit=True)
     repo.write("src/evil.py", "import os\n")
+    repo.write("\nmerge resolution starting with a newline", "e\n")
     repo.commit("Merge side", author=HUMAN)
     repo.remove("README.md")
     repo.commit("delete")
@@ -50,18 +51,21 @@ def test_range_reader_agrees_with_the_token_parser(repo: Repo) -> None:
 
 def test_malformed_records_are_refused_not_guessed() -> None:
     header = b"\n".join([b"a" * 40, b"", b"1", b"2", b"n", b"e", b"n", b"e", b"N", b"", b"", b""])
-    good = header + b"\0msg\n\0\n:100644 100644 " + b"1" * 40 + b" " + b"2" * 40 + b" M\0p\0"
-    assert rangelog._records([good])[0].paths == [b"p"]
+    good = header + b"\0msg\n\0\np\0\nq\0"
+    assert rangelog._records([good])[0].paths == [b"p", b"\nq"]
+    merge = header + b"\0msg\n\0\0\np\0q\0"
+    assert rangelog._records([merge])[0].paths == [b"\np", b"q"]
+    assert rangelog._records([header + b"\0msg\n\0"])[0].paths == []
     assert rangelog._records([]) == []  # a read that ends before the next commit starts
     bad = [
-        good.replace(b" M\0", b" R100\0"),  # a rename would name two paths
-        good.replace(b"\n:100644", b"\nX100644"),  # not an entry
+        good.replace(b"\0\np\0", b"\0p\0"),  # paths must follow a newline (or a merge's NUL)
+        good.replace(b"\0\nq\0", b"\0\0"),  # an empty path
+        header + b"\0msg\n\0\0",  # a merge's empty token with no path after it
         good[:-1],  # truncated: no terminating NUL
         good.replace(b"a" * 40, b"g" * 40),  # not a SHA
         good.replace(b"\nN\n", b"\nN\nextra\n"),  # one header field too many
         good.replace(b"\n1\n2\n", b"\nsoon\n2\n"),  # a time that is not a number
         good.replace(b"a" * 40 + b"\n\n", b"a" * 40 + b"\nnot-a-sha\n"),  # parents
-        good + b"q\0",  # a path without its entry
     ]
     for record in bad:
         with pytest.raises(GitError, match="refusing to guess"):

@@ -150,9 +150,12 @@ def attribute(
 
     human: str | None = None
     sig = commit.signature
-    if sig.good:
+    # "U" is a signature git verified against the key it carries, a key the allowed-signers file
+    # it was given does not list: the gate's git log gets only the humans' keys, so an agent's
+    # key shows this way, and its fingerprint (SSH only) names the agent.
+    if sig.good or (sig.status == "U" and sig.fingerprint.startswith("SHA256:")):
         agent_id = signers.agent_keys.get(sig.key) or signers.agent_keys.get(sig.fingerprint)
-        if sig.signer.startswith(AGENT_PRINCIPAL):
+        if sig.good and sig.signer.startswith(AGENT_PRINCIPAL):
             agent_id = agent_id or sig.signer[len(AGENT_PRINCIPAL) :]
         agent = registry.get(agent_id) if agent_id else None
         if agent is not None:
@@ -160,7 +163,7 @@ def attribute(
                 Actor(agent.id, agent.kind, agent),
                 Evidence(EvidenceType.WITNESSED, "signature", agent.id, f"signed with {sig.key}"),
             )
-        elif sig.signer in signers.humans:
+        elif sig.good and sig.signer in signers.humans:
             human = sig.signer
             evidence.append(
                 Evidence(EvidenceType.WITNESSED, "signature", sig.signer, f"signed with {sig.key}")

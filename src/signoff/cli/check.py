@@ -87,6 +87,7 @@ def check(
 
     Exit codes: 0 allowed or overridden (break-glass), 1 needs approval or denied, 2 input error.
     """
+    from signoff.cli import early
     from signoff.errors import Error
     from signoff.gate import run_check  # output modules load later: git starts sooner
 
@@ -115,6 +116,7 @@ def check(
             approvals_ref=approvals_ref,
             server=server,
             witness=witness,
+            started=early.take(),
         )
         if client is not None and server_repo is not None:
             from signoff.client import post_decision

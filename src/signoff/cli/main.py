@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from signoff import __version__
+from signoff.cli import early
 from signoff.errors import Error
 
 # name -> (module, attribute, one-line help). Keep alphabetical within each area.
@@ -78,6 +79,15 @@ def main(argv: list[str] | None = None) -> Any:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"signoff, version {__version__}\n")
         return _exit(EXIT_OK)
+    if args[:1] == ["check"]:
+        early.start(args[1:])  # git starts walking the range while click loads
+    try:
+        return _run_click(args, argv)
+    finally:
+        early.discard()
+
+
+def _run_click(args: list[str], argv: list[str] | None) -> Any:
     import click
 
     from signoff.cli.app import cli

@@ -8,8 +8,10 @@ run, which no message or path can contain except by guessing it. Each commit is 
 on NUL and checked against the one shape git produces for it; anything else is refused, never
 guessed.
 
-With ``--no-renames`` and ``-c`` every raw entry names exactly one path: a commit's entries are
-``:<modes> <blobs> <status>`` followed by its path, and a merge's combined entries start ``::``.
+With ``--name-only``, ``--no-renames`` and ``-c`` git prints each path a commit touched once,
+NUL-terminated: after a newline for a commit, after an empty token for a merge (its combined
+paths: those that differ from every parent). Nothing else follows a message, and a path can
+hold neither NUL nor the marker.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class RangeCommit(NamedTuple):
     committer_time: bytes
     ident: bytes  # author, committer and signature fields, newline-separated, as git printed
     message: str
-    paths: list[bytes]  # every path a raw entry names, as git stored it
+    paths: list[bytes]  # every path the commit touched, as git stored it
 
     @property
     def subject(self) -> str:
@@ -83,8 +85,8 @@ class RangeLog:
         self._marker = b"\x1e" + os.urandom(8).hex().encode()
         fmt = "%x1e" + self._marker[1:].decode() + "%n".join(_FIELDS) + "%x00%B"
         args = [
-            "log", "-z", "--raw", "--no-renames", "--no-abbrev", "-c", "--no-color",
-            "--no-ext-diff", "--no-textconv", f"--format={fmt}", f"{base}..{head}", "--",
+            "log", "-z", "--name-only", "--no-renames", "-c", "--no-color", "--no-ext-diff",
+            "--no-textconv", f"--format={fmt}", f"{base}..{head}", "--",
         ]  # fmt: skip
         self._stream: Stream = git.spawn_stream(args)
 
@@ -122,16 +124,16 @@ class RangeLog:
 def _records(
     recs: list[bytes], _new: Callable[..., RangeCommit] = tuple.__new__
 ) -> list[RangeCommit]:
-    """Commits, each ``header NUL message NUL [NUL] [LF]entry NUL path NUL ...``.
+    """Commits, each ``header NUL message NUL`` and then ``LF path NUL path NUL ...`` (a
+    commit), ``NUL path NUL ...`` (a merge) or nothing (no change).
 
-    The hot loop over every commit of a range, so the SHAs and raw entries of a whole batch are
-    each checked with one regular expression after the loop, before any commit is handed out.
-    The identity part is checked by `RangeCommit.commit` when attribution first meets it;
-    later commits with the same bytes reuse that result.
+    The hot loop over every commit of a range, so the SHAs of a whole batch are checked with one
+    regular expression after the loop, before any commit is handed out. The identity part is
+    checked by `RangeCommit.commit` when attribution first meets it; later commits with the
+    same bytes reuse that result.
     """
     out: list[RangeCommit] = []
     shas: list[bytes] = []
-    metas: list[bytes] = []
     for rec in recs:
         parts = rec.split(b"\0")
         if len(parts) < 3 or parts[-1]:
@@ -141,28 +143,19 @@ def _records(
             raise GitError(_BAD)
         sha, parents, at, ct, ident = fields
         shas.append(sha)
-        if len(parts) == 3:
-            paths: list[bytes] = []
-        else:
-            entries = parts[2:-1]
-            if not entries[0]:  # a merge's combined entries follow an empty token
-                del entries[0]
-            if entries and entries[0][:1] == b"\n":
-                entries[0] = entries[0][1:]
-            if len(entries) % 2:
+        paths = parts[2:-1]
+        if paths:
+            first = paths[0]
+            if first[:1] == b"\n":
+                paths[0] = first[1:]
+            elif first or len(paths) == 1:
                 raise GitError(_BAD)
-            metas += entries[0::2]
-            paths = entries[1::2]
+            else:
+                del paths[0]
+            if b"" in paths:
+                raise GitError(_BAD)
         message = parts[1].decode("utf-8", "replace")
         out.append(_new(RangeCommit, (sha.decode(), parents, at, ct, ident, message, paths)))
     if not _HEX_LINES(b"\n".join(shas)) or not set(map(len, shas)) <= {40, 64}:
         raise GitError(_BAD)
-    if metas:
-        # Every raw entry starts with ":", and none is a rename or copy (which would name two
-        # paths): digits and lowercase hex aside, " R" or " C" can only be such a status.
-        joined = b"\0".join(metas)
-        if joined[:1] != b":" or joined.count(b"\0:") != len(metas) - 1:
-            raise GitError(_BAD)
-        if b" R" in joined or b" C" in joined:
-            raise GitError(_BAD)
     return out
