@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import queue
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -67,7 +65,7 @@ class Git:
         return Running(self._argv(args), self._env, args[0], background=background)
 
     def spawn_stream(self, args: Sequence[str]) -> Stream:
-        """Start git now; a thread drains its stdout, so it runs ahead while the caller works."""
+        """Start git now, writing into a file, so it runs ahead while the caller works."""
         return Stream(self._argv(args), self._env, args[0])
 
     def stream_tokens(self, args: Sequence[str]) -> Iterator[bytes]:
@@ -129,13 +127,14 @@ class Running:
 
 
 class Stream:
-    """A streaming git process writing into an unlinked temporary file that a thread tails.
+    """A streaming git process writing into an unlinked temporary file, read as it grows.
 
     A file rather than a pipe: git then never waits on its reader (a pipe costs git about a
-    fifth more time in small writes and wake-ups), while the caller imports modules or parses
-    what came before. The thread reads with ``os.pread`` without the GIL and naps a millisecond
-    when it has caught up with git. Leaving the ``with`` block early kills git; git's stderr
-    goes to another file.
+    fifth more time in small writes and wake-ups), however long the caller spends importing
+    modules or parsing what came before. `chunks` reads it with ``os.pread`` and naps a
+    millisecond when it has caught up with git; no thread is needed, so nothing competes with
+    the caller for the interpreter meanwhile. Leaving the ``with`` block early kills git; git's
+    stderr goes to another file.
     """
 
     def __init__(self, argv: list[str], env: dict[str, str], what: str) -> None:
@@ -148,43 +147,26 @@ class Stream:
             self._out.close()
             self._err.close()
             raise GitError("git is not installed or not on PATH") from exc
-        self._stop = False
-        self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._tail, name=f"git-{what}", daemon=True)
-        self._thread.start()
-
-    def _tail(self) -> None:
-        """Hand on what git has written so far; once git has exited, the rest, then None."""
-        fd, offset, proc = self._out.fileno(), 0, self._proc
-        try:
-            while not self._stop:
-                exited = proc.poll() is not None  # before reading: nothing can come after
-                while chunk := os.pread(fd, _CHUNK, offset):
-                    offset += len(chunk)
-                    self._chunks.put(chunk)
-                if exited:
-                    break
-                time.sleep(0.001)
-        except OSError:
-            pass  # the file was closed under us by close(); chunks() reports the failure
-        finally:
-            self._chunks.put(None)
 
     def chunks(self) -> Iterator[bytes]:
         """Output as it arrives; a `GitError` with git's message if git fails."""
-        while (chunk := self._chunks.get()) is not None:
-            yield chunk
-        rc = self._proc.wait()
-        if rc != 0:
+        fd, offset, proc = self._out.fileno(), 0, self._proc
+        while True:
+            exited = proc.poll() is not None  # checked before reading: nothing comes after
+            while chunk := os.pread(fd, _CHUNK, offset):
+                offset += len(chunk)
+                yield chunk
+            if exited:
+                break
+            time.sleep(0.001)
+        if proc.returncode != 0:
             self._err.seek(0)
             raise GitError(_first_line(self._err.read()) or f"git {self._what} failed")
 
     def close(self) -> None:
-        self._stop = True
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
-        self._thread.join()
         self._out.close()
         self._err.close()
 
