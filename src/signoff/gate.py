@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -148,25 +149,27 @@ def run_check(
         now = dt.datetime.now(dt.UTC)
         today = today or now.date()
 
-        # What the head lands if the base is the merge base; checked once the commits are in.
+        # What the head lands if the base is the merge base; checked once the commits are in
+        # (`_merge_base`), and read again from the real merge base when it is not.
         landed = history.read_landed(git, base, head)
         prepared = gate_files.prepare(git, landed, policy)
 
-        shas, subjects, attributions, touched, base_is_parent = _read_range(
-            run.log, Attributor(registry, run.signers), base
+        read = _read_range(run.log, Attributor(registry, run.signers), base)
+        shas, subjects, attributions, touched = (
+            read.shas,
+            read.subjects,
+            read.attributions,
+            read.touched,
         )
-        if base_is_parent:
-            mbase = base
-        else:  # the base moved on since the head forked, or the range is empty or unrelated
-            mbase = history.merge_base_of(git, run.forking, base, head)
-            if mbase == head:
-                raise GitError(
-                    f"empty range: {head_ref} adds nothing to {base_ref}",
-                    hint="check the base and head refs of the pull request",
-                )
-            if mbase != base:
-                landed = history.read_landed(git, mbase, head)
-                prepared = gate_files.prepare(git, landed, policy)
+        mbase = _merge_base(git, read, base, head)
+        if mbase == head:
+            raise GitError(
+                f"empty range: {head_ref} adds nothing to {base_ref}",
+                hint="check the base and head refs of the pull request",
+            )
+        if mbase != base:  # the base moved on since the head forked
+            landed = history.read_landed(git, mbase, head)
+            prepared = gate_files.prepare(git, landed, policy)
     if not shas:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
     if witness is not None:
@@ -228,18 +231,20 @@ class _RangeRead(NamedTuple):
     subjects: dict[str, str]
     attributions: dict[str, Attribution]
     touched: dict[bytes, list[str]]  # path as git stored it -> SHAs of the commits touching it
+    parents: list[bytes]  # each commit's parents as git printed them (unchecked)
     base_is_parent: bool  # a range commit has the base as a parent: the base is an ancestor
 
 
 def _read_range(log: RangeLog, attributor: Attributor, base: str) -> _RangeRead:
     """Attribute each commit as git streams it, and remember which paths it touched."""
-    read = _RangeRead([], {}, {}, {}, False)
-    shas, subjects, attributions, touched = read[:4]
+    read = _RangeRead([], {}, {}, {}, [], False)
+    shas, subjects, attributions, touched, parents = read[:5]
     base_b = base.encode()
     base_is_parent = False
     for c in log.commits():
         sha = c.sha
         shas.append(sha)
+        parents.append(c.parents)
         if base_b in c.parents:  # fixed-length hex SHAs: a substring match is an exact one
             base_is_parent = True
         subjects[sha] = c.subject
@@ -250,6 +255,30 @@ def _read_range(log: RangeLog, attributor: Attributor, base: str) -> _RangeRead:
             elif seen[-1] != sha:
                 seen.append(sha)
     return read._replace(base_is_parent=base_is_parent)
+
+
+def _merge_base(git: Git, read: _RangeRead, base: str, head: str) -> str:
+    """Where the head forked from the base, from the range's own commits when they tell.
+
+    A range commit with the base as a parent: the base is an ancestor of the head, so it is the
+    merge base. Otherwise, the range's boundary (the parents of its commits that are not in it):
+    every commit the head reaches outside the range is reachable from one of them, and each of
+    them is reachable from the base (git left it out of base..head); so a boundary of one commit
+    is the merge base. Anything else (merges from several forks, an empty or unrelated range)
+    is for `git merge-base` to answer.
+    """
+    if read.base_is_parent:
+        return base
+    boundary = set(b" ".join(read.parents).split()).difference(s.encode() for s in read.shas)
+    if len(boundary) == 1:
+        fork = boundary.pop().decode("ascii", "replace")
+        if len(fork) != len(base) or not _HEX.fullmatch(fork):
+            raise GitError("unexpected output from git log (refusing to guess)")
+        return fork
+    return history.merge_base(git, base, head)
+
+
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 def _review_notes(

@@ -1,8 +1,7 @@
 """The gate's first reads: everything that needs only the repository and the two refs.
 
 `RangeStart` resolves the refs, reads the humans' allowed signers from the base ref, starts
-`git log` over the range and `git merge-base` (at the lowest priority), and then reads the
-registry while they run. It lives
+`git log` over the range, and then reads the registry while git walks. It lives
 apart from `signoff.gate` so that `signoff check` can begin it before the CLI framework has even
 loaded (`signoff.cli.early`): over a long range, git's walk is the longest part of a check.
 """
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from signoff.gitio import history
 from signoff.gitio.rangelog import RangeLog
-from signoff.gitio.runner import Git, Running
+from signoff.gitio.runner import Git
 from signoff.policy import ALLOWED_SIGNERS_PATH, POLICY_PATH, REGISTRY_PATH
 from signoff.signers import (
     SignerEntry,
@@ -47,12 +46,6 @@ class RangeStart:
         base, head = self.base, self.head
         self._stack = stack = contextlib.ExitStack()
         try:
-            # Usually the base is an ancestor of the head, and then it is the merge base: the
-            # range's own commits show that (`signoff.gate`), so `git merge-base`, a walk as
-            # long as git log's, runs at the lowest priority and is only waited for when they
-            # do not.
-            self.forking: Running = history.start_merge_base(git, base, head, background=True)
-            stack.callback(self.forking.close)
             self.blobs = input_blobs(git, base)
             humans = _humans(self.blobs, base)
             # git gets the humans' keys alone, so it can start before the registry is parsed

@@ -675,3 +675,37 @@ def test_base_that_is_an_ancestor_is_its_own_merge_base(
     repo.commit("work", author=COPILOT)
     _, doc = check(capsys, repo)
     assert doc["range"]["merge_base"] == doc["range"]["base"] == fork
+
+
+def test_merge_base_when_the_range_forks_from_several_commits(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The head forked from an old commit and merged a branch that forked later, and the base
+    moved on since: the range's boundary is two commits, and the merge base is the later one."""
+    base_repo(repo)  # "work" forks here (A)
+    repo.checkout("main")
+    repo.write("docs/b.md", "b\n")
+    later = repo.commit("B on main", author=HUMAN)
+    repo.branch("side")
+    repo.write("src/side.py", "x = 1\n")
+    repo.commit("side work", author=COPILOT)
+    repo.checkout("main")
+    repo.write("docs/c.md", "c\n")
+    repo.commit("C on main", author=HUMAN)
+    repo.checkout("work")
+    repo.write("src/app.py", "print('work')\n")
+    repo.commit("work", author=COPILOT)
+    repo.merge("side")
+    _, doc = check(capsys, repo)
+    assert doc["range"]["merge_base"] == later == repo.git("merge-base", "main", "work").strip()
+    assert sorted(f["path"] for f in doc["files"]) == ["src/app.py", "src/side.py"]
+
+
+def test_unrelated_histories_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    base_repo(repo)
+    repo.git("checkout", "-q", "--orphan", "stray")
+    repo.write("src/app.py", "print('stray')\n")
+    repo.commit("stray root", author=COPILOT)
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "stray")
+    assert r.code == 2
+    assert "no common history" in r.err

@@ -30,6 +30,13 @@ def hostile_range(repo: Repo) -> None:
     repo.commit("Merge side", author=HUMAN)
     repo.remove("README.md")
     repo.commit("delete")
+    repo.branch("clean")
+    repo.write("src/clean.py", "y = 2\n")
+    repo.commit("clean side")
+    repo.checkout("work")
+    repo.write("docs/clean.md", "z\n")
+    repo.commit("meanwhile")
+    repo.merge("clean")  # merges cleanly: no combined paths
 
 
 def test_range_reader_agrees_with_the_token_parser(repo: Repo) -> None:
@@ -46,7 +53,8 @@ def test_range_reader_agrees_with_the_token_parser(repo: Repo) -> None:
         assert got.subject == want.subject
         expected = {p for f in want.files for p in (f.old_path, f.new_path)}
         assert {p.decode("utf-8", "surrogateescape") for p in got.paths} == expected
-    assert len(fast) == 5 and any(not c.paths for c in fast)  # the empty commit
+    assert len(fast) == 8
+    assert [c.subject for c in fast if not c.paths] == ["merge", "nothing changed"]
 
 
 def test_malformed_records_are_refused_not_guessed() -> None:
@@ -56,11 +64,11 @@ def test_malformed_records_are_refused_not_guessed() -> None:
     merge = header + b"\0msg\n\0\0\np\0q\0"
     assert rangelog._records([merge])[0].paths == [b"\np", b"q"]
     assert rangelog._records([header + b"\0msg\n\0"])[0].paths == []
+    assert rangelog._records([header + b"\0msg\n\0\0"])[0].paths == []  # a clean merge
     assert rangelog._records([]) == []  # a read that ends before the next commit starts
     bad = [
         good.replace(b"\0\np\0", b"\0p\0"),  # paths must follow a newline (or a merge's NUL)
         good.replace(b"\0\nq\0", b"\0\0"),  # an empty path
-        header + b"\0msg\n\0\0",  # a merge's empty token with no path after it
         good[:-1],  # truncated: no terminating NUL
         good.replace(b"a" * 40, b"g" * 40),  # not a SHA
         good.replace(b"\nN\n", b"\nN\nextra\n"),  # one header field too many

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from signoff.changes import Commit, FileChange, Person, Signature, Status
 from signoff.errors import GitError
-from signoff.gitio.runner import Git, Running
+from signoff.gitio.runner import Git
 
 # Header fields are newline-separated: git refuses newlines in names and e-mails, and the signer,
 # key and fingerprint come from the allowed-signers file signoff wrote. The message (%B), which may
@@ -70,19 +70,9 @@ def resolve_range(git: Git, base_ref: str, head_ref: str) -> tuple[str, str, str
 
 
 def merge_base(git: Git, base: str, head: str) -> str:
-    """Where the range forks from the base: what the head lands is measured from here."""
-    return merge_base_of(git, start_merge_base(git, base, head), base, head)
-
-
-def start_merge_base(git: Git, base: str, head: str, *, background: bool = False) -> Running:
-    """Start `git merge-base` so it walks the history while the caller does other work."""
-    return git.start(["merge-base", base, head], background=background)
-
-
-def merge_base_of(git: Git, running: Running, base: str, head: str) -> str:
-    """The result of `start_merge_base`, or a clear error (with a fetch hint when shallow)."""
-    _, out, _ = running.result()
-    out = out.strip()
+    """Where the range forks from the base (what the head lands is measured from here), or a
+    clear error, with a fetch hint when the clone is shallow."""
+    out = git.run(["merge-base", base, head], check=False).strip()
     if not out:
         shallow = git.run(["rev-parse", "--is-shallow-repository"]).strip() == b"true"
         raise GitError(

@@ -10,8 +10,8 @@ guessed.
 
 With ``--name-only``, ``--no-renames`` and ``-c`` git prints each path a commit touched once,
 NUL-terminated: after a newline for a commit, after an empty token for a merge (its combined
-paths: those that differ from every parent). Nothing else follows a message, and a path can
-hold neither NUL nor the marker.
+paths: those that differ from every parent; a clean merge has none). Nothing else follows a
+message (git ends %B at a NUL), and a path can hold neither NUL nor the marker.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def _records(
     recs: list[bytes], _new: Callable[..., RangeCommit] = tuple.__new__
 ) -> list[RangeCommit]:
     """Commits, each ``header NUL message NUL`` and then ``LF path NUL path NUL ...`` (a
-    commit), ``NUL path NUL ...`` (a merge) or nothing (no change).
+    commit), ``NUL [path NUL ...]`` (a merge) or nothing (a commit that changed nothing).
 
     The hot loop over every commit of a range, so the SHAs of a whole batch are checked with one
     regular expression after the loop, before any commit is handed out. The identity part is
@@ -148,9 +148,9 @@ def _records(
             first = paths[0]
             if first[:1] == b"\n":
                 paths[0] = first[1:]
-            elif first or len(paths) == 1:
+            elif first:
                 raise GitError(_BAD)
-            else:
+            else:  # a merge's paths (none when its parents' changes merged cleanly)
                 del paths[0]
             if b"" in paths:
                 raise GitError(_BAD)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import subprocess
@@ -56,14 +55,6 @@ class Git:
         proc = subprocess.run(self._argv(args), capture_output=True, env=self._env, check=False)
         return proc.returncode == 0
 
-    def start(self, args: Sequence[str], *, background: bool = False) -> Running:
-        """Start git now and collect its output later: small outputs only (a SHA, a ref).
-
-        A `background` process runs at the lowest CPU priority: it uses cores nobody else
-        needs, for an answer that may turn out not to be needed.
-        """
-        return Running(self._argv(args), self._env, args[0], background=background)
-
     def spawn_stream(self, args: Sequence[str]) -> Stream:
         """Start git now, writing into a file, so it runs ahead while the caller works."""
         return Stream(self._argv(args), self._env, args[0])
@@ -95,35 +86,6 @@ class Git:
                 raise GitError(_first_line(errfile.read()) or f"git {args[0]} failed")
         if tail:
             yield tail
-
-
-class Running:
-    """A git process started early, whose (small) output is read when needed."""
-
-    def __init__(
-        self, argv: list[str], env: dict[str, str], what: str, *, background: bool = False
-    ) -> None:
-        self._what = what
-        try:
-            self._proc = subprocess.Popen(
-                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-            )
-        except FileNotFoundError as exc:
-            raise GitError("git is not installed or not on PATH") from exc
-        if background and hasattr(os, "setpriority"):
-            # OSError: it already exited, or the platform refuses; it then runs at normal speed
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, self._proc.pid, 19)
-
-    def result(self) -> tuple[int, bytes, bytes]:
-        """(exit code, stdout, stderr), waiting for git to finish."""
-        out, err = self._proc.communicate()
-        return self._proc.returncode, out, err
-
-    def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.communicate()
 
 
 class Stream:
