@@ -33,6 +33,9 @@ class FileInput(NamedTuple):
     adjustments: tuple[str, ...] = ()
 
 
+_AGENT_KINDS = (AttributionKind.AGENT, AttributionKind.BOT)
+
+
 class _Subject(NamedTuple):
     id: str
     mode: Mode
@@ -134,14 +137,14 @@ def merge_requirements(reqs: Sequence[Requirement]) -> tuple[Requirement, ...]:
     return tuple(best[g] for g in sorted(best))
 
 
-def _subjects(attrs: Iterable[Attribution], policy: Policy, hits: list[Hit]) -> list[_Subject]:
+def _subjects(attrs: Sequence[Attribution], policy: Policy, hits: list[Hit]) -> list[_Subject]:
+    # A file can carry thousands of commits but few distinct attributions: commits attributed
+    # alike share one actors tuple, so agent and bot commits group by it, the rest by kind,
+    # each group in the order it first appears.
+    groups = {(id(a.actors) if a.kind in _AGENT_KINDS else a.kind): a for a in attrs}
     out: dict[str, _Subject] = {}
-    seen: set[int] = set()  # commits attributed alike share one actors tuple: look once
-    for a in attrs:
-        if a.kind is AttributionKind.AGENT or a.kind is AttributionKind.BOT:
-            if id(a.actors) in seen:
-                continue
-            seen.add(id(a.actors))
+    for a in groups.values():
+        if a.kind in _AGENT_KINDS:
             for actor in a.actors:
                 if actor.id not in out:
                     agent = actor.agent
@@ -151,12 +154,14 @@ def _subjects(attrs: Iterable[Attribution], policy: Policy, hits: list[Hit]) -> 
             if policy.treat_unverified_as_agent:
                 out.setdefault("unverified", _Subject("unverified", policy.unverified_mode, None))
             else:
-                hits.append(
+                hits.extend(
                     Hit(
                         "treat_unverified_as_agent",
                         "note",
-                        f"commit {a.sha[:12]} is unverified; policy treats it as human",
+                        f"commit {u.sha[:12]} is unverified; policy treats it as human",
                     )
+                    for u in attrs
+                    if u.kind is AttributionKind.UNVERIFIED
                 )
     if policy.fail_closed_reason is not None:
         return [_Subject(s.id, Mode.SUPERVISED, s.agent) for s in out.values()]
