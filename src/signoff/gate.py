@@ -154,6 +154,13 @@ def run_check(
         landed = history.read_landed(git, base, head)
         prepared = gate_files.prepare(git, landed, policy)
 
+        # Approval records do not depend on the range: read them while git still walks.
+        stored = None
+        if approvals_ref is not None:
+            from signoff.approvals.store import read_records
+
+            stored = read_records(git, approvals_ref)
+
         read = _read_range(run.log, Attributor(registry, run.signers), base)
         shas, subjects, attributions, touched = (
             read.shas,
@@ -198,6 +205,7 @@ def run_check(
             allowed_signers=run.signers_text,
             agent_keys=run.signers.agent_keys,
             server=server,
+            stored=stored,
         )
         files = list(final)
 

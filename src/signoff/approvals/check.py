@@ -26,11 +26,12 @@ def requesters_by_path(
     files: Sequence[FileDecision], attributions: Mapping[str, Attribution]
 ) -> dict[str, set[str]]:
     """Per file, the humans the agent named as co-authors in the commits that touched it."""
+    named = {sha: a.co_authors for sha, a in attributions.items() if a.co_authors}
     out: dict[str, set[str]] = {}
+    if not named:
+        return out
     for f in files:
-        people = {
-            p.lower() for sha in f.commits if (a := attributions.get(sha)) for p in a.co_authors
-        }
+        people = {p.lower() for sha in f.commits if sha in named for p in named[sha]}
         if people:
             out[f.path] = people
     return out
@@ -56,18 +57,21 @@ def gate_approvals(
     allowed_signers: str,
     agent_keys: Collection[str],
     server: RecordSource | None = None,
+    stored: Sequence[store.StoredRecord] | None = None,
 ) -> tuple[tuple[FileDecision, ...], ApprovalReport | None]:
     """(new per-file decisions, report); no report when nothing needed approval.
 
-    Records come from `ref` (None: not read) and, when given, from `server`; both kinds go
-    through the same `apply_approvals`."""
+    Records come from `ref` (None: not read; `stored`: already read from it) and, when given,
+    from `server`; both kinds go through the same `apply_approvals`."""
     if all(f.verdict is Verdict.ALLOW for f in files):
         return tuple(files), None
     digests = class_digests(files, policy.digest)
     current = set(digests.values())
     in_range = set(attributions) | {head}
     relevant = []
-    for s in store.read_records(git, ref) if ref is not None else ():
+    if stored is None:
+        stored = store.read_records(git, ref) if ref is not None else ()
+    for s in stored:
         if s.json is not None:
             try:
                 rec = parse_record(s.json)
