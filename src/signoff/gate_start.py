@@ -12,7 +12,6 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,7 @@ class RangeStart:
     """
 
     def __init__(self, repo: str | os.PathLike[str], base_ref: str, head_ref: str) -> None:
-        self.refs = (Path(repo), base_ref, head_ref)
+        self.refs = (os.path.normpath(repo), base_ref, head_ref)
         self.git = git = Git(repo)
         self.base, self.head, self.base_full = history.resolve_range(git, base_ref, head_ref)
         base, head = self.base, self.head
@@ -51,9 +50,11 @@ class RangeStart:
             # git gets the humans' keys alone, so it can start before the registry is parsed
             # (YAML, the slowest of these reads); agents' keys verify as "U" with their
             # fingerprint, which attribution looks up (`signoff.signers`).
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="signoff-")))
-            (tmp / "allowed_signers").write_text(humans_text(humans))
-            log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={tmp / 'allowed_signers'}"])
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="signoff-"))
+            allowed = os.path.join(tmp, "allowed_signers")
+            with open(allowed, "w", encoding="utf-8") as f:
+                f.write(humans_text(humans))
+            log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
             self.log = stack.enter_context(RangeLog(log_git, base, head))
             self.registry, self.warnings = _registry(self.blobs, base)
             signers: tuple[Signers, str, str] = build_signers(humans, self.registry)
@@ -64,7 +65,7 @@ class RangeStart:
 
     def is_for(self, repo: str | os.PathLike[str], base_ref: str, head_ref: str) -> bool:
         """Was this started for exactly this repository path and these refs?"""
-        return self.refs == (Path(repo), base_ref, head_ref)
+        return self.refs == (os.path.normpath(repo), base_ref, head_ref)
 
     def close(self) -> None:
         self._stack.close()

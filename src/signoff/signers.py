@@ -12,7 +12,6 @@ keys first, whatever the status: the same answer the combined file gives.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
@@ -79,6 +78,8 @@ def parse_allowed_signers(text: bytes, file: str) -> list[SignerEntry]:
 
 def build_signers(humans: list[SignerEntry], registry: Registry) -> tuple[Signers, str, str]:
     """(who is who, combined allowed-signers text for git, its digest)."""
+    import hashlib  # not at the top: the gate's git log starts before this is needed
+
     agent_keys: dict[str, str] = {}
     lines: list[str] = []
     for agent in registry.agents:

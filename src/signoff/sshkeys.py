@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 
 _KEY_TYPES = frozenset(
     {
@@ -41,4 +40,6 @@ def ssh_fingerprint(text: str) -> str | None:
 
 def blob_fingerprint(blob: bytes) -> str:
     """`SHA256:` + unpadded base64 of the key blob's SHA-256, as OpenSSH prints it."""
+    import hashlib  # loads OpenSSL: only once a key is fingerprinted (after git log started)
+
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")

@@ -8,7 +8,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from types import TracebackType
 
 from signoff.errors import GitError
@@ -28,12 +27,12 @@ class Git:
     """Runs git plumbing in one repository."""
 
     def __init__(self, repo: str | os.PathLike[str], config: Sequence[str] = ()) -> None:
-        self.repo = Path(repo)
+        self.repo = os.fspath(repo)
         self._config = tuple(config)
         self._env = {**os.environ, **_ENV_OVERRIDES}
 
     def _argv(self, args: Sequence[str]) -> list[str]:
-        argv = ["git", "-C", str(self.repo), "-c", "core.quotePath=false"]
+        argv = ["git", "-C", self.repo, "-c", "core.quotePath=false"]
         for item in self._config:
             argv += ["-c", item]
         return argv + list(args)
