@@ -316,8 +316,11 @@ def _attributions_of(
     from signoff.gate_files import UNEXPLAINED
 
     old, new = _raw(change.old_path), _raw(change.new_path)
-    hits = touched.get(new, []) if old == new else touched.get(old, []) + touched.get(new, [])
-    attrs = tuple(map(attributions.__getitem__, dict.fromkeys(hits)))
+    if old == new:  # each commit is listed once per path already
+        hits: Iterable[str] = touched.get(new, ())
+    else:
+        hits = dict.fromkeys(touched.get(old, []) + touched.get(new, []))
+    attrs = tuple(map(attributions.__getitem__, hits))
     return attrs or (UNEXPLAINED._replace(sha=head),)
 
 

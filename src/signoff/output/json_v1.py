@@ -190,7 +190,8 @@ _string = json.encoder.encode_basestring_ascii
 
 def _commits_json(decision: Decision) -> str:
     rest: dict[tuple[int, ...], str] = {}
-    parts = []
+    parts: list[str] = []
+    append = parts.append
     subjects = decision.commit_subjects
     for a in decision.commits:
         # Every attribution is held by the decision while this runs, so ids are stable keys.
@@ -199,7 +200,11 @@ def _commits_json(decision: Decision) -> str:
         if tail is None:
             d = commit_dict(a, "")
             del d["sha"], d["subject"]
-            tail = rest[key] = "," + _encode(d)[1:]
+            tail = rest[key] = "," + _encode(d)[1:] + ","
+        # The shared part is a piece of its own: only the SHA and subject are new text.
         sha = a.sha
-        parts.append(f'{{"sha":{_string(sha)},"subject":{_string(subjects.get(sha, ""))}{tail}')
-    return "[" + ",".join(parts) + "]"
+        append(f'{{"sha":{_string(sha)},"subject":{_string(subjects.get(sha, ""))}')
+        append(tail)
+    if parts:
+        parts[-1] = parts[-1][:-1]  # no comma after the last commit
+    return "[" + "".join(parts) + "]"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 from signoff.attribution.attribute import Attribution, AttributionKind
@@ -34,6 +35,7 @@ class FileInput(NamedTuple):
 
 
 _AGENT_KINDS = (AttributionKind.AGENT, AttributionKind.BOT)
+_SHA = attrgetter("sha")
 
 
 class _Subject(NamedTuple):
@@ -120,7 +122,7 @@ def evaluate_file(
         requirements=merge_requirements(reqs),
         hits=tuple(hits),
         facts=fi.facts,
-        commits=tuple([a.sha for a in fi.attributions]),
+        commits=tuple(map(_SHA, fi.attributions)),
         identities=tuple(dict.fromkeys(s.id for s in subjects)),
         adjustments=fi.adjustments,
         new_mode=change.new_mode,
