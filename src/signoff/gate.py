@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -123,13 +123,16 @@ def run_check(
     server: RecordSource | None = None,
     witness: WitnessSource | None = None,
     started: RangeStart | None = None,
+    on_commit: Callable[[Attribution, str], object] | None = None,
 ) -> Decision:
     """Decide on base..head; signed approval records on `approvals_ref` (None: ignore them)
     are verified against the base ref's allowed signers and applied to the decision, together
     with the approvals `server` (the control plane, `signoff check --server`) holds.
 
     `started`, work begun earlier for the same repository and refs (`signoff.cli.early`), is
-    used and closed; begun for anything else, it is closed unused."""
+    used and closed; begun for anything else, it is closed unused. `on_commit` hears each
+    commit's attribution and subject as git streams the range (an output can be prepared while
+    git still walks); the decision's own list is what counts."""
     if started is not None and not started.is_for(repo, base_ref, head_ref):
         started.close()
         started = None
@@ -161,7 +164,7 @@ def run_check(
 
             stored = read_records(git, approvals_ref)
 
-        read = _read_range(run.log, Attributor(registry, run.signers), base)
+        read = _read_range(run.log, Attributor(registry, run.signers), base, on_commit)
         shas, subjects, attributions, touched = (
             read.shas,
             read.subjects,
@@ -243,7 +246,12 @@ class _RangeRead(NamedTuple):
     base_is_parent: bool  # a range commit has the base as a parent: the base is an ancestor
 
 
-def _read_range(log: RangeLog, attributor: Attributor, base: str) -> _RangeRead:
+def _read_range(
+    log: RangeLog,
+    attributor: Attributor,
+    base: str,
+    on_commit: Callable[[Attribution, str], object] | None,
+) -> _RangeRead:
     """Attribute each commit as git streams it, and remember which paths it touched."""
     read = _RangeRead([], {}, {}, {}, [], False)
     shas, subjects, attributions, touched, parents = read[:5]
@@ -255,8 +263,10 @@ def _read_range(log: RangeLog, attributor: Attributor, base: str) -> _RangeRead:
         parents.append(c.parents)
         if base_b in c.parents:  # fixed-length hex SHAs: a substring match is an exact one
             base_is_parent = True
-        subjects[sha] = c.subject
-        attributions[sha] = attributor.keyed(sha, c.ident, c.message, c.commit)
+        subjects[sha] = subject = c.subject
+        attributions[sha] = attribution = attributor.keyed(sha, c.ident, c.message, c.commit)
+        if on_commit is not None:
+            on_commit(attribution, subject)
         for path in c.paths:
             if (seen := touched.get(path)) is None:
                 touched[path] = [sha]

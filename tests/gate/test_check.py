@@ -709,3 +709,41 @@ def test_unrelated_histories_are_refused(repo: Repo, capsys: pytest.CaptureFixtu
     r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "stray")
     assert r.code == 2
     assert "no common history" in r.err
+
+
+def test_json_commits_encoded_while_git_walks_match_the_decision(repo: Repo) -> None:
+    """The CLI's JSON list of commits is written as the gate attributes them; it is used only
+    when the decision holds exactly those commits, and the text never differs."""
+    import json as stdlib_json
+
+    from signoff.attribution.attribute import Witness, with_witness
+    from signoff.gate import run_check
+    from signoff.output import json_v1
+    from signoff.registry import EMPTY_REGISTRY
+
+    base_repo(repo)
+    for n, author in enumerate([COPILOT, HUMAN, DEPENDABOT, COPILOT]):
+        repo.write(f"src/m{n}.py", f"x = {n}\n")
+        repo.commit(f"change {n}\n\n{CLAUDE_TRAILER}" if n == 1 else f"change {n}", author=author)
+    encoder = json_v1.CommitsEncoder()
+    decision = run_check(repo.path, "main", "work", on_commit=encoder.add)
+    expected = stdlib_json.dumps(
+        json_v1.to_dict(decision), ensure_ascii=True, separators=(",", ":")
+    )
+    assert encoder.pieces(decision) is not None
+    assert json_v1.dumps(decision, encoder) == expected + "\n"
+
+    # A commit the control plane saw pushed is attributed anew after the walk: the encoded
+    # list no longer matches, so the whole list is encoded from the decision.
+    first = decision.commits[0]
+    push = Witness("t1", "copilot", "alice@example.com", "refs/heads/work")
+    witnessed = with_witness(first, push, EMPTY_REGISTRY)
+    changed = decision._replace(commits=(witnessed, *decision.commits[1:]))
+    assert encoder.pieces(changed) is None
+    assert (
+        json_v1.dumps(changed, encoder)
+        == stdlib_json.dumps(json_v1.to_dict(changed), ensure_ascii=True, separators=(",", ":"))
+        + "\n"
+    )
+    renamed = decision._replace(commit_subjects={**decision.commit_subjects, first.sha: "other"})
+    assert encoder.pieces(renamed) is None

@@ -89,7 +89,13 @@ def check(
     """
     from signoff.cli import early
     from signoff.errors import Error
-    from signoff.gate import run_check  # output modules load later: git starts sooner
+    from signoff.gate import run_check
+    from signoff.output import Format, render
+    from signoff.output.json_v1 import CommitsEncoder, dumps, exit_code
+
+    fmt_e = Format(fmt)
+    # JSON's list of commits is written as the gate attributes them, while git still walks.
+    commits_json = CommitsEncoder() if fmt_e is Format.JSON else None
 
     if base is None:
         gh = os.environ.get("GITHUB_BASE_REF")
@@ -117,6 +123,7 @@ def check(
             server=server,
             witness=witness,
             started=early.take(),
+            on_commit=commits_json.add if commits_json is not None else None,
         )
         if client is not None and server_repo is not None:
             from signoff.client import post_decision
@@ -142,10 +149,10 @@ def check(
 
         seq = record_decision(ledger_url, decision)
         click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)
-    from signoff.output import Format, render
-    from signoff.output.json_v1 import exit_code
-
-    fmt_e = Format(fmt)
-    color = fmt_e is Format.TEXT and output is None and sys.stdout.isatty()
-    write_output(render(decision, fmt_e, color=color), output)
+    if commits_json is not None:
+        text = dumps(decision, commits_json)
+    else:
+        color = fmt_e is Format.TEXT and output is None and sys.stdout.isatty()
+        text = render(decision, fmt_e, color=color)
+    write_output(text, output)
     ctx.exit(exit_code(decision))
