@@ -138,8 +138,8 @@ def run_check(
         started = None
     with started or RangeStart(repo, base_ref, head_ref) as run:
         git, base, head, registry = run.git, run.base, run.head, run.registry
-        # From here git walks the range (and merge-base the history) while the rest is done:
-        # load what comes next, parse the policy, classify and analyze what lands.
+        # From here git walks the range while the rest is done: load what comes next, parse
+        # the policy, classify and analyze what lands.
         from signoff import gate_files
         from signoff.attribution.attribute import Attributor, with_witness
         from signoff.decision import Decision, Verdict, strictest
@@ -165,12 +165,7 @@ def run_check(
             stored = read_records(git, approvals_ref)
 
         read = _read_range(run.log, Attributor(registry, run.signers), base, on_commit)
-        shas, subjects, attributions, touched = (
-            read.shas,
-            read.subjects,
-            read.attributions,
-            read.touched,
-        )
+        shas, subjects, attributions, touched = read[:4]
         mbase = _merge_base(git, read, base, head)
         if mbase == head:
             raise GitError(

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 class RangeStart:
     """base..head resolved, the base's identities read, and git walking the range.
 
-    Owns the running git processes and the temporary allowed-signers file: close it (or use it
-    as a context manager) to stop and remove them.
+    Owns the running `git log` and the temporary allowed-signers file: close it (or use it as a
+    context manager) to stop and remove them.
     """
 
     def __init__(self, repo: str | os.PathLike[str], base_ref: str, head_ref: str) -> None:
