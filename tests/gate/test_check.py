@@ -145,48 +145,31 @@ def test_signature_by_unregistered_key_stays_unverified(
     assert code == 1
 
 
+@pytest.mark.parametrize("listed_for_a_human", [True, False])
 def test_agent_key_signature_is_witnessed_agent_even_with_human_author(
-    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    listed_for_a_human: bool, repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key, pub = keygen(tmp_path, "bot")
-    agents = AGENTS.replace(
-        "match: {catalog: [github-copilot]}",
-        f'match: {{catalog: [github-copilot], signing_keys: ["{pub}"]}}',
-    )
-    # The same key listed for a human must never make the commit human.
-    base_repo(repo, agents=agents, signers=f"alice@example.com {pub}\n")
-    repo.write("src/app.py", "print('agent')\n")
-    repo.commit("looks human", author=HUMAN, sign_key=key)
-    code, doc = check(capsys, repo)
-    c = doc["commits"][0]
-    assert c["attribution"] == "agent"
-    assert c["identity"] == "copilot"
-    assert c["evidence"][0] == {
-        "type": "witnessed",
-        "source": "signature",
-        "identity": "copilot",
-        "detail": c["evidence"][0]["detail"],
-    }
-    assert code == 1
-
-
-def test_agent_key_known_only_to_the_registry_is_witnessed(
-    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """git walks the range with the humans' keys only; an agent's key still witnesses."""
+    """git walks the range with the humans' keys only: an agent's key witnesses the agent,
+    whether or not the same key is (wrongly) listed for a human too."""
     key, pub = keygen(tmp_path, "bot")
     _, alice = keygen(tmp_path, "alice")
     agents = AGENTS.replace(
         "match: {catalog: [github-copilot]}",
         f'match: {{catalog: [github-copilot], signing_keys: ["{pub}"]}}',
     )
-    base_repo(repo, agents=agents, signers=f"alice@example.com {alice}\n")
+    human_key = pub if listed_for_a_human else alice
+    base_repo(repo, agents=agents, signers=f"alice@example.com {human_key}\n")
     repo.write("src/app.py", "print('agent')\n")
     repo.commit("looks human", author=HUMAN, sign_key=key)
     code, doc = check(capsys, repo)
     c = doc["commits"][0]
     assert (c["attribution"], c["identity"], c["human"]) == ("agent", "copilot", None)
-    assert c["evidence"][0]["type"] == "witnessed"
+    assert c["evidence"][0] == {
+        "type": "witnessed",
+        "source": "signature",
+        "identity": "copilot",
+        "detail": c["evidence"][0]["detail"],
+    }
     assert c["evidence"][0]["detail"].startswith("signed with SHA256:")
     assert code == 1
 
