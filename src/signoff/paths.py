@@ -10,6 +10,8 @@ _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200
 
 
 def display(path: str) -> str:
+    if path.isascii() and path.isprintable() and "\\" not in path:
+        return path  # nothing to escape (the common case, checked in C)
     out: list[str] = []
     for ch in path:
         cp = ord(ch)

@@ -460,6 +460,25 @@ def test_odd_paths_are_handled_and_shown_safely(
     assert "docs/caf\\xe9.md" in r.out
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("src/app.py", "src/app.py"),  # plain ASCII: shown as it is
+        ("a\\b", "a\\\\b"),
+        ("tab\there", "tab\\there"),
+        ("del\x7f", "del\\x7f"),
+        ("bidi\u202eevil", "bidi\\u202eevil"),
+        ("zero\u200bwidth", "zero\\u200bwidth"),
+        ("caf\udce9", "caf\\xe9"),  # an undecodable byte
+        ("caf\u00e9", "caf\u00e9"),
+    ],
+)
+def test_display_escapes_what_could_hide_or_forge_a_name(raw: str, shown: str) -> None:
+    from signoff.paths import display
+
+    assert display(raw) == shown
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "sarif"])
 def test_other_formats(repo: Repo, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     base_repo(repo)

@@ -56,9 +56,15 @@ def _blocks(d: Decision) -> list[_Block]:
     for w in d.warnings:
         out.append(_Line(f"warning: {w}", "yellow"))
     commit_rows: list[list[Cell]] = []
+    described: dict[tuple[int, int, int], tuple[str, str]] = {}  # commits attributed alike
     for a in d.commits:
-        ids = ", ".join(x.id for x in a.actors) or (a.human or "-")
-        ev = ", ".join(dict.fromkeys(f"{e.type} {e.source}" for e in a.evidence)) or "none"
+        key = (id(a.actors), id(a.evidence), id(a.human))  # held by `d`: the ids stay theirs
+        who = described.get(key)
+        if who is None:
+            ids = ", ".join(x.id for x in a.actors) or (a.human or "-")
+            ev = ", ".join(dict.fromkeys(f"{e.type} {e.source}" for e in a.evidence)) or "none"
+            who = described[key] = (ids, ev)
+        ids, ev = who
         subject = display(d.commit_subjects.get(a.sha, ""))[:50]
         commit_rows.append(
             [(a.sha[:12], ""), (a.kind.value, ""), (ids, ""), (ev, ""), (subject, "")]
