@@ -80,10 +80,13 @@ def main(argv: list[str] | None = None) -> Any:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"signoff, version {__version__}\n")
         return _exit(EXIT_OK)
-    if args[:1] == ["check"]:
-        early.start(args[1:])  # git starts walking the range while click loads
     try:
+        if args[:1] == ["check"]:
+            early.start(args[1:])  # git starts walking the range while click loads
         return _run_click(args, argv)
+    except KeyboardInterrupt:  # before click, which reports it the same way, took over
+        sys.stderr.write("aborted\n")
+        return _exit(EXIT_USAGE)
     finally:
         early.discard()
 
