@@ -749,3 +749,34 @@ def test_json_commits_encoded_while_git_walks_match_the_decision(repo: Repo) -> 
     )
     renamed = decision._replace(commit_subjects={**decision.commit_subjects, first.sha: "other"})
     assert encoder.pieces(renamed) is None
+
+
+def test_the_repository_s_own_git_config_cannot_change_what_the_gate_reads(
+    repo: Repo, new_repo: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Settings that make git print more (signature checks), re-encode messages, or hide
+    submodule changes are the repository's to choose, not the gate's to suffer."""
+    key, pub = keygen(tmp_path, "alice")
+    base_repo(repo, signers=f"alice@example.com {pub}\n")
+    repo.write("src/app.py", "print('signed')\n")
+    repo.commit("signed change", author=HUMAN, sign_key=key)
+    repo.write("src/app.py", "print('agent')\n")
+    repo.commit("caf\u00e9 by an agent", author=COPILOT)
+    sub = new_repo("sub")
+    sub.write("lib.c", "int x;\n")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{sub.commit('sub')},libs/sub")
+    repo.commit("a submodule", author=HUMAN, stage_all=False)
+    _, plain = check(capsys, repo)
+    for setting in (
+        "log.showSignature=true",
+        "i18n.logOutputEncoding=ISO-8859-1",
+        "diff.ignoreSubmodules=all",
+    ):
+        name, value = setting.split("=")
+        repo.git("config", name, value)
+    _, configured = check(capsys, repo)
+    assert {k: v for k, v in configured.items() if k != "evaluated_at"} == {
+        k: v for k, v in plain.items() if k != "evaluated_at"
+    }
+    assert plain["commits"][1]["subject"] == "caf\u00e9 by an agent"
+    assert file_of(plain, "libs/sub")["commits"] == [plain["commits"][0]["sha"]]

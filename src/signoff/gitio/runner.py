@@ -23,6 +23,20 @@ _ENV_OVERRIDES = {
 }
 
 
+# Nor may the repository's own configuration change what git prints: signature checks in log
+# output, messages in another encoding, submodule changes left out.
+_CONFIG = tuple(
+    arg
+    for setting in (
+        "core.quotePath=false",
+        "log.showSignature=false",
+        "i18n.logOutputEncoding=UTF-8",
+        "diff.ignoreSubmodules=none",
+    )
+    for arg in ("-c", setting)
+)
+
+
 class Git:
     """Runs git plumbing in one repository."""
 
@@ -32,7 +46,7 @@ class Git:
         self._env = {**os.environ, **_ENV_OVERRIDES}
 
     def _argv(self, args: Sequence[str]) -> list[str]:
-        argv = ["git", "-C", self.repo, "-c", "core.quotePath=false"]
+        argv = ["git", "-C", self.repo, *_CONFIG]
         for item in self._config:
             argv += ["-c", item]
         return argv + list(args)
