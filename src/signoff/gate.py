@@ -154,7 +154,7 @@ def run_check(
 
         # What the head lands if the base is the merge base; checked once the commits are in
         # (`_merge_base`), and read again from the real merge base when it is not.
-        landed = history.read_landed(git, base, head)
+        landed = history.read_landed(run.landed_git, base, head)
         prepared = gate_files.prepare(git, landed, policy)
 
         # Approval records do not depend on the range: read them while git still walks.
@@ -173,7 +173,7 @@ def run_check(
                 hint="check the base and head refs of the pull request",
             )
         if mbase != base:  # the base moved on since the head forked
-            landed = history.read_landed(git, mbase, head)
+            landed = history.read_landed(run.landed_git, mbase, head)
             prepared = gate_files.prepare(git, landed, policy)
     if not shas:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")

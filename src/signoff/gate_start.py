@@ -56,6 +56,10 @@ class RangeStart:
                 f.write(humans_text(humans))
             log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
             self.log = stack.enter_context(RangeLog(log_git, base, head))
+            scratch = os.path.join(tmp, "checkout")
+            os.mkdir(scratch)
+            #: for what lands: binary or not as git sees the blobs, whatever the checkout says
+            self.landed_git = git.without_checkout(scratch)
             self.registry, self.warnings = _registry(self.blobs, base)
             signers: tuple[Signers, str, str] = build_signers(humans, self.registry)
             self.signers, self.signers_text, self.signers_digest = signers

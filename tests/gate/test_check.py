@@ -780,3 +780,20 @@ def test_the_repository_s_own_git_config_cannot_change_what_the_gate_reads(
     }
     assert plain["commits"][1]["subject"] == "caf\u00e9 by an agent"
     assert file_of(plain, "libs/sub")["commits"] == [plain["commits"][0]["sha"]]
+
+
+def test_the_checkout_s_gitattributes_cannot_make_a_binary_file_text(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git decides "binary" with attributes read from the work tree, which in CI is the head
+    the change controls; the gate reads what lands without them."""
+    base_repo(repo)
+    repo.write(".gitattributes", "*.png diff\n")
+    repo.write("docs/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    repo.commit("a logo", author=COPILOT)
+    repo.git("checkout", "-q", "work")  # the head checked out, as a CI job has it
+    assert repo.git("diff", "--numstat", "main", "work", "--", "docs/logo.png")[0] != "-"
+    _, doc = check(capsys, repo)
+    logo = file_of(doc, "docs/logo.png")
+    assert logo["adjustments"], "a binary file takes the riskier class"
+    assert logo["risk"] in ("high", "critical")

@@ -7,7 +7,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 
 from signoff.errors import GitError
@@ -40,10 +40,28 @@ _CONFIG = tuple(
 class Git:
     """Runs git plumbing in one repository."""
 
-    def __init__(self, repo: str | os.PathLike[str], config: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        repo: str | os.PathLike[str],
+        config: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.repo = os.fspath(repo)
         self._config = tuple(config)
-        self._env = {**os.environ, **_ENV_OVERRIDES}
+        self._env = {**os.environ, **_ENV_OVERRIDES, **(env or {})}
+
+    def without_checkout(self, scratch: str) -> Git:
+        """This repository's objects and refs seen from `scratch`, an empty directory, as the
+        work tree, with no index: git then reads no `.gitattributes` from the checkout (which
+        the change under review controls: `*.png diff` would make a binary file count as
+        text), only the repository's own `info/attributes`."""
+        git_dir = self.run(["rev-parse", "--absolute-git-dir"]).decode().strip()
+        env = {
+            "GIT_DIR": git_dir,
+            "GIT_WORK_TREE": scratch,
+            "GIT_INDEX_FILE": os.path.join(scratch, "index"),  # never written: diffs of commits
+        }
+        return Git(scratch, (*self._config, f"core.attributesFile={os.devnull}"), env)
 
     def _argv(self, args: Sequence[str]) -> list[str]:
         argv = ["git", "-C", self.repo, *_CONFIG]
