@@ -99,6 +99,10 @@ target is absolute, leaves the repository, or cannot be read |
 | made executable | `unknown` (high) |
 | binary | `unknown` (high) |
 
+"Binary" is git's own test on the blobs (a NUL byte near the start). The gate asks git without the
+checkout's `.gitattributes`: in a CI job the checkout is the head under review, and a line such as
+`*.png diff` there would make a binary file count as text.
+
 ## Classifiers
 """
 
