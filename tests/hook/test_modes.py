@@ -217,3 +217,42 @@ def test_a_token_push_in_remote_user_mode_is_still_checked(remotes: Kit, branch:
     assert proc.returncode == 0, _out(proc)
     ev = _events(kit, EventType.PUSH_WITNESSED, 1)[0]
     assert ev.subjects["agent"] == "bot" and "human" not in ev.subjects
+
+
+@pytest.mark.parametrize("remote", ["people", "local"])
+def test_a_person_may_add_approval_records_but_never_take_one_away(
+    remotes: Kit, remote: str
+) -> None:
+    """A veto deleted is a veto lifted: the records ref only ever moves forward, keeping every
+    record byte for byte, and the refusals are recorded."""
+    from signoff.approvals import store
+    from signoff.gitio.runner import Git
+
+    kit = remotes
+    work = kit.work
+    ref = f"refs/signoff/approvals-{remote}"  # this test's own local copy of the ref
+    target = f"{ref}:{store.DEFAULT_REF}"
+    alice = {"REMOTE_USER": "alice"}
+    git = Git(work.path)
+    store.append(git, f"veto-{remote}", {"json": b'{"veto": 1}', "sig": b"sig"}, ref)
+    proc = push(work, target, remote=remote, env=alice)
+    assert proc.returncode == 0, _out(proc)
+    first = work.git("rev-parse", ref).strip()
+    store.append(git, f"approve-{remote}", {"json": b'{"approve": 1}', "sig": b"sig"}, ref)
+    proc = push(work, target, remote=remote, env=alice)  # an append: fine
+    assert proc.returncode == 0, _out(proc)
+
+    # a new commit on top whose tree leaves the veto out
+    tree = work.git("ls-tree", ref).splitlines()
+    kept = "\n".join(line for line in tree if f"veto-{remote}" not in line) + "\n"
+    new_tree = work.git("mktree", input=kept.encode()).strip()
+    dropped = work.git("commit-tree", new_tree, "-p", ref, "-m", "tidy").strip()
+    work.git("update-ref", ref, dropped)
+    refused(push(work, target, remote=remote, env=alice),
+            "would remove or change approval records", f"veto-{remote}.json")  # fmt: skip
+    last = _events(kit, EventType.PUSH_REFUSED, 1)[0]
+    assert last.payload["pusher"] == "alice" and "veto" in last.payload["reasons"][0]
+
+    work.git("update-ref", ref, first)  # rewound to before the append
+    refused(push(work, target, remote=remote, env=alice, force=True), "not a fast-forward")
+    refused(push(work, f":{store.DEFAULT_REF}", remote=remote, env=alice), "never deleted")

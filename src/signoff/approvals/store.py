@@ -60,6 +60,27 @@ def _tree_entries(git: Git, ref: str) -> dict[str, tuple[str, str, str]]:
     return entries
 
 
+def lost_records(git: Git, ref: str, old: str, new: str) -> list[str]:
+    """Why moving the records ref from `old` to `new` would lose a record (empty: it does not).
+
+    A record is evidence, and a veto deleted is a veto lifted. So the ref may be created, and
+    moved forward to a commit whose tree keeps every file of the old tree byte for byte; it is
+    never deleted, rewound or rewritten. (The git server's hook enforces this for pushes.)
+    """
+    if set(old) == {"0"}:
+        return []
+    if set(new) == {"0"}:
+        return [f"{ref}: approval records are never deleted"]
+    if not git.ok(["merge-base", "--is-ancestor", old, new]):
+        return [f"{ref}: not a fast-forward: approval records are appended, never rewritten"]
+    after = _tree_entries(git, new)
+    gone = sorted(n for n, entry in _tree_entries(git, old).items() if after.get(n) != entry)
+    if not gone:
+        return []
+    shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+    return [f"{ref}: would remove or change approval records: {shown}"]
+
+
 def read_records(git: Git, ref: str = DEFAULT_REF) -> list[StoredRecord]:
     """Every record on the ref (sorted by id), read with one `cat-file --batch`."""
     entries = _tree_entries(git, check_ref(ref))

@@ -16,6 +16,7 @@ makes an agent look like a human to signoff.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from collections.abc import Callable, Mapping
@@ -165,6 +166,13 @@ def _untokened(
         "refs": [{"ref": u.ref, "old": u.old, "new": u.new} for u in updates],
         "pusher": user[:200],
     }
+    lost = _lost_records(Git(repo), updates)
+    if lost:  # a person may add approval records, never take one away (a veto, say)
+        push.update(outcome="refused", reasons=lost, commits=[])
+        with contextlib.suppress(Error):  # refused either way; recorded when the plane answers
+            backend_factory().report(push)
+        _say(out, [f"signoff: refused: {r}" for r in lost])
+        return 1
     try:
         push["commits"] = gitread.new_touches(Git(repo), updates)[0]
         backend_factory().report(push)  # the control plane checks the user, then records
@@ -173,6 +181,16 @@ def _untokened(
         return 1
     _say(out, [f"signoff: no task token: accepted as the git server user {user!r} (a person)"])
     return 0
+
+
+def _lost_records(git: Git, updates: list[RefUpdate]) -> list[str]:
+    from signoff.approvals.store import DEFAULT_REF, lost_records
+
+    reasons: list[str] = []
+    for u in updates:
+        if u.ref == DEFAULT_REF:
+            reasons += lost_records(git, u.ref, u.old, u.new)
+    return reasons
 
 
 def _report(
