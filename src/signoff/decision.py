@@ -83,6 +83,8 @@ class ApprovalStatus(NamedTuple):
     rule: str = ""
     #: where each counted approver's word came from: "ref" (signed record) or "server" (API)
     sources: tuple[tuple[str, str], ...] = ()
+    #: who asked for the work by a task the control plane recorded: they never approve it
+    task_requesters: tuple[str, ...] = ()
 
     @property
     def have(self) -> int:

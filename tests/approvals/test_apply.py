@@ -161,6 +161,29 @@ def test_requester_never_alone() -> None:
     assert verdicts["src/a.py"] is Verdict.ALLOW
 
 
+def test_a_witnessed_task_s_requester_never_approves() -> None:
+    task = {"src/a.py": {"alice@example.com"}}
+    verdicts, report = run(rec("alice@example.com"), task_requesters=task)
+    assert verdicts["src/a.py"] is Verdict.NEEDS_APPROVAL
+    assert "the task's requester cannot approve its agent's work" in reasons(report)
+    # not even next to another approver: bob's approval counts, alice's never does
+    verdicts, report = run(rec("alice@example.com"), rec("bob@example.com"), task_requesters=task)
+    assert verdicts["src/a.py"] is Verdict.ALLOW
+    (status,) = [s for s in report.statuses if s.file_class == "source"]
+    assert status.approvers == ("bob@example.com",)
+    assert status.task_requesters == ("alice@example.com",)
+    # their later approval still lifts their own veto; it just never counts
+    verdicts, report = run(
+        rec("alice@example.com", Kind.VETO), rec("alice@example.com"), rec("bob@example.com"),
+        task_requesters=task,
+    )  # fmt: skip
+    assert verdicts["src/a.py"] is Verdict.ALLOW
+    override = rec("carol@example.com", Kind.OVERRIDE, ("source",), reason="x")
+    verdicts, report = run(override, task_requesters={"src/a.py": {"carol@example.com"}})
+    assert verdicts["src/a.py"] is Verdict.NEEDS_APPROVAL
+    assert "source: requester cannot override their own change" in reasons(report)
+
+
 def test_override_only_by_break_glass_and_never_approval() -> None:
     classes = ("agent-instructions", "source")
     verdicts, report = run(rec("alice@example.com", Kind.OVERRIDE, classes, reason="x"))

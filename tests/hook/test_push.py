@@ -198,3 +198,4 @@ def test_gate_reads_witnessed_pushes(
     assert (push_ev["type"], push_ev["source"]) == ("witnessed", "push")
     requester = kit.admin.ok("GET", "/v1/whoami")["email"]
     assert requester in commit["co_authors"]
+    assert commit["task_requesters"] == [requester.lower()]  # they never approve this work

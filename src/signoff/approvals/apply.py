@@ -3,9 +3,12 @@
 Separation of duties, none of it configurable away:
 - an agent identity never approves: a record signed by a key registered to an agent, or whose
   signer is an `agent:` principal, is ignored;
-- the requester of the agent's work (the human co-author the agent names) is never the only
-  approver: their approval counts only next to another distinct approver's, and they cannot
-  override their own change; `Requested-by:` trailers are not trusted (the agent writes them);
+- the requester of a task the control plane recorded (the task behind a push the hook witnessed)
+  never approves its agent's work, and cannot override it;
+- a human co-author the agent names (`Co-authored-by:`, how Copilot and others record who
+  asked) is never the only approver: their approval counts only next to another distinct
+  approver's, and they cannot override the change. The agent writes that trailer, so it cannot
+  shut a person out entirely; `Requested-by:` trailers are not trusted at all;
 - one person counts once per requirement, however many keys or records;
 - a veto by a member of the required group blocks; only that person's later approval of the same
   digest lifts it (each person's latest word on a digest wins, ordered by signed time then id);
@@ -33,17 +36,19 @@ from signoff.policy.model import Policy
 STALE = "stale digest: content or policy changed since it was signed"
 AGENT = "agent identity cannot approve"
 REQUESTER_ALONE = "requester cannot be the only approver"
+TASK_REQUESTER = "the task's requester cannot approve its agent's work"
 REQUESTER_OVERRIDE = "requester cannot override their own change"
 
 
 class _Need:
-    __slots__ = ("needed", "paths", "requesters", "rules")
+    __slots__ = ("needed", "paths", "requesters", "rules", "task_requesters")
 
     def __init__(self) -> None:
         self.needed = 0
         self.paths: list[str] = []
         self.rules: list[str] = []
         self.requesters: set[str] = set()
+        self.task_requesters: set[str] = set()
 
 
 def apply_approvals(
@@ -54,10 +59,15 @@ def apply_approvals(
     *,
     agent_keys: Collection[str] = (),
     requesters: Mapping[str, Collection[str]] | None = None,
+    task_requesters: Mapping[str, Collection[str]] | None = None,
     ref: str = "",
 ) -> tuple[tuple[FileDecision, ...], ApprovalReport]:
-    """New per-file decisions and the approval report for the gate's output."""
+    """New per-file decisions and the approval report for the gate's output.
+
+    `requesters` and `task_requesters` map a path to the people who asked for its change: named
+    by the agent (co-authors), and recorded by the control plane (a witnessed task)."""
     requesters = requesters or {}
+    task_requesters = task_requesters or {}
     ordered = sorted(records, key=lambda c: (c.record.time if c.record else "", c.record_id))
     unusable = {c.record_id: r for c in ordered if (r := disqualify(c, policy, agent_keys))}
     used: set[str] = set()
@@ -73,6 +83,7 @@ def apply_approvals(
             need.paths.append(f.path)
             need.rules.append(req.rule)
             need.requesters.update(requesters.get(f.path, ()))
+            need.task_requesters.update(task_requesters.get(f.path, ()))
 
     statuses = []
     for (cls, group), need in sorted(needs.items()):
@@ -86,7 +97,8 @@ def apply_approvals(
     blocked_classes: dict[str, set[str]] = {}
     for f in approved:  # an override is only for what approvals did not let through
         if f.verdict in (Verdict.NEEDS_APPROVAL, Verdict.DENY):
-            blocked_classes.setdefault(f.file_class.value, set()).update(requesters.get(f.path, ()))
+            asked = (*requesters.get(f.path, ()), *task_requesters.get(f.path, ()))
+            blocked_classes.setdefault(f.file_class.value, set()).update(asked)
     overrides: dict[str, OverrideStatus] = {}
     for cls, reqs in sorted(blocked_classes.items()):
         found = _override(cls, digests[cls], reqs, ordered, unusable, policy, notes, used)
@@ -170,6 +182,10 @@ def _status(
         latest[c.signer] = (rec.decision, c.record_id)
     approvers = [p for p, (k, _) in latest.items() if k is Kind.APPROVE]
     vetoers = sorted(p for p, (k, _) in latest.items() if k is Kind.VETO)
+    for p in [p for p in approvers if p in need.task_requesters]:
+        # their word still lifts their own earlier veto; it never counts as an approval
+        ignored.append(IgnoredRecord(latest[p][1], p, Kind.APPROVE.value, TASK_REQUESTER))
+        approvers.remove(p)
     if approvers and all(p in need.requesters for p in approvers):
         for p in approvers:
             rid = latest[p][1]
@@ -189,6 +205,7 @@ def _status(
         paths=tuple(dict.fromkeys(need.paths)),
         rule=", ".join(dict.fromkeys(need.rules)),
         sources=tuple((p, source[latest[p][1]]) for p in sorted(approvers)),
+        task_requesters=tuple(sorted(need.task_requesters)),
     )
 
 

@@ -8,7 +8,8 @@ verification costs two `ssh-keygen` runs. Unreadable records are always reported
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from operator import attrgetter
 from typing import Protocol
 
 from signoff.approvals import store
@@ -23,17 +24,20 @@ from signoff.policy.model import Policy
 
 
 def requesters_by_path(
-    files: Sequence[FileDecision], attributions: Mapping[str, Attribution]
+    files: Sequence[FileDecision],
+    attributions: Mapping[str, Attribution],
+    who: Callable[[Attribution], tuple[str, ...]] = attrgetter("co_authors"),
 ) -> dict[str, set[str]]:
-    """Per file, the humans the agent named as co-authors in the commits that touched it."""
-    named = {sha: a.co_authors for sha, a in attributions.items() if a.co_authors}
+    """Per file, the people `who` names in the commits that touched it: by default the humans
+    the agent named as co-authors (and the requesters of witnessed tasks)."""
+    named = {sha: people for sha, a in attributions.items() if (people := who(a))}
     out: dict[str, set[str]] = {}
     if not named:
         return out
     for f in files:
-        people = {p.lower() for sha in f.commits if sha in named for p in named[sha]}
-        if people:
-            out[f.path] = people
+        found = {p.lower() for sha in f.commits if sha in named for p in named[sha]}
+        if found:
+            out[f.path] = found
     return out
 
 
@@ -92,6 +96,7 @@ def gate_approvals(
         policy,
         agent_keys=agent_keys,
         requesters=requesters_by_path(files, attributions),
+        task_requesters=requesters_by_path(files, attributions, attrgetter("task_requesters")),
         ref=ref or "",
     )
     if server is not None:

@@ -57,6 +57,8 @@ class Attribution(NamedTuple):
     evidence: tuple[Evidence, ...]
     human: str | None = None  # principal of a verified human signature
     co_authors: tuple[str, ...] = ()  # human e-mails named in trailers
+    #: who asked for this work, as the control plane recorded the task behind a witnessed push
+    task_requesters: tuple[str, ...] = ()
 
 
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(\S.*)$")
@@ -260,7 +262,7 @@ class Witness(NamedTuple):
 def with_witness(a: Attribution, w: Witness, registry: Registry) -> Attribution:
     """The hook saw this commit pushed with the task token of `w.agent`: that is *witnessed*
     agent work, whatever the author fields say, and the task's requester asked for it (so they
-    are never its only approver)."""
+    never approve it: DESIGN.md §3 "Approval")."""
     agent = registry.get(w.agent)
     actor = (
         Actor(agent.id, agent.kind, agent)
@@ -272,5 +274,9 @@ def with_witness(a: Attribution, w: Witness, registry: Registry) -> Attribution:
     )
     actors = a.actors if any(x.id == actor.id for x in a.actors) else (*a.actors, actor)
     kind = AttributionKind.BOT if all(x.kind is Kind.BOT for x in actors) else AttributionKind.AGENT
-    co = tuple(dict.fromkeys((*a.co_authors, w.requester.lower())))
-    return a._replace(kind=kind, actors=actors, evidence=(ev, *a.evidence), co_authors=co)
+    asked = w.requester.lower()
+    co = tuple(dict.fromkeys((*a.co_authors, asked)))
+    task = tuple(dict.fromkeys((*a.task_requesters, asked)))
+    return a._replace(
+        kind=kind, actors=actors, evidence=(ev, *a.evidence), co_authors=co, task_requesters=task
+    )

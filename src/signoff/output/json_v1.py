@@ -90,6 +90,7 @@ def status_dict(s: ApprovalStatus) -> dict[str, Any]:
         "sources": dict(s.sources),
         "vetoers": list(s.vetoers),
         "requesters": list(s.requesters),
+        "task_requesters": list(s.task_requesters),
         "paths": list(s.paths),
         "ignored": [ignored_dict(i) for i in s.ignored],
     }
@@ -134,6 +135,7 @@ def commit_dict(a: Attribution, subject: str) -> dict[str, Any]:
         ],
         "human": a.human,
         "co_authors": list(a.co_authors),
+        "task_requesters": list(a.task_requesters),
         "evidence": [
             {"type": e.type.value, "source": e.source, "identity": e.identity, "detail": e.detail}
             for e in a.evidence
@@ -218,7 +220,10 @@ class CommitsEncoder:
         self._subjects: list[str] = []
 
     def add(self, a: Attribution, subject: str) -> None:
-        key = (id(a.kind), id(a.actors), id(a.evidence), id(a.human), id(a.co_authors))
+        key = (
+            id(a.kind), id(a.actors), id(a.evidence), id(a.human), id(a.co_authors),
+            id(a.task_requesters),
+        )  # fmt: skip
         shared = self._shared.get(key)
         if shared is None:
             d = commit_dict(a, "")

@@ -191,8 +191,11 @@ def approval_lines(r: ApprovalReport) -> list[str]:
             lines.append(f"    approved by: {', '.join(who)}")
         if s.vetoers:
             lines.append(f"    VETOED by: {', '.join(s.vetoers)}")
-        if s.requesters:
-            lines.append(f"    requested by: {', '.join(s.requesters)} (never the only approver)")
+        named = [p for p in s.requesters if p not in s.task_requesters]
+        if named:
+            lines.append(f"    requested by: {', '.join(named)} (never the only approver)")
+        if s.task_requesters:
+            lines.append(f"    task requested by: {', '.join(s.task_requesters)} (never approves)")
         for i in s.ignored:
             lines.append(
                 f"    ignored {_rid(i.record_id)} ({i.decision} by {i.approver}): {i.reason}"

@@ -9,9 +9,9 @@ approvals table, so a person who has just decided no longer sees the class as th
 
 Who may decide a class (the console's "for you"): an `approver` token of a person who is in the
 class's group in the policy on the change's base (the gate's own source of groups), who has not
-approved or vetoed that digest yet, and who is not the task's requester while nobody else has
-approved (the gate never lets the requester be the only approver). Whether an approval then
-*counts* is still the gate's `apply_approvals`; this only decides what the page offers.
+approved or vetoed that digest yet, and who is not the task's requester (the gate never counts
+their approval of their task's work). Whether an approval then *counts* is still the gate's
+`apply_approvals`; this only decides what the page offers.
 """
 
 from __future__ import annotations
@@ -198,6 +198,6 @@ def _why_not(
         return f"you are not in group {group}"
     if email in approvers or email in vetoers:
         return "you have already decided"
-    if task is not None and task.requester == who.human_id and not approvers:
-        return "you requested this task: someone else must approve first"
+    if task is not None and task.requester == who.human_id:
+        return "you requested this task: its agent's work is for others to approve"
     return None
