@@ -1,13 +1,14 @@
-"""The issue's end-to-end release scenarios through a real control plane on loopback.
+"""The end-to-end release scenarios through a real control plane on loopback.
 
 The repository is real (real commits, a v1.3.0 tag), the server is a real uvicorn on 127.0.0.1
-with its own SQLite database and ledger, approvals are given through its API, and the CLI talks
-to it with `--server`. Builders and signers are the server's witnessed callers (`service:<token
-name>`), so the policy trusts those.
+with its own database (SQLite, and PostgreSQL where one is configured) and ledger, approvals are
+given through its API, and the CLI talks to it with `--server`. Builders and signers are the
+server's witnessed callers (`service:<token name>`), so the policy trusts those.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from clirun import Result
 from gitrepo import COPILOT
+from pg import fresh_database
 from serverkit import Api, ThreadServer, close_clients, make_settings
 
 from signoff.ledger.events import EventType
@@ -61,10 +63,21 @@ class Srv:
         return self.cli(who, "artifact", kind, str(art), *extra)
 
 
-@pytest.fixture
-def srv(world: Callable[..., World], tmp_path: Path) -> Iterator[Srv]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def srv(
+    world: Callable[..., World], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Srv]:
+    """Each scenario on the embedded database and on PostgreSQL."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            url = stack.enter_context(fresh_database("signoff_release"))
+        yield from _srv(world, tmp_path, url)
+
+
+def _srv(world: Callable[..., World], tmp_path: Path, database_url: str | None) -> Iterator[Srv]:
     w = world(SERVER_RELEASE)
-    server = ThreadServer(make_settings(tmp_path / "srv"))
+    server = ThreadServer(make_settings(tmp_path / "srv", database_url))
     admin = Api(server.url, server.bootstrap())
     admin.ok("POST", "/v1/repos", {"name": "demo", "path": str(w.repo.path)})
     for group in ("maintainers", "release-managers"):

@@ -81,8 +81,8 @@ class Kit:
         return tok
 
 
-def start(tmp: Path) -> Kit:
-    settings = make_settings(tmp / "data")
+def start(tmp: Path, database_url: str | None = None) -> Kit:
+    settings = make_settings(tmp / "data", database_url)
     server = ThreadServer(settings)
     server.app.state.broker_config = BrokerConfig(allow_insecure_loopback=True)
     admin = Api(server.url, server.bootstrap())
