@@ -41,7 +41,9 @@ class RangeStart:
     def __init__(self, repo: str | os.PathLike[str], base_ref: str, head_ref: str) -> None:
         self.refs = (os.path.normpath(repo), base_ref, head_ref)
         self.git = git = Git(repo)
-        self.base, self.head, self.base_full = history.resolve_range(git, base_ref, head_ref)
+        self.base, self.head, self.base_full, git_dir = history.resolve_range(
+            git, base_ref, head_ref
+        )
         base, head = self.base, self.head
         self._stack = stack = contextlib.ExitStack()
         try:
@@ -59,7 +61,7 @@ class RangeStart:
             scratch = os.path.join(tmp, "checkout")
             os.mkdir(scratch)
             #: for what lands: binary or not as git sees the blobs, whatever the checkout says
-            self.landed_git = git.without_checkout(scratch)
+            self.landed_git = git.without_checkout(git_dir, scratch)
             self.registry, self.warnings = _registry(self.blobs, base)
             signers: tuple[Signers, str, str] = build_signers(humans, self.registry)
             self.signers, self.signers_text, self.signers_digest = signers

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from signoff.changes import Commit, FileChange, Person, Signature, Status
 from signoff.errors import GitError
@@ -52,21 +53,28 @@ def resolve_commit(git: Git, ref: str, *, role: str) -> str:
     return out.decode()
 
 
-def resolve_range(git: Git, base_ref: str, head_ref: str) -> tuple[str, str, str | None]:
-    """(base SHA, head SHA, the base's full ref name or None) in one `git rev-parse`.
+class Range(NamedTuple):
+    base: str  # SHA
+    head: str  # SHA
+    base_full: str | None  # the base's full ref name (refs/heads/main), if it is a ref
+    git_dir: str  # the repository's git directory, absolute
+
+
+def resolve_range(git: Git, base_ref: str, head_ref: str) -> Range:
+    """Both refs' commits, the base's full name and the git directory in one `git rev-parse`.
 
     Only when that fails do the per-ref calls run, to say precisely what is wrong.
     """
     if base_ref and head_ref and not base_ref.startswith("-") and not head_ref.startswith("-"):
-        args = ["rev-parse", f"{base_ref}^{{commit}}", f"{head_ref}^{{commit}}",
-                "--symbolic-full-name", base_ref]  # fmt: skip
+        args = ["rev-parse", "--absolute-git-dir", f"{base_ref}^{{commit}}",
+                f"{head_ref}^{{commit}}", "--symbolic-full-name", base_ref]  # fmt: skip
         out = git.run(args, check=False).decode("utf-8", "replace").split("\n")
-        if len(out) >= 2 and all(_HEX.fullmatch(x) for x in out[:2]):
-            full = out[2].strip() if len(out) > 2 and out[2].startswith("refs/") else None
-            return out[0], out[1], full
+        if len(out) >= 3 and out[0].startswith("/") and all(_HEX.fullmatch(x) for x in out[1:3]):
+            full = out[3].strip() if len(out) > 3 and out[3].startswith("refs/") else None
+            return Range(out[1], out[2], full, out[0])
     base = resolve_commit(git, base_ref, role="base")
     head = resolve_commit(git, head_ref, role="head")
-    return base, head, None
+    return Range(base, head, None, git.run(["rev-parse", "--absolute-git-dir"]).decode().strip())
 
 
 def merge_base(git: Git, base: str, head: str) -> str:

@@ -50,12 +50,11 @@ class Git:
         self._config = tuple(config)
         self._env = {**os.environ, **_ENV_OVERRIDES, **(env or {})}
 
-    def without_checkout(self, scratch: str) -> Git:
-        """This repository's objects and refs seen from `scratch`, an empty directory, as the
-        work tree, with no index: git then reads no `.gitattributes` from the checkout (which
-        the change under review controls: `*.png diff` would make a binary file count as
-        text), only the repository's own `info/attributes`."""
-        git_dir = self.run(["rev-parse", "--absolute-git-dir"]).decode().strip()
+    def without_checkout(self, git_dir: str, scratch: str) -> Git:
+        """This repository (its absolute `git_dir`) seen from `scratch`, an empty directory, as
+        the work tree, with no index: git then reads no `.gitattributes` from the checkout
+        (which the change under review controls: `*.png diff` would make a binary file count
+        as text), only the repository's own `info/attributes`."""
         env = {
             "GIT_DIR": git_dir,
             "GIT_WORK_TREE": scratch,
