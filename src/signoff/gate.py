@@ -8,8 +8,8 @@ whose signatures to trust, the registry and allowed signers on the base ref (`si
 which `signoff check` begins before its CLI has loaded). Everything else is done while git runs:
 the policy, the per-file work (`signoff.gate_files`, imported only then) on what the head lands
 on the base, and attribution of each commit as it streams in. When the base is not an ancestor
-of the head (the range's commits tell), the merge base that `git merge-base` found meanwhile at
-low priority replaces it and the per-file work is redone.
+of the head, the merge base (from the range's own commits when they tell, else from
+`git merge-base`) replaces it and the per-file work is redone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -238,7 +237,6 @@ class _RangeRead(NamedTuple):
     attributions: dict[str, Attribution]
     touched: dict[bytes, list[str]]  # path as git stored it -> SHAs of the commits touching it
     parents: list[bytes]  # each commit's parents as git printed them (unchecked)
-    base_is_parent: bool  # a range commit has the base as a parent: the base is an ancestor
 
 
 def _read_range(
@@ -248,16 +246,12 @@ def _read_range(
     on_commit: Callable[[Attribution, str], object] | None,
 ) -> _RangeRead:
     """Attribute each commit as git streams it, and remember which paths it touched."""
-    read = _RangeRead([], {}, {}, {}, [], False)
-    shas, subjects, attributions, touched, parents = read[:5]
-    base_b = base.encode()
-    base_is_parent = False
+    read = _RangeRead([], {}, {}, {}, [])
+    shas, subjects, attributions, touched, parents = read
     for c in log.commits():
         sha = c.sha
         shas.append(sha)
         parents.append(c.parents)
-        if base_b in c.parents:  # fixed-length hex SHAs: a substring match is an exact one
-            base_is_parent = True
         subjects[sha] = subject = c.subject
         attributions[sha] = attribution = attributor.keyed(sha, c.ident, c.message, c.commit)
         if on_commit is not None:
@@ -267,7 +261,7 @@ def _read_range(
                 touched[path] = [sha]
             elif seen[-1] != sha:
                 seen.append(sha)
-    return read._replace(base_is_parent=base_is_parent)
+    return read
 
 
 def _merge_base(git: Git, read: _RangeRead, base: str, head: str) -> str:
@@ -280,18 +274,16 @@ def _merge_base(git: Git, read: _RangeRead, base: str, head: str) -> str:
     is the merge base. Anything else (merges from several forks, an empty or unrelated range)
     is for `git merge-base` to answer.
     """
-    if read.base_is_parent:
+    parents = b" ".join(read.parents)
+    if base.encode() in parents:  # space-separated SHAs of one length: an exact match
         return base
-    boundary = set(b" ".join(read.parents).split()).difference(s.encode() for s in read.shas)
+    boundary = set(parents.split()).difference(s.encode() for s in read.shas)
     if len(boundary) == 1:
         fork = boundary.pop().decode("ascii", "replace")
-        if len(fork) != len(base) or not _HEX.fullmatch(fork):
+        if len(fork) != len(base) or not history.SHA.fullmatch(fork):
             raise GitError("unexpected output from git log (refusing to guess)")
         return fork
     return history.merge_base(git, base, head)
-
-
-_HEX = re.compile(r"[0-9a-f]+")
 
 
 def _review_notes(

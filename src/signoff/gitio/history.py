@@ -69,7 +69,7 @@ def resolve_range(git: Git, base_ref: str, head_ref: str) -> Range:
         args = ["rev-parse", "--absolute-git-dir", f"{base_ref}^{{commit}}",
                 f"{head_ref}^{{commit}}", "--symbolic-full-name", base_ref]  # fmt: skip
         out = git.run(args, check=False).decode("utf-8", "replace").split("\n")
-        if len(out) >= 3 and out[0].startswith("/") and all(_HEX.fullmatch(x) for x in out[1:3]):
+        if len(out) >= 3 and out[0].startswith("/") and all(SHA.fullmatch(x) for x in out[1:3]):
             full = out[3].strip() if len(out) > 3 and out[3].startswith("refs/") else None
             return Range(out[1], out[2], full, out[0])
     base = resolve_commit(git, base_ref, role="base")
@@ -90,7 +90,7 @@ def merge_base(git: Git, base: str, head: str) -> str:
     return out.decode()
 
 
-_HEX = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  #: a full SHA-1 or SHA-256 object id
 
 
 def parse_log(tokens: Iterable[bytes]) -> Iterator[Commit]:
@@ -176,7 +176,7 @@ def _commit(header: list[bytes], files: list[FileChange]) -> Commit:
         raise GitError("unexpected commit header from git log (refusing to guess)")
     sha, parents, an, ae, at, cn, ce, ct, gst, gs, gk, gf, body = header
     sha_s = sha.decode("ascii", "replace")
-    if not _HEX.fullmatch(sha_s):
+    if not SHA.fullmatch(sha_s):
         raise GitError("unexpected commit header from git log (refusing to guess)")
     return Commit(
         sha=sha_s,

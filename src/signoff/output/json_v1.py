@@ -192,8 +192,7 @@ def dumps(decision: Decision, commits: CommitsEncoder | None = None) -> str:
         get = decision.commit_subjects.get
         for c in decision.commits:
             encoder.add(c, get(c.sha, ""))
-        listed = encoder.pieces(decision)
-        assert listed is not None
+        listed = encoder.listed()
     return "".join([before[:-1], ',"commits":', *listed, ",", after[1:], "\n"])
 
 
@@ -206,7 +205,7 @@ class CommitsEncoder:
     """The ``commits`` list of `dumps`, encoded one commit at a time.
 
     Give `add` to `signoff.gate.run_check` as its ``on_commit``: over a long range most of the
-    JSON is then written while git is still walking the range. `text` hands it out only if the
+    JSON is then written while git is still walking the range. `pieces` hands it out only if the
     decision holds exactly the commits (the same objects) and subjects that were added; a
     commit changed afterwards (a push the control plane witnessed) means encoding anew.
     """
@@ -242,6 +241,10 @@ class CommitsEncoder:
         subjects = decision.commit_subjects.get
         if list(map(subjects, map(_SHA, commits), repeat(""))) != self._subjects:
             return None
+        return self.listed()
+
+    def listed(self) -> list[str]:
+        """The text of everything added, in pieces."""
         if not self._parts:
             return ["[]"]
         return ["[", *self._parts[:-1], self._parts[-1][:-1], "]"]  # no comma after the last
