@@ -166,7 +166,10 @@ def _untokened(
         "refs": [{"ref": u.ref, "old": u.old, "new": u.new} for u in updates],
         "pusher": user[:200],
     }
-    lost = _lost_records(Git(repo), updates)
+    try:
+        lost = _lost_records(Git(repo), updates)
+    except Error as exc:  # unreadable: refuse rather than let a record go unchecked
+        lost = [f"cannot check the approval records: {_line(exc)}"]
     if lost:  # a person may add approval records, never take one away (a veto, say)
         push.update(outcome="refused", reasons=lost, commits=[])
         with contextlib.suppress(Error):  # refused either way; recorded when the plane answers
