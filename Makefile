@@ -1,5 +1,5 @@
 # Plain entry points: `make run` starts the control plane with a demo data set (the one-shot gate
-# example is `python -m signoff.example`), `make test` runs every check.
+# example is `python -m signoff.demo.example`), `make test` runs every check.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

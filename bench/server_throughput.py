@@ -28,8 +28,8 @@ from typing import Any
 
 import httpx
 
-from signoff import demo
-from signoff.ledger_link import decision_payload
+from signoff.demo import server as demo
+from signoff.gate.record import decision_payload
 from signoff.server.app import open_context
 from signoff.server.tokens.service import bootstrap
 
@@ -142,7 +142,7 @@ def main() -> int:
                 json={"base": base, "head": head, "decision": "approve"},
             ).json()
             digests = list(approval["digests"].values())
-            from signoff.gate import run_check
+            from signoff.gate.check import run_check
 
             record = decision_payload(run_check(repo.path, base, head, approvals_ref=None))
             record_bytes = len(json.dumps(record))

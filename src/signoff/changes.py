@@ -2,7 +2,7 @@
 
 Paths are ``str`` decoded from git's bytes with ``surrogateescape``: comparison stays byte-exact
 (`path_bytes` gives the original bytes back) and nothing is lost for non-UTF-8 names. Use
-`signoff.paths.display` to show a path to a person.
+`signoff.output.escape.display` to show a path to a person.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ class ServerApprovals:
 
 
 class ServerWitness:
-    """The gate's source of pushes the git-server hook witnessed (`signoff.gate.WitnessSource`)."""
+    """Pushes the git-server hook witnessed (the gate's `signoff.gate.check.WitnessSource`)."""
 
     #: Commits per request: keeps the query string well under common URL limits.
     BATCH = 150

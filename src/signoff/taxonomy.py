@@ -85,3 +85,18 @@ def riskier(a: FileClass, b: FileClass) -> FileClass:
 def parse_class(name: str) -> FileClass:
     """Map a class name from a policy to the enum; raises ValueError for unknown names."""
     return FileClass(name)
+
+
+class Mode(StrEnum):
+    """Autonomy modes of an agent, most restrictive first (docs/policy.md)."""
+
+    BLOCKED = "blocked"
+    SUPERVISED = "supervised"
+    LIMITED = "limited"
+
+
+class Kind(StrEnum):
+    """What kind of non-human identity acts: an AI agent, or a plain automation bot."""
+
+    AI_AGENT = "ai-agent"
+    BOT = "bot"

@@ -11,7 +11,7 @@ import pytest
 
 import signoff.analysis as analysis
 from signoff.analysis import REGISTRY, analyzer_for, wants_content
-from signoff.analysis.paths import OWNS
+from signoff.analysis.ownership import OWNS
 from signoff.analysis.zizmor import ZizmorAnalyzer
 
 HERE = Path(__file__).parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from policies import POLICY
@@ -205,8 +206,13 @@ def test_override_only_by_break_glass_and_never_approval() -> None:
     assert "agent-instructions: requester cannot override their own change" in reasons(report)
 
 
-def test_gate_and_store_agree_on_the_default_ref() -> None:
-    from signoff.approvals.store import DEFAULT_REF
-    from signoff.gate import APPROVALS_REF
+def test_the_approvals_ref_is_named_in_one_place() -> None:
+    """The gate, the store, the hook and the CLI all read `signoff.protected.APPROVALS_REF`."""
+    import signoff
+    from signoff.protected import APPROVALS_REF
 
-    assert DEFAULT_REF == APPROVALS_REF
+    src = Path(signoff.__file__).parent
+    naming = sorted(
+        str(p.relative_to(src)) for p in src.rglob("*.py") if f'"{APPROVALS_REF}"' in p.read_text()
+    )
+    assert naming == ["protected.py"]

@@ -11,9 +11,10 @@ from gitrepo import COPILOT, HUMAN
 from signoff.approvals import sshsig, store
 from signoff.approvals.digest import class_digests
 from signoff.approvals.record import Kind, make_record, record_id
-from signoff.gate import run_check
+from signoff.gate.check import run_check
+from signoff.gate.record import decision_payload
 from signoff.gitio.runner import Git
-from signoff.ledger_link import decision_payload
+from signoff.protected import APPROVALS_REF
 
 from .conftest import World
 
@@ -286,7 +287,7 @@ def test_unsigned_and_garbage_records(world: Make) -> None:
     git = Git(w.repo.path)
     [rec] = store.read_records(git)
     assert rec.json is not None
-    ref = store.DEFAULT_REF
+    ref = APPROVALS_REF
     # Rebuild the ref with the record's JSON only (no .sig), plus a garbage record.
     git.run(["update-ref", "-d", ref])
     store.append(git, rid, {"json": rec.json})
@@ -323,8 +324,8 @@ def test_non_member_and_custom_ref(world: Make) -> None:
     assert code == 1
     assert "carol@example.com is not in group maintainers" in ignored_reasons(doc)
     git = Git(w.repo.path)
-    git.run(["update-ref", "refs/other/approvals", store.DEFAULT_REF])
-    git.run(["update-ref", "-d", store.DEFAULT_REF])
+    git.run(["update-ref", "refs/other/approvals", APPROVALS_REF])
+    git.run(["update-ref", "-d", APPROVALS_REF])
     w.sign("approve", "bob", "--approvals-ref", "refs/other/approvals")
     assert w.check()[0] == 1
     assert w.check("--approvals-ref", "refs/other/approvals")[0] == 0

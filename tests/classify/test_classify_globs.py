@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from signoff.globs import compile_glob, match_any, nocase
-from signoff.globset import GlobSet
+from signoff.patterns.globs import compile_glob, match_any, nocase
+from signoff.patterns.globset import GlobSet
 
 CASES: list[tuple[str, str, bool]] = [
     # no slash: basename at any depth

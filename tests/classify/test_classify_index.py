@@ -20,8 +20,8 @@ import pytest
 from signoff.classify import REGISTRY, PathClassifier, build_registry, classify_path, resolve
 from signoff.classify.base import Match
 from signoff.classify.rules import Rule, RuleClassifier, specific
-from signoff.globs import compile_glob, nocase
-from signoff.globset import GlobSet
+from signoff.patterns.globs import compile_glob, nocase
+from signoff.patterns.globset import GlobSet
 from signoff.taxonomy import FileClass
 
 RULES: list[tuple[str, Rule]] = [
@@ -126,7 +126,7 @@ def test_built_in_rules_need_no_regex() -> None:
 def test_import_and_first_use_compile_nothing() -> None:
     code = (
         "import signoff.classify as c\n"
-        "from signoff.globs import compile_glob\n"
+        "from signoff.patterns.globs import compile_glob\n"
         "assert c.classify_path('src/a.py').file_class == 'source'\n"
         "assert c.classify_path('.github/workflows/Release.yml').file_class"
         " == 'signing-publishing'\n"

@@ -474,7 +474,7 @@ def test_odd_paths_are_handled_and_shown_safely(
     ],
 )
 def test_display_escapes_what_could_hide_or_forge_a_name(raw: str, shown: str) -> None:
-    from signoff.paths import display
+    from signoff.output.escape import display
 
     assert display(raw) == shown
 
@@ -628,7 +628,7 @@ def test_json_fast_encoding_is_byte_identical_to_dumping_the_dict(repo: Repo) ->
     """`json_v1.dumps` encodes each distinct attribution once; the text must not change."""
     import json as stdlib_json
 
-    from signoff.gate import run_check
+    from signoff.gate.check import run_check
     from signoff.output import json_v1
 
     base_repo(repo)
@@ -719,9 +719,9 @@ def test_json_commits_encoded_while_git_walks_match_the_decision(repo: Repo) -> 
     import json as stdlib_json
 
     from signoff.attribution.attribute import Witness, with_witness
-    from signoff.gate import run_check
+    from signoff.gate.check import run_check
+    from signoff.identity.agents import EMPTY_REGISTRY
     from signoff.output import json_v1
-    from signoff.registry import EMPTY_REGISTRY
 
     base_repo(repo)
     for n, author in enumerate([COPILOT, HUMAN, DEPENDABOT, COPILOT]):

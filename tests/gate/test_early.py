@@ -1,4 +1,4 @@
-"""`signoff check` begins git's walk before click loads (`signoff.cli.early`); it must only
+"""`signoff check` begins git's walk before click loads (`signoff.gate.prefetch`); it must only
 ever save time: the same decision, work started for other refs thrown away, nothing left running.
 """
 
@@ -13,10 +13,10 @@ from clirun import run
 from gitrepo import COPILOT, HUMAN, Repo
 from policies import AGENTS, POLICY
 
-from signoff.cli import early
 from signoff.cli.check import check as check_command
-from signoff.gate import run_check
-from signoff.gate_start import RangeStart
+from signoff.gate import prefetch as early
+from signoff.gate.check import run_check
+from signoff.gate.start import RangeStart
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def started_log(monkeypatch: pytest.MonkeyPatch) -> list[RangeStart]:
         real(self, *args)
         seen.append(self)
 
-    monkeypatch.setattr("signoff.gate_start.RangeStart.__init__", recording)
+    monkeypatch.setattr("signoff.gate.start.RangeStart.__init__", recording)
     return seen
 
 

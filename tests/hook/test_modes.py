@@ -15,6 +15,7 @@ from brokerkit import Kit, bare_from, push, start
 from signoff.hook.install import install
 from signoff.ledger.events import Event, EventType
 from signoff.ledger.service import Ledger
+from signoff.protected import APPROVALS_REF
 
 AGENT_EMAIL = "helper-agent@bots.example"
 _BRANCHES = itertools.count()
@@ -231,7 +232,7 @@ def test_a_person_may_add_approval_records_but_never_take_one_away(
     kit = remotes
     work = kit.work
     ref = f"refs/signoff/approvals-{remote}"  # this test's own local copy of the ref
-    target = f"{ref}:{store.DEFAULT_REF}"
+    target = f"{ref}:{APPROVALS_REF}"
     alice = {"REMOTE_USER": "alice"}
     git = Git(work.path)
     store.append(git, f"veto-{remote}", {"json": b'{"veto": 1}', "sig": b"sig"}, ref)
@@ -255,4 +256,4 @@ def test_a_person_may_add_approval_records_but_never_take_one_away(
 
     work.git("update-ref", ref, first)  # rewound to before the append
     refused(push(work, target, remote=remote, env=alice, force=True), "not a fast-forward")
-    refused(push(work, f":{store.DEFAULT_REF}", remote=remote, env=alice), "never deleted")
+    refused(push(work, f":{APPROVALS_REF}", remote=remote, env=alice), "never deleted")

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from clirun import run
 
-from signoff.gate import run_check
+from signoff.gate.check import run_check
+from signoff.gate.record import record_decision
 from signoff.ledger.events import EventType
 from signoff.ledger.service import Ledger
-from signoff.ledger_link import record_decision
 from signoff.monitor.model import Snapshot
 from signoff.monitor.report.compliance import compliance
 from signoff.monitor.report.frameworks import MAPPING

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from gitrepo import CLAUDE_TRAILER, HUMAN
 
-from signoff.gate import run_check
+from signoff.gate.check import run_check
+from signoff.gate.record import record_decision
 from signoff.ledger.events import EventType
-from signoff.ledger_link import record_decision
 
 from .conftest import AGENTS, SHA_A, World
 

@@ -8,12 +8,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from signoff.identity.agents import Agent, Registry, Status
 from signoff.ledger.events import Event, EventType
 from signoff.ledger.service import Ledger
 from signoff.monitor.config import MonitorConfig, WorkingHours
 from signoff.monitor.engine import evaluate
 from signoff.monitor.model import LedgerHealth, Snapshot
-from signoff.registry import Agent, Kind, Mode, Registry, Status
+from signoff.taxonomy import Kind, Mode
 
 from .conftest import SHA_A, SHA_B, World
 

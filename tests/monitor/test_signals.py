@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from signoff.identity.agents import Agent, Registry, Status
 from signoff.ledger.events import Event, EventType
 from signoff.monitor import signals
 from signoff.monitor.config import MonitorConfig, WorkingHours
 from signoff.monitor.engine import evaluate
 from signoff.monitor.model import ActorRef, CommitFact, LedgerHealth, Snapshot
-from signoff.registry import Agent, Kind, Mode, Registry, Status
+from signoff.taxonomy import Kind, Mode
 
 DOCS = Path(__file__).parents[2] / "docs" / "monitoring.md"
 NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)  # a Wednesday

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from signoff.errors import ConfigError
+from signoff.identity.agents import EMPTY_REGISTRY
 from signoff.policy.load import parse_policy
 from signoff.policy.model import RELEASE_CLASSES
-from signoff.registry import EMPTY_REGISTRY
 from signoff.release.identity import agent_reason
 
 BASE = b"version: 1\ngroups: {maintainers: [a@x.org], rm: [b@x.org]}\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from serverkit import ThreadServer
 
-from signoff import demo
+from signoff.demo import server as demo
 
 
 def test_demo_seed(live: ThreadServer, tmp_path: Path) -> None:

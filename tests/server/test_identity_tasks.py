@@ -8,7 +8,7 @@ import pytest
 from serverkit import ThreadServer
 from serverteam import Team, World, seed_team
 
-from signoff.policy.model import POLICY_PATH
+from signoff.protected import POLICY_PATH
 
 
 def task(team: Team, **kw: Any) -> Any:

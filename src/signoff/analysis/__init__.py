@@ -2,10 +2,10 @@
 
 The registry is an explicit, ordered table (zizmor's ``registry.rs``): output order is stable and a
 duplicate ident is refused at import. Analyzers are imported and built lazily: which ones a path
-needs is decided by the plain predicates of `signoff.analysis.paths`, so the gate, which must start
-fast, imports an analyzer module (and its parsers) only for a file that analyzer owns. `REGISTRY`,
-the tuple of every analyzer, is built on first access. `analyze_file` is the one entry point the
-gate calls:
+needs is decided by the plain predicates of `signoff.analysis.ownership`, so the gate, which must
+start fast, imports an analyzer module (and its parsers) only for a file that analyzer owns.
+`REGISTRY`, the tuple of every analyzer, is built on first access. `analyze_file` is the one entry
+point the gate calls:
 
 - it runs every analyzer whose `handles` accepts the new path (and the old path of a rename);
 - any exception an analyzer raises becomes a high-risk ``parse-failed`` fact naming the file and,
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.analysis.kinds import KNOWN_FACTS, FactInfo
-from signoff.analysis.paths import OWNS
+from signoff.analysis.ownership import OWNS
 from signoff.facts import PARSE_FAILED, Fact
 from signoff.taxonomy import Risk
 
@@ -45,7 +45,7 @@ __all__ = [
 #: The registry, in output order: (ident, module under signoff.analysis, class). Modules are
 #: imported and analyzers built on first use, so a change touching only ordinary source files
 #: never imports the format analyzers (nor their parsers); which analyzers a path needs is
-#: decided by `signoff.analysis.paths`, the predicates every `handles` delegates to.
+#: decided by `signoff.analysis.ownership`, the predicates every `handles` delegates to.
 _TABLE: tuple[tuple[str, str, str], ...] = (
     ("python-pyproject", "python_pyproject", "PyprojectAnalyzer"),
     ("python-requirements", "python_requirements", "RequirementsAnalyzer"),

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from signoff.analysis.kinds import KNOWN_FACTS
-from signoff.analysis.paths import owns
+from signoff.analysis.ownership import owns
 from signoff.facts import Fact
 from signoff.taxonomy import Risk
 
@@ -38,7 +38,7 @@ class Analyzer(ABC):
 
     def handles(self, path: str) -> bool:
         """Whether this analyzer owns `path` (posix, repo-relative, case-sensitive): by default,
-        what `signoff.analysis.paths` says, the one table the lazy registry also reads."""
+        what `signoff.analysis.ownership` says, the one table the lazy registry also reads."""
         return owns(self.ident, path)
 
     @abstractmethod

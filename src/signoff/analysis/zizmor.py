@@ -21,7 +21,7 @@ from typing import Any
 
 from signoff.analysis._text import short
 from signoff.analysis.base import AnalysisError, Analyzer
-from signoff.analysis.paths import owns
+from signoff.analysis.ownership import owns
 from signoff.facts import Fact
 from signoff.taxonomy import Risk
 

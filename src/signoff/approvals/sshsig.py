@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from signoff.errors import SignatureError
-from signoff.sshkeys import blob_fingerprint
+from signoff.identity.sshkeys import blob_fingerprint
 
 NAMESPACE = "signoff-approval"
 #: The executable; tests point this elsewhere to simulate a machine without OpenSSH.

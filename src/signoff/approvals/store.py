@@ -15,8 +15,8 @@ from typing import NamedTuple
 from signoff.errors import GitError
 from signoff.gitio.history import read_objects
 from signoff.gitio.runner import Git
+from signoff.protected import APPROVALS_REF
 
-DEFAULT_REF = "refs/signoff/approvals"
 ZERO = "0" * 40
 _RETRIES = 5
 _IDENT = ["user.name=signoff", "user.email=signoff@localhost"]
@@ -81,7 +81,7 @@ def lost_records(git: Git, ref: str, old: str, new: str) -> list[str]:
     return [f"{ref}: would remove or change approval records: {shown}"]
 
 
-def read_records(git: Git, ref: str = DEFAULT_REF) -> list[StoredRecord]:
+def read_records(git: Git, ref: str = APPROVALS_REF) -> list[StoredRecord]:
     """Every record on the ref (sorted by id), read with one `cat-file --batch`."""
     entries = _tree_entries(git, check_ref(ref))
     ids: set[str] = set()
@@ -98,7 +98,7 @@ def read_records(git: Git, ref: str = DEFAULT_REF) -> list[StoredRecord]:
     return [StoredRecord(i, blob(f"{i}.json"), blob(f"{i}.sig")) for i in sorted(ids)]
 
 
-def append(git: Git, record_id: str, files: Mapping[str, bytes], ref: str = DEFAULT_REF) -> str:
+def append(git: Git, record_id: str, files: Mapping[str, bytes], ref: str = APPROVALS_REF) -> str:
     """Add `<record_id>.<ext>` blobs to the ref in a new commit; returns the new commit SHA."""
     check_ref(ref)
     writer = Git(git.repo, config=_IDENT)

@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 from signoff.attribution import catalogue
 from signoff.changes import Commit
-from signoff.registry import Agent, Kind, Registry
-from signoff.signers import AGENT_PRINCIPAL as AGENT_PRINCIPAL
-from signoff.signers import Signers as Signers
+from signoff.identity.agents import Agent, Registry
+from signoff.identity.signers import AGENT_PRINCIPAL as AGENT_PRINCIPAL
+from signoff.identity.signers import Signers as Signers
+from signoff.taxonomy import Kind
 
 
 class AttributionKind(StrEnum):

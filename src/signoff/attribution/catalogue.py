@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from signoff.registry import Kind
+from signoff.taxonomy import Kind
 
 
 class Known(NamedTuple):

@@ -27,7 +27,7 @@ from signoff.broker.claims import TaskClaims
 from signoff.broker.scope import ALWAYS_PROTECTED
 from signoff.changes import MODE_GITLINK, MODE_SYMLINK, FileChange
 from signoff.classify.change import classify_change, resolve_symlink
-from signoff.globs import match_any
+from signoff.patterns.globs import match_any
 from signoff.taxonomy import FileClass
 
 ZERO = "0" * 40

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from signoff.broker.errors import BrokerError
-from signoff.globs import match_any
+from signoff.patterns.globs import match_any
 
 AGENT_ACTIONS = frozenset({"push-branch", "open-change"})
 NEVER_AGENT_ACTIONS = frozenset({"publish", "tag", "sign", "promote"})

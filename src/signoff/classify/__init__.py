@@ -47,8 +47,8 @@ from signoff.classify.source import Source
 from signoff.classify.tests import Tests
 from signoff.classify.tool_config import ToolConfig
 from signoff.classify.version import VersionFiles
-from signoff.globs import compile_glob
-from signoff.globset import GlobSet
+from signoff.patterns.globs import compile_glob
+from signoff.patterns.globset import GlobSet
 from signoff.taxonomy import RISK, FileClass, Risk, riskier
 
 # Annotation-only imports, kept out of the import (typing and collections cost milliseconds).

@@ -8,7 +8,7 @@ short list of (glob, reason) pairs.
 from __future__ import annotations
 
 from signoff.classify.base import Classifier, Match, Record
-from signoff.globs import Glob, compile_glob, nocase
+from signoff.patterns.globs import Glob, compile_glob, nocase
 from signoff.taxonomy import FileClass
 
 # Annotation-only imports, kept out of the import (typing and collections cost milliseconds).

@@ -88,7 +88,8 @@ def registry_for(repo: Path, ref: str) -> Any:
     """The agent registry at `ref` in `repo`; the empty registry when there is none."""
     from signoff.gitio import history
     from signoff.gitio.runner import Git
-    from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, parse_registry
+    from signoff.identity.agents import EMPTY_REGISTRY, parse_registry
+    from signoff.protected import REGISTRY_PATH
 
     git = Git(repo)
     try:

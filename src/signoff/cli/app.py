@@ -8,17 +8,17 @@ import importlib.util
 import click
 
 from signoff import __version__
-from signoff.cli.main import _COMMANDS
+from signoff.cli.commands import COMMANDS
 
 
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name, spec in _COMMANDS.items() if _available(spec[0]))
+        return sorted(name for name, spec in COMMANDS.items() if _available(spec[0]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        spec = _COMMANDS.get(cmd_name)
+        spec = COMMANDS.get(cmd_name)
         if spec is None or not _available(spec[0]):
             return None
         module = importlib.import_module(spec[0])
@@ -27,7 +27,7 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

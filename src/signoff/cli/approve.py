@@ -16,6 +16,7 @@ import click
 
 from signoff.cli._common import repo_option
 from signoff.errors import Error
+from signoff.protected import APPROVALS_REF
 from signoff.taxonomy import FileClass
 
 _REF_HELP = "Ref holding the approval records."
@@ -45,9 +46,7 @@ def _range_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="SSH private key to sign with. Default: git config user.signingkey.",
         ),
         click.option("--principal", help="Who you are. Default: git config user.email."),
-        click.option(
-            "--approvals-ref", default="refs/signoff/approvals", show_default=True, help=_REF_HELP
-        ),
+        click.option("--approvals-ref", default=APPROVALS_REF, show_default=True, help=_REF_HELP),
     ]
     for opt in reversed(opts):
         fn = opt(fn)
@@ -114,9 +113,9 @@ def _record(
     from signoff.approvals.record import Kind, RecordError, make_record, record_id
     from signoff.approvals.verify import verify_records
     from signoff.decision import Verdict
-    from signoff.gate import load_inputs, run_check
+    from signoff.gate.check import load_inputs, run_check
     from signoff.gitio.runner import Git
-    from signoff.signers import build_signers
+    from signoff.identity.signers import build_signers
 
     store.check_ref(approvals_ref)
     who = (principal or _git_config(repo, "user.email")).strip().lower()
@@ -186,9 +185,7 @@ def approvals() -> None:
     show_default=True,
     help="Ref whose allowed signers, policy and registry verify the records.",
 )
-@click.option(
-    "--approvals-ref", default="refs/signoff/approvals", show_default=True, help=_REF_HELP
-)
+@click.option("--approvals-ref", default=APPROVALS_REF, show_default=True, help=_REF_HELP)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -199,10 +196,10 @@ def list_(repo: Path, base: str, approvals_ref: str, fmt: str) -> None:
     from signoff.approvals import store
     from signoff.approvals.apply import disqualify
     from signoff.approvals.verify import verify_records
-    from signoff.gate import load_inputs
+    from signoff.gate.check import load_inputs
     from signoff.gitio import history
     from signoff.gitio.runner import Git
-    from signoff.signers import build_signers
+    from signoff.identity.signers import build_signers
 
     git = Git(repo)
     base_sha = history.resolve_commit(git, base, role="base")

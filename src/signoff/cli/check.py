@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from signoff.cli._common import repo_option, write_output
+from signoff.protected import APPROVALS_REF
 
 
 @click.command()
@@ -50,7 +51,7 @@ from signoff.cli._common import repo_option, write_output
 )
 @click.option(
     "--approvals-ref",
-    default="refs/signoff/approvals",
+    default=APPROVALS_REF,
     show_default=True,
     help="Ref holding signed approval records (fetch it first: docs/approvals.md).",
 )
@@ -87,9 +88,9 @@ def check(
 
     Exit codes: 0 allowed or overridden (break-glass), 1 needs approval or denied, 2 input error.
     """
-    from signoff.cli import early
     from signoff.errors import Error
-    from signoff.gate import run_check
+    from signoff.gate import prefetch as early
+    from signoff.gate.check import run_check
     from signoff.output import Format, render
     from signoff.output.json_v1 import CommitsEncoder, dumps, exit_code
 
@@ -127,7 +128,7 @@ def check(
         )
         if client is not None and server_repo is not None:
             from signoff.client import post_decision
-            from signoff.ledger_link import decision_payload
+            from signoff.gate.record import decision_payload
 
             posted = post_decision(client, server_repo, decision_payload(decision))
             click.echo(
@@ -145,7 +146,7 @@ def check(
             err=True,
         )
     if ledger_url:
-        from signoff.ledger_link import record_decision
+        from signoff.gate.record import record_decision
 
         seq = record_decision(ledger_url, decision)
         click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)

@@ -32,12 +32,12 @@ def explain(
     paths: tuple[str, ...], repo: Path, ref: str, policy_file: Path | None, fmt: str
 ) -> None:
     """Show which class, risk level and rules each PATH gets, and why."""
-    from signoff.explain import explain_path
+    from signoff.gate.explain import explain_path
     from signoff.gitio.history import read_objects
     from signoff.gitio.runner import Git
-    from signoff.paths import display
+    from signoff.output.escape import display
     from signoff.policy.load import parse_policy
-    from signoff.policy.model import POLICY_PATH
+    from signoff.protected import POLICY_PATH
 
     policy = None
     source = "none (classes only)"
@@ -56,7 +56,7 @@ def explain(
         click.echo(
             json.dumps(
                 {
-                    "schema": "signoff.explain/v1",
+                    "schema": "signoff.gate.explain/v1",
                     "policy": source,
                     "paths": [
                         {

@@ -38,8 +38,8 @@ def policy() -> None:
 )
 def validate(file: Path, agents_file: Path) -> None:
     """Check FILE (default .signoff/policy.yml) and the registry; exit 2 on the first error."""
+    from signoff.identity.agents import parse_registry
     from signoff.policy.load import parse_policy
-    from signoff.registry import parse_registry
 
     pol = parse_policy(_read(file), str(file))
     click.echo(
@@ -71,9 +71,9 @@ def validate(file: Path, agents_file: Path) -> None:
 @click.pass_context
 def test_cmd(ctx: click.Context, directory: Path, policy_file: Path, agents_file: Path) -> None:
     """Run every scenario (*.yml) in DIRECTORY against the policy; exit 1 if any fails."""
+    from signoff.identity.agents import EMPTY_REGISTRY, parse_registry
     from signoff.policy.load import parse_policy
     from signoff.policy.testing import run_tests
-    from signoff.registry import EMPTY_REGISTRY, parse_registry
 
     pol = parse_policy(_read(policy_file), str(policy_file))
     reg = (

@@ -15,8 +15,7 @@ from signoff.cli._common import repo_option, write_output
 from signoff.cli._ledgeropts import open_log, remote_options
 from signoff.cli.artifact import event_options, record
 from signoff.errors import Error
-
-APPROVALS_REF = "refs/signoff/approvals"
+from signoff.protected import APPROVALS_REF
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -64,7 +64,7 @@ def _claims(info: Mapping[str, object]) -> TaskClaims:
 def _policy(git: Git, repo: Path) -> tuple[tuple[str, ...], dict[FileClass, tuple[str, ...]]]:
     """Protected patterns and class globs of the policy on the default branch."""
     from signoff.gitio.history import read_objects
-    from signoff.policy.model import POLICY_PATH
+    from signoff.protected import POLICY_PATH
 
     branch = gitread.default_branch(repo)
     ref = f"refs/heads/{branch}" if branch else "HEAD"
@@ -187,11 +187,12 @@ def _untokened(
 
 
 def _lost_records(git: Git, updates: list[RefUpdate]) -> list[str]:
-    from signoff.approvals.store import DEFAULT_REF, lost_records
+    from signoff.approvals.store import lost_records
+    from signoff.protected import APPROVALS_REF
 
     reasons: list[str] = []
     for u in updates:
-        if u.ref == DEFAULT_REF:
+        if u.ref == APPROVALS_REF:
             reasons += lost_records(git, u.ref, u.old, u.new)
     return reasons
 

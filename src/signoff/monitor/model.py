@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from signoff.identity.agents import EMPTY_REGISTRY, Registry
 from signoff.ledger.events import Event, EventType
 from signoff.monitor.config import DEFAULT_CONFIG, MonitorConfig
-from signoff.registry import EMPTY_REGISTRY, Registry
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from signoff.identity.agents import Lifecycle
 from signoff.ledger.events import EventType
 from signoff.monitor.alerts import Alert
 from signoff.monitor.model import Snapshot, event_time
 from signoff.monitor.rules import approvals, tokens
-from signoff.registry import Lifecycle
 
 Kind = Literal["gauge", "counter"]
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signoff.errors import Error, GitError, StoreError
+from signoff.identity.agents import EMPTY_REGISTRY, Registry
 from signoff.ledger.events import Event, EventType
 from signoff.monitor.config import DEFAULT_CONFIG, MONITOR_PATH, MonitorConfig, parse_config
 from signoff.monitor.model import ActorRef, CommitFact, LedgerHealth, Snapshot, event_time
-from signoff.registry import EMPTY_REGISTRY, REGISTRY_PATH, Registry
+from signoff.protected import REGISTRY_PATH
 
 MAX_DIFFS = 500  # approved ranges whose size is measured per run (one `git diff` each)
 
@@ -47,7 +48,7 @@ def _epoch(t: int) -> dt.datetime:
 
 def _branches(git: object, patterns: Sequence[str]) -> dict[str, str]:
     """Protected branch name -> full ref (local branches win over remote-tracking ones)."""
-    from signoff.gate import branch_of
+    from signoff.gate.check import branch_of
     from signoff.gitio.runner import Git
 
     assert isinstance(git, Git)
@@ -70,11 +71,11 @@ def read_git(
     """Git facts over the window; `config` None: `.signoff/monitor.yml` on the base ref."""
     from signoff.attribution.attribute import Attributor
     from signoff.classify.change import classify_change
-    from signoff.gate import load_inputs
+    from signoff.gate.check import load_inputs
     from signoff.gitio import history
     from signoff.gitio.runner import Git
-    from signoff.policy.model import ALLOWED_SIGNERS_PATH, POLICY_PATH
-    from signoff.signers import build_signers
+    from signoff.identity.signers import build_signers
+    from signoff.protected import ALLOWED_SIGNERS_PATH, POLICY_PATH
     from signoff.taxonomy import Risk
 
     git = Git(repo)

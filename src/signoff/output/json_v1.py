@@ -204,7 +204,7 @@ _SHA = attrgetter("sha")
 class CommitsEncoder:
     """The ``commits`` list of `dumps`, encoded one commit at a time.
 
-    Give `add` to `signoff.gate.run_check` as its ``on_commit``: over a long range most of the
+    Give `add` to `signoff.gate.check.run_check` as its ``on_commit``: over a long range most of the
     JSON is then written while git is still walking the range. `pieces` hands it out only if the
     decision holds exactly the commits (the same objects) and subjects that were added; a
     commit changed afterwards (a push the control plane witnessed) means encoding anew.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from signoff.decision import ApprovalReport, Decision, Verdict
-from signoff.paths import display
+from signoff.output.escape import display
 
 _ICON = {
     Verdict.ALLOW: "✅",

@@ -12,8 +12,8 @@ from signoff import __version__
 from signoff.changes import path_bytes
 from signoff.decision import Decision, FileDecision, Verdict
 from signoff.facts import Fact
+from signoff.output.escape import display
 from signoff.output.json_v1 import status_dict, statuses
-from signoff.paths import display
 from signoff.taxonomy import Risk
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from signoff.decision import ApprovalReport, Decision, FileDecision, Verdict
-from signoff.paths import display
+from signoff.output.escape import display
 
 _STYLE = {
     Verdict.ALLOW: "green",

@@ -19,10 +19,10 @@ from signoff.attribution.attribute import Attribution, AttributionKind
 from signoff.changes import FileChange
 from signoff.decision import FileDecision, Hit, Verdict, strictest
 from signoff.facts import Fact
-from signoff.globs import match_any
+from signoff.identity.agents import Agent, Lifecycle
+from signoff.patterns.globs import match_any
 from signoff.policy.model import Policy, Requirement, Rule
-from signoff.registry import Agent, Lifecycle, Mode
-from signoff.taxonomy import FileClass, Risk
+from signoff.taxonomy import FileClass, Mode, Risk
 
 
 class FileInput(NamedTuple):

@@ -7,7 +7,6 @@ import hashlib
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
 from signoff.policy.model import (
-    POLICY_PATH,
     ApprovalSettings,
     AutoLane,
     Policy,
@@ -16,8 +15,8 @@ from signoff.policy.model import (
     Rule,
     When,
 )
-from signoff.registry import Mode
-from signoff.taxonomy import FileClass
+from signoff.protected import POLICY_PATH
+from signoff.taxonomy import FileClass, Mode
 
 _TOP = (
     "version",
@@ -187,7 +186,7 @@ def _check_group(
 
 
 def _globs(f: Fields, path: tuple[str | int, ...]) -> tuple[str, ...]:
-    from signoff.globs import compile_glob
+    from signoff.patterns.globs import compile_glob
 
     out = f.strings(path)
     for i, pattern in enumerate(out):

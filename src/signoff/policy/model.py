@@ -9,10 +9,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from signoff.policy import ALLOWED_SIGNERS_PATH as ALLOWED_SIGNERS_PATH
-from signoff.policy import POLICY_PATH as POLICY_PATH
-from signoff.registry import Mode
-from signoff.taxonomy import FileClass
+from signoff.taxonomy import FileClass, Mode
 
 
 class Requirement(NamedTuple):

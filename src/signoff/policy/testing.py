@@ -25,10 +25,10 @@ from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
 from signoff.decision import Verdict, strictest
 from signoff.facts import Fact
+from signoff.identity.agents import Registry
 from signoff.policy.evaluate import FileInput, evaluate_file
 from signoff.policy.model import Policy
-from signoff.registry import Kind, Registry
-from signoff.taxonomy import Risk
+from signoff.taxonomy import Kind, Risk
 
 _TEST_KEYS = ("name", "today", "target_branch", "files", "expect")
 _FILE_KEYS = ("path", "old_path", "status", "by", "facts", "binary", "symlink_to", "mode")

@@ -19,9 +19,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from signoff.errors import Error
+from signoff.identity.agents import Registry
 from signoff.ledger.events import Event, EventDraft, EventType
 from signoff.policy.model import ReleaseSettings
-from signoff.registry import Registry
 from signoff.release.events import EventLog, event_digest, of_type
 from signoff.release.identity import agent_reason
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from signoff.attribution import catalogue
 from signoff.attribution.attribute import AGENT_PRINCIPAL
-from signoff.registry import Registry
+from signoff.identity.agents import Registry
 
 
 def agent_reason(identity: str, registry: Registry, *, name: str = "") -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from signoff import __version__
 from signoff.attest.statement import REVIEW_TYPE, VSA_TYPE, statement, vsa_predicate
 from signoff.ledger.events import EventDraft, EventType
-from signoff.policy.model import POLICY_PATH
+from signoff.protected import POLICY_PATH
 from signoff.release.events import EventLog
 from signoff.release.report import approvals_json, changes_json, commits_json, result_word
 from signoff.release.verify import ReleaseResult

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from signoff.decision import Verdict
-from signoff.paths import display
+from signoff.output.escape import display
 from signoff.release.verify import ReleaseResult
 
 SCHEMA = "signoff.release/v1"

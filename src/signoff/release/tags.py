@@ -17,11 +17,11 @@ from pathlib import Path
 
 from signoff.errors import GitError
 from signoff.gitio.runner import Git
-from signoff.globs import match_any
+from signoff.identity.agents import Registry
+from signoff.identity.signers import SignerEntry
+from signoff.patterns.globs import match_any
 from signoff.policy.model import Policy
-from signoff.registry import Registry
 from signoff.release.identity import agent_reason
-from signoff.signers import SignerEntry
 
 _TAGGER = re.compile(rb"^tagger (.*) <([^<>]*)> \d+ [+-]\d{4}$", re.MULTILINE)
 _GOOD = re.compile(r'Good "git" signature for (\S+) with')

@@ -6,8 +6,8 @@ How it decides (docs/release.md has the long form):
    registry and allowed signers are read from `--from`: the protected inputs in force when the
    release cycle began, so nothing inside the release can loosen its own review. A policy change
    inside the range is itself a `governance` change and must pass like any other.
-2. The gate's own per-file decision (`signoff.gate.run_check`) runs over that range: every commit
-   is attributed, every landed file classified, analyzed and decided.
+2. The gate's own per-file decision (`signoff.gate.check.run_check`) runs over that range: every
+   commit is attributed, every landed file classified, analyzed and decided.
 3. Release-impacting files (`release.classes`) touched by agent, bot or unverified commits get one
    more requirement: `release.approvals` from `release.from`.
 4. Signed approvals on `refs/signoff/approvals` count only when their per-class content digest
@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING
 from signoff.attribution.attribute import Attribution, AttributionKind
 from signoff.decision import PASSING, ApprovalStatus, Decision, FileDecision, Verdict, strictest
 from signoff.errors import GitError
-from signoff.gate import APPROVALS_REF, load_inputs, run_check, target_from_ref
+from signoff.gate.check import load_inputs, run_check, target_from_ref
 from signoff.gitio import history
 from signoff.gitio.runner import Git
+from signoff.identity.agents import Lifecycle, Registry, parse_registry
 from signoff.policy.model import Policy, ReleaseSettings, Requirement
-from signoff.registry import REGISTRY_PATH, Lifecycle, Registry, parse_registry
+from signoff.protected import APPROVALS_REF, REGISTRY_PATH
 from signoff.release.artifacts import ArtifactCheck, check_artifact
 from signoff.release.events import EventLog
 from signoff.release.ledgerview import LedgerView
@@ -132,7 +133,7 @@ def verify_release(
     wants = approvals_ref is not None or server is not None
     if wants and any(f.verdict is not Verdict.ALLOW for f in files):
         from signoff.approvals.check import gate_approvals
-        from signoff.signers import build_signers
+        from signoff.identity.signers import build_signers
 
         signers, text, _ = build_signers(inputs.humans, inputs.registry)
         final, report = gate_approvals(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from signoff.paths import display
+from signoff.output.escape import display
 from signoff.trace.graph import Graph, Node, Slice
 
 SCHEMA = "signoff.trace/v1"

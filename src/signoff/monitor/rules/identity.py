@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from signoff.identity.agents import Lifecycle, Status
 from signoff.ledger.events import EventType
 from signoff.monitor.alerts import Alert, Severity
 from signoff.monitor.model import Snapshot, event_time
 from signoff.monitor.rules.base import Rule, rule
-from signoff.registry import Lifecycle, Status
 
 _USE_EVENTS = (EventType.TOKEN_ISSUED, EventType.PUSH_WITNESSED, EventType.TASK_REQUESTED)
 

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from signoff.errors import Error
+from signoff.identity.agents import Agent, Registry, Status
 from signoff.ledger.events import EventType
 from signoff.monitor import signals
 from signoff.monitor.alerts import Alert, ordered, stamp
@@ -25,13 +26,13 @@ from signoff.monitor.config import DEFAULT_CONFIG
 from signoff.monitor.engine import evaluate, merge
 from signoff.monitor.model import CommitFact, Snapshot
 from signoff.monitor.snapshot import read_git, read_ledger
-from signoff.registry import Agent, Kind, Mode, Registry, Status
 from signoff.server import tables as st
 from signoff.server.alerts.tables import alerts as at
 from signoff.server.alerts.tables import signals as sig
 from signoff.server.auth import Perm, Principal
 from signoff.server.context import Context
 from signoff.server.errors import ForbiddenError, NotFoundError
+from signoff.taxonomy import Kind, Mode
 
 log = logging.getLogger("signoff.server.alerts")
 

@@ -174,7 +174,7 @@ def _server_decisions(
 def _policy_groups(ctx: Context, repo: str, base: str) -> Mapping[str, tuple[str, ...]]:
     """The groups of the policy on `base`: the ones the gate counts approvals against."""
     from signoff.errors import Error
-    from signoff.gate import load_inputs
+    from signoff.gate.check import load_inputs
     from signoff.gitio.runner import Git
 
     try:

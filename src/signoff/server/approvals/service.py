@@ -70,7 +70,7 @@ def create(
     from signoff.approvals.store import repository_id
     from signoff.attribution.attribute import AGENT_PRINCIPAL
     from signoff.decision import Verdict
-    from signoff.gate import load_inputs, run_check
+    from signoff.gate.check import load_inputs, run_check
     from signoff.gitio.runner import Git
 
     who.require(Perm.APPROVE)

@@ -59,7 +59,7 @@ def sha256_hex(text: str) -> str:
 def policy_protected(repo_path: str, base: str) -> tuple[str, ...]:
     """The policy's protected branches on the task's base commit (immutable, so cached)."""
     from signoff.errors import Error
-    from signoff.gate import load_inputs
+    from signoff.gate.check import load_inputs
     from signoff.gitio.runner import Git
 
     try:

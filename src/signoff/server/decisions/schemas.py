@@ -1,6 +1,6 @@
 """API models for gate decision records posted by CI (`signoff check --server`).
 
-The record is the one `signoff check --ledger` writes (`signoff.ledger_link.decision_payload`):
+The record is the one `signoff check --ledger` writes (`signoff.gate.record.decision_payload`):
 every input digest, so anyone can replay it. Its top level is checked strictly; per-file and
 per-commit entries are kept as sent (the gate's JSON, documented in docs/json-schema.md).
 """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection, RowMapping
 
+from signoff.identity.sshkeys import ssh_fingerprint
 from signoff.ledger.events import EventType
 from signoff.server.auth import Perm, Principal
 from signoff.server.common import Page, decode_cursor, page, stamp
@@ -24,7 +25,6 @@ from signoff.server.identity.schemas import (
     KeyIn,
     KeyOut,
 )
-from signoff.sshkeys import ssh_fingerprint
 
 
 def _fp(key: str) -> str:

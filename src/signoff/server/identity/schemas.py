@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from signoff.identity.sshkeys import parse_ssh_key
 from signoff.server.common import Date, DisplayName, Email, Id, Model, Out, PathGlob, Text
-from signoff.sshkeys import parse_ssh_key
 
 Mode = Literal["blocked", "supervised", "limited"]
 AgentStatus = Literal["active", "suspended", "retired"]

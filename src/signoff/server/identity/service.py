@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from signoff.identity.agents import Agent, Lifecycle, Matchers, Scope, Status
+from signoff.identity.sshkeys import ssh_fingerprint
 from signoff.ledger.events import EventType
-from signoff.registry import Agent, Kind, Lifecycle, Matchers, Mode, Scope, Status
 from signoff.server import jsoncol
 from signoff.server.auth import Perm, Principal
 from signoff.server.common import Page, decode_cursor, page, stamp
@@ -29,7 +30,7 @@ from signoff.server.identity.schemas import (
     AgentPatch,
     AgentScope,
 )
-from signoff.sshkeys import ssh_fingerprint
+from signoff.taxonomy import Kind, Mode
 
 
 def to_agent(row: RowMapping) -> Agent:

@@ -39,9 +39,9 @@ def _out(r: RowMapping) -> VersionOut:
 
 
 def _parse(kind: DocKind, name: str, text: bytes) -> None:
+    from signoff.identity.agents import parse_registry
     from signoff.policy.load import parse_policy
-    from signoff.policy.model import POLICY_PATH
-    from signoff.registry import REGISTRY_PATH, parse_registry
+    from signoff.protected import POLICY_PATH, REGISTRY_PATH
 
     try:
         if kind == "policy":

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from signoff.identity.agents import Registry
 from signoff.ledger.events import EventError
-from signoff.registry import Registry
 from signoff.release.artifacts import AgentRefusedError, ArtifactKind, record_artifact_event
 from signoff.release.identity import agent_reason
 from signoff.server.auth import Perm, Principal

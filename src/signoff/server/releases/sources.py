@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from signoff.approvals.server_source import checked_from_api
 from signoff.approvals.verify import CheckedRecord
 from signoff.errors import ConfigError, GitError
+from signoff.identity.agents import Agent, Registry, parse_registry
 from signoff.ledger.events import Event, EventDraft
-from signoff.registry import REGISTRY_PATH, Agent, Registry, parse_registry
+from signoff.protected import REGISTRY_PATH
 from signoff.server.context import Context
 from signoff.server.ledgering import Recorder
 

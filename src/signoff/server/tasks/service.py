@@ -101,7 +101,7 @@ def _check_actions(actions: list[str], agent: RowMapping) -> list[str]:
 def _policy_digest(path: str, base: str) -> str:
     """The digest of the policy the gate will apply: the one on the base commit."""
     from signoff.errors import Error
-    from signoff.gate import load_inputs
+    from signoff.gate.check import load_inputs
     from signoff.gitio.runner import Git
 
     git = Git(path)

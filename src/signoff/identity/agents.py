@@ -13,21 +13,9 @@ from typing import NamedTuple
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
-from signoff.policy import REGISTRY_PATH as REGISTRY_PATH
-from signoff.sshkeys import parse_ssh_key
-
-
-class Mode(StrEnum):
-    """Autonomy modes, most restrictive first (DESIGN.md §4)."""
-
-    BLOCKED = "blocked"
-    SUPERVISED = "supervised"
-    LIMITED = "limited"
-
-
-class Kind(StrEnum):
-    AI_AGENT = "ai-agent"
-    BOT = "bot"
+from signoff.identity.sshkeys import parse_ssh_key
+from signoff.protected import REGISTRY_PATH
+from signoff.taxonomy import Kind, Mode
 
 
 class Status(StrEnum):

@@ -4,12 +4,12 @@ The usual shapes (literal characters, `*`, `/`, `**` first or last) are indexed 
 extension, name prefix or suffix, folder, path prefix or segment; other patterns fall back to
 `compile_glob` and are prefiltered by a literal segment, extension or name prefix they need. So
 building a set of hundreds of patterns takes about a millisecond, and matching a path checks only
-the few patterns that can match it. Semantics are exactly those of `signoff.globs`.
+the few patterns that can match it. Semantics are exactly those of `signoff.patterns.globs`.
 """
 
 from __future__ import annotations
 
-from signoff.globs import _FOLD, Glob, compile_glob, nocase
+from signoff.patterns.globs import _FOLD, Glob, compile_glob, nocase
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

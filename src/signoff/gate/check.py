@@ -4,9 +4,9 @@ This is the one path every shell (CLI, API, hook) takes to a decision, so a deci
 place is identical to one made in another on the same inputs.
 
 Over a long range most of the time is git's walk, so `git log` starts as soon as the gate knows
-whose signatures to trust, the registry and allowed signers on the base ref (`signoff.gate_start`,
+whose signatures to trust, the registry and allowed signers on the base ref (`signoff.gate.start`,
 which `signoff check` begins before its CLI has loaded). Everything else is done while git runs:
-the policy, the per-file work (`signoff.gate_files`, imported only then) on what the head lands
+the policy, the per-file work (`signoff.gate.files`, imported only then) on what the head lands
 on the base, and attribution of each commit as it streams in. When the base is not an ancestor
 of the head, the merge base (from the range's own commits when they tell, else from
 `git merge-base`) replaces it and the per-file work is redone.
@@ -24,23 +24,19 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from signoff.changes import FileChange
 from signoff.errors import ConfigError, GitError
-from signoff.gate_start import RangeStart, identities, input_blobs
+from signoff.gate.start import RangeStart, identities, input_blobs
 from signoff.gitio import history
 from signoff.gitio.rangelog import RangeLog
 from signoff.gitio.runner import Git
-from signoff.policy import POLICY_PATH
-from signoff.registry import Lifecycle, Registry
-from signoff.signers import SignerEntry
+from signoff.identity.agents import Lifecycle, Registry
+from signoff.identity.signers import SignerEntry
+from signoff.protected import APPROVALS_REF, POLICY_PATH
 
 if TYPE_CHECKING:
     from signoff.approvals.check import RecordSource
     from signoff.attribution.attribute import Attribution, Attributor, Witness
     from signoff.decision import Decision
     from signoff.policy.model import Policy
-
-#: Where signed approval records live (`signoff.approvals.store.DEFAULT_REF`); the approvals
-#: package is imported only when a range needs approval, to keep the gate's start-up light.
-APPROVALS_REF = "refs/signoff/approvals"
 
 
 class WitnessSource(Protocol):
@@ -128,7 +124,7 @@ def run_check(
     are verified against the base ref's allowed signers and applied to the decision, together
     with the approvals `server` (the control plane, `signoff check --server`) holds.
 
-    `started`, work begun earlier for the same repository and refs (`signoff.cli.early`), is
+    `started`, work begun earlier for the same repository and refs (`signoff.gate.prefetch`), is
     used and closed; begun for anything else, it is closed unused. `on_commit` hears each
     commit's attribution and subject as git streams the range (an output can be prepared while
     git still walks); the decision's own list is what counts."""
@@ -139,9 +135,9 @@ def run_check(
         git, base, head, registry = run.git, run.base, run.head, run.registry
         # From here git walks the range while the rest is done: load what comes next, parse
         # the policy, classify and analyze what lands.
-        from signoff import gate_files
         from signoff.attribution.attribute import Attributor, with_witness
         from signoff.decision import Decision, Verdict, strictest
+        from signoff.gate import files as gate_files
 
         if approvals_ref is not None or server is not None:
             import signoff.approvals.check  # noqa: F401
@@ -310,7 +306,7 @@ def _attributions_of(
 ) -> tuple[Attribution, ...]:
     """Every commit that touched the file's old or new path; content no commit explains is
     unregistered agent work (`gate_files.UNEXPLAINED`)."""
-    from signoff.gate_files import UNEXPLAINED
+    from signoff.gate.files import UNEXPLAINED
 
     old, new = _raw(change.old_path), _raw(change.new_path)
     if old == new:  # each commit is listed once per path already

@@ -4,7 +4,7 @@ Builds a demo repository in a temp dir (an agent change that touches a lockfile,
 source), starts `signoff serve` on 127.0.0.1 (SQLite in a temp data dir), seeds it over HTTP
 (repository, policy and registry versions, groups, humans with SSH keys and tokens, two agents,
 a task), runs the gate against the server as CI would so pending approvals exist, prints where
-to look and what to try, and serves until Ctrl-C. `python -m signoff.example` is the one-shot
+to look and what to try, and serves until Ctrl-C. `python -m signoff.demo.example` is the one-shot
 gate example without a server.
 """
 
@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from signoff.example import COPILOT, _Repo
+from signoff.demo.example import COPILOT, _Repo
 
 PEOPLE = {
     "alice": ("Alice Maintainer", ["maintainers"], ["approver"]),
@@ -267,7 +267,7 @@ Try:
   Approve as alice (maintainers) and carol (release-managers), then run the check again: the
   lockfile and source are approved; the workflow stays denied, since it lies outside copilot's
   registered paths (a human must redo it, or carol overrides with a reason: break-glass).
-  One-shot gate example without a server: python -m signoff.example
+  One-shot gate example without a server: python -m signoff.demo.example
 """,
         flush=True,
     )

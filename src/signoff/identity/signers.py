@@ -17,10 +17,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from signoff.errors import ConfigError
-from signoff.sshkeys import parse_ssh_key, ssh_fingerprint
+from signoff.identity.sshkeys import parse_ssh_key, ssh_fingerprint
 
 if TYPE_CHECKING:
-    from signoff.registry import Registry
+    from signoff.identity.agents import Registry
 
 AGENT_PRINCIPAL = "agent:"
 """The principal prefix of agent keys in the combined file; never allowed in the humans' file."""

@@ -1,7 +1,7 @@
 """The gate's per-file work: class, facts from the analyzers, and the policy's verdict.
 
-Imported by `signoff.gate.run_check` only once `git log` is running, so loading the classifiers,
-analyzers and policy evaluator overlaps git's walk of the range.
+Imported by `signoff.gate.check.run_check` only once `git log` is running, so loading the
+classifiers, analyzers and policy evaluator overlaps git's walk of the range.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from signoff.gitio import history
 from signoff.gitio.runner import Git
 from signoff.policy.evaluate import FileInput, evaluate_file
 from signoff.policy.model import Policy
-from signoff.registry import Kind
-from signoff.taxonomy import FileClass, Risk
+from signoff.taxonomy import FileClass, Kind, Risk
 
 #: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
 MAX_ANALYZED_BYTES = 8 << 20

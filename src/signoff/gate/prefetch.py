@@ -3,7 +3,7 @@
 Importing click and the command modules takes about 40 ms, and git's walk of a long range is the
 longest part of a check. So when a command line starts with `check`, `signoff.cli.main` hands it
 to `start` first, which reads only the repository, base and head, with a deliberately narrow
-parser, and begins `signoff.gate_start.RangeStart` right away. click then parses the command
+parser, and begins `signoff.gate.start.RangeStart` right away. click then parses the command
 line as always, and the command passes what `take` returns to `run_check`, which uses it only
 when it was started for exactly the repository and refs click found, and closes it otherwise.
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from signoff.gate_start import RangeStart
+    from signoff.gate.start import RangeStart
 
 #: Options of `signoff check` that take a value (a test keeps this in step with the command).
 VALUED = frozenset(
@@ -75,7 +75,7 @@ def start(args: Sequence[str]) -> None:
     found = refs(args)
     if found is None:
         return
-    from signoff.gate_start import RangeStart
+    from signoff.gate.start import RangeStart
 
     try:
         _started = RangeStart(*found)

@@ -1,9 +1,9 @@
 """The gate's first reads: everything that needs only the repository and the two refs.
 
 `RangeStart` resolves the refs, reads the humans' allowed signers from the base ref, starts
-`git log` over the range, and then reads the registry while git walks. It lives
-apart from `signoff.gate` so that `signoff check` can begin it before the CLI framework has even
-loaded (`signoff.cli.early`): over a long range, git's walk is the longest part of a check.
+`git log` over the range, and then reads the registry while git walks. It lives apart from
+`signoff.gate.check` so that `signoff check` can begin it before the CLI framework has even
+loaded (`signoff.gate.prefetch`): over a long range, git's walk is the longest part of a check.
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING
 from signoff.gitio import history
 from signoff.gitio.rangelog import RangeLog
 from signoff.gitio.runner import Git
-from signoff.policy import ALLOWED_SIGNERS_PATH, POLICY_PATH, REGISTRY_PATH
-from signoff.signers import (
+from signoff.identity.signers import (
     SignerEntry,
     Signers,
     build_signers,
     humans_text,
     parse_allowed_signers,
 )
+from signoff.protected import ALLOWED_SIGNERS_PATH, POLICY_PATH, REGISTRY_PATH
 
 if TYPE_CHECKING:
-    from signoff.registry import Registry
+    from signoff.identity.agents import Registry
 
 
 class RangeStart:
@@ -51,7 +51,7 @@ class RangeStart:
             humans = _humans(self.blobs, base)
             # git gets the humans' keys alone, so it can start before the registry is parsed
             # (YAML, the slowest of these reads); agents' keys verify as "U" with their
-            # fingerprint, which attribution looks up (`signoff.signers`).
+            # fingerprint, which attribution looks up (`signoff.identity.signers`).
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="signoff-"))
             allowed = os.path.join(tmp, "allowed_signers")
             with open(allowed, "w", encoding="utf-8") as f:
@@ -101,7 +101,7 @@ def identities(
 
 
 def _registry(blobs: Mapping[str, bytes | None], base: str) -> tuple[Registry, list[str]]:
-    from signoff.registry import EMPTY_REGISTRY, parse_registry  # YAML: after git has started
+    from signoff.identity.agents import EMPTY_REGISTRY, parse_registry
 
     raw = blobs[REGISTRY_PATH]
     if raw is None:

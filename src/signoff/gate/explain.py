@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from signoff.classify import classify_path
-from signoff.globs import match_any
+from signoff.patterns.globs import match_any
 from signoff.policy.model import Policy
-from signoff.registry import Mode
-from signoff.taxonomy import Risk
+from signoff.taxonomy import Mode, Risk
 
 
 class Explanation(NamedTuple):

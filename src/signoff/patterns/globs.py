@@ -15,7 +15,7 @@ surrogateescape, as `signoff.changes` produces them):
   exact path.
 - A leading ``!`` is refused rather than silently read as gitignore's negation: write ``\\!``.
 
-Each pattern compiles once to a regex (`compile_glob` is cached); `signoff.globset.GlobSet`
+Each pattern compiles once to a regex (`compile_glob` is cached); `signoff.patterns.globset.GlobSet`
 matches many patterns at once, mostly without regexes.
 """
 

@@ -1,0 +1,1 @@
+"""Who may act: the agent registry, the humans' allowed signers and their SSH keys."""

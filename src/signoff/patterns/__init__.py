@@ -1,0 +1,1 @@
+"""Path patterns: gitignore-style globs, the one pattern language of signoff."""
