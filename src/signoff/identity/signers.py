@@ -17,7 +17,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from signoff.errors import ConfigError
-from signoff.identity.sshkeys import parse_ssh_key, ssh_fingerprint
+from signoff.identity.signer_options import split_options
+from signoff.identity.sshkeys import KEY_TYPES, parse_ssh_key, ssh_fingerprint
 
 if TYPE_CHECKING:
     from signoff.identity.agents import Registry
@@ -53,15 +54,12 @@ def parse_allowed_signers(text: bytes, file: str) -> list[SignerEntry]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        parts = line.split()
-        if len(parts) < 3:
+        parts = line.split(None, 1)
+        if len(parts) < 2:
             raise ConfigError("expected `principals [options] key-type key`", file=file, line=n)
         principals = tuple(p.lower() for p in parts[0].split(",") if p)
-        rest = parts[1:]
-        options = ""
-        if parse_ssh_key(" ".join(rest[:2])) is None:
-            options, rest = rest[0], rest[1:]
-        key = " ".join(rest[:2])
+        options, rest = split_options(parts[1], KEY_TYPES)  # checked where keys are evaluated
+        key = " ".join(rest.split()[:2])
         parsed = parse_ssh_key(key)
         if parsed is None or not principals:
             raise ConfigError("not a valid SSH public key", file=file, line=n, field="key")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-_KEY_TYPES = frozenset(
+KEY_TYPES = frozenset(
     {
         "ssh-ed25519",
         "ssh-rsa",
@@ -21,7 +21,7 @@ _KEY_TYPES = frozenset(
 def parse_ssh_key(text: str) -> tuple[str, bytes] | None:
     """(type, blob) of an OpenSSH public key line, or None when it is not one."""
     parts = text.split()
-    if len(parts) < 2 or parts[0] not in _KEY_TYPES:
+    if len(parts) < 2 or parts[0] not in KEY_TYPES:
         return None
     try:
         blob = base64.b64decode(parts[1], validate=True)
