@@ -9,12 +9,12 @@ BIN := $(VENV)/bin
 $(BIN)/signoff: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[server]'
 	$(BIN)/python -m compileall -q src/signoff
 	touch $@
 
 $(VENV)/.dev: $(BIN)/signoff
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[server,dev]'
 	touch $@
 
 run: $(BIN)/signoff

@@ -1,16 +1,20 @@
 """A small client for the control plane, used by `signoff check --server` and by the release,
 artifact and trace commands' `--server` (`signoff.cli._remote`).
 
-Imported only when a command is given `--server`, so the plain gate never loads an HTTP stack.
-Every failure becomes one `ServerError` line naming the status and the server's error code.
+It speaks HTTP with the standard library (`urllib`), so the gate installed without the `server`
+extra still reaches a control plane. Redirects are refused rather than followed, so the bearer
+token is only ever sent to the URL given. Every failure becomes one `ServerError` line naming the
+status and the server's error code.
 """
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
+from json import dumps, loads
 from typing import Any
-
-import httpx
+from urllib.parse import urlencode
 
 from signoff.approvals.server_source import checked_from_api
 from signoff.approvals.verify import CheckedRecord
@@ -25,6 +29,14 @@ class ServerError(Error):
     """The control plane refused a request or could not be reached."""
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as the error it is for an API client (and never re-sends the token
+    to another address)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class Client:
     def __init__(self, url: str, token: str | None, *, timeout: float = 30.0) -> None:
         if not url.startswith(("http://", "https://")):
@@ -32,14 +44,16 @@ class Client:
         if not token:
             raise ServerError("--server needs a token: pass --token or set SIGNOFF_TOKEN")
         self.url = url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.url,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "signoff-cli"},
-            timeout=timeout,
-        )
+        self._headers = {
+            "Authorization": f"Bearer {token}",
+            "User-Agent": "signoff-cli",
+            "Accept": "application/json",
+        }
+        self._timeout = timeout
+        self._opener = urllib.request.build_opener(_NoRedirect)
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing to release: each request opens and closes its own connection."""
 
     def __enter__(self) -> Client:
         return self
@@ -47,31 +61,68 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> bytes:
+        url = self.url + path
+        if params:
+            url += "?" + urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
+        headers = dict(self._headers)
+        data = None
+        if json_body is not None:
+            data = dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 (scheme checked in __init__)
         try:
-            resp = self._http.request(method, path, **kw)
-        except httpx.HTTPError as exc:
-            raise ServerError(f"cannot reach {self.url}: {exc}") from None
-        if resp.status_code >= 400:
-            try:
-                err = resp.json()["error"]
-                detail = f"{err['code']}: {err['message']}"
-            except (ValueError, KeyError, TypeError):
-                detail = resp.text[:200]
-            raise ServerError(f"{method} {path}: HTTP {resp.status_code} {detail}")
-        return resp
+            with self._opener.open(req, timeout=self._timeout) as resp:
+                body: bytes = resp.read()
+                return body
+        except urllib.error.HTTPError as exc:
+            raise ServerError(f"{method} {path}: HTTP {exc.code} {_detail(exc)}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ServerError(f"cannot reach {self.url}: {reason}") from None
 
-    def call(self, method: str, path: str, **kw: Any) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
         """The JSON answer; any failure is one `ServerError` line."""
-        resp = self._send(method, path, **kw)
+        body = self._send(method, path, params=params, json_body=json)
         try:
-            return resp.json()
+            return loads(body)
         except ValueError:
             raise ServerError(f"{method} {path}: the server did not answer JSON") from None
 
-    def text(self, method: str, path: str, **kw: Any) -> str:
+    def text(self, method: str, path: str, *, params: Mapping[str, Any] | None = None) -> str:
         """A text answer (an attestation bundle)."""
-        return self._send(method, path, **kw).text
+        body = self._send(method, path, params=params)
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ServerError(f"{method} {path}: the answer is not UTF-8 text") from None
+
+
+def _detail(exc: urllib.error.HTTPError) -> str:
+    """`code: message` from the server's error body, else the start of whatever it sent."""
+    try:
+        raw = exc.read(1 << 16)
+    except OSError:
+        return ""
+    try:
+        err = loads(raw)["error"]
+        return f"{err['code']}: {err['message']}"
+    except (ValueError, KeyError, TypeError):
+        return raw[:200].decode("utf-8", "replace")
 
 
 class ServerApprovals:

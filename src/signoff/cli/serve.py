@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from signoff.extras import require
+
 _config = click.option(
     "--config",
     "config_file",
@@ -47,7 +49,9 @@ def serve(
     """Run the control plane: the HTTP API on the database (SQLite by default) and the ledger.
 
     Create the first admin token with `signoff server bootstrap`. Configuration: docs/server.md.
+    Needs the `server` extra.
     """
+    require("server", "signoff serve")
     import uvicorn
 
     from signoff.server.db import redact
@@ -122,6 +126,7 @@ def bootstrap(
 
     Refused once any admin token exists: further tokens come from `POST /v1/tokens`.
     """
+    require("server", "signoff server bootstrap")
     from pydantic import ValidationError
 
     from signoff.errors import Error

@@ -127,6 +127,9 @@ def engine_url(url: str) -> str:
     """Map a ledger URL or plain path to an SQLAlchemy URL (psycopg 3 for PostgreSQL)."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
+            from signoff.extras import require
+
+            require("server", "a PostgreSQL ledger")
             return "postgresql+psycopg://" + url[len(prefix) :]
     path = sqlite_path(url)
     if path is None:
