@@ -56,9 +56,13 @@ class Touch(NamedTuple):
     symlink_target: str | None = None
 
 
-class Decision(NamedTuple):
+class PushVerdict(NamedTuple):
+    """Whether a push may land, every reason it may not, and one code for the ledger
+    (`scope` for these rules; the hook uses others for what it refuses itself)."""
+
     allowed: bool
     reasons: tuple[str, ...]
+    code: str = "scope"
 
     def lines(self) -> list[str]:
         if self.allowed:
@@ -124,7 +128,7 @@ def decide(
     touches: Iterable[Touch],
     protected: Sequence[str],
     extra: Mapping[FileClass, Sequence[str]] | None = None,
-) -> Decision:
+) -> PushVerdict:
     """Allow the push only if every rule above holds; otherwise list why not."""
     reasons: list[str] = []
     if claims.scope.repo != repo:
@@ -135,4 +139,4 @@ def decide(
         reasons.extend(_ref_reasons(u, claims, protected))
     for t in touches:
         reasons.extend(_path_reasons(t, claims, extra))
-    return Decision(not reasons, tuple(dict.fromkeys(reasons)))
+    return PushVerdict(not reasons, tuple(dict.fromkeys(reasons)))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from signoff.broker.claims import TaskClaims
-from signoff.broker.enforce import Decision, RefUpdate, decide, protected_patterns
+from signoff.broker.enforce import PushVerdict, RefUpdate, decide, protected_patterns
 from signoff.broker.errors import BrokerError
 from signoff.broker.scope import Grant
 from signoff.errors import Error
@@ -111,7 +111,8 @@ def pre_receive(
     if info.get("active") is not True:
         reason = str(info.get("reason") or "token is not active")
         _say(out, [f"signoff: refused: task token: {reason}"])
-        _report(backend, repo_name, updates, [], "refused", [reason], digest, None, env, out)
+        code = str(info.get("code") or "inactive")
+        _report(backend, repo_name, updates, [], "refused", [reason], digest, None, env, out, code)
         return 1
     try:
         claims = _claims(info)
@@ -120,11 +121,13 @@ def pre_receive(
         protected, extra = _policy(git, repo)
         decision = decide(claims, repo_name, updates, touches, protected, extra)
     except (BrokerError, Error) as exc:
-        decision, commits = Decision(False, (str(exc).splitlines()[0],)), []
+        code = exc.code if isinstance(exc, BrokerError) else "unreadable"
+        decision, commits = PushVerdict(False, (str(exc).splitlines()[0],), code), []
     outcome = "accepted" if decision.allowed else "refused"
     ok = _report(
         backend, repo_name, updates, commits, outcome, list(decision.reasons), digest,
         claims.jti if decision.allowed else info.get("jti"), env, out,
+        None if decision.allowed else decision.code,
     )  # fmt: skip
     if decision.allowed and not ok:
         _say(out, ["signoff: refused: the push could not be recorded as witnessed"])
@@ -171,7 +174,7 @@ def _untokened(
     except Error as exc:  # unreadable: refuse rather than let a record go unchecked
         lost = [f"cannot check the approval records: {_line(exc)}"]
     if lost:  # a person may add approval records, never take one away (a veto, say)
-        push.update(outcome="refused", reasons=lost, commits=[])
+        push.update(outcome="refused", reasons=lost, commits=[], code="records")
         with contextlib.suppress(Error):  # refused either way; recorded when the plane answers
             backend_factory().report(push)
         _say(out, [f"signoff: refused: {r}" for r in lost])
@@ -208,6 +211,7 @@ def _report(
     jti: object,
     env: Mapping[str, str],
     out: TextIO,
+    code: str | None = None,
 ) -> bool:
     push = {
         "repo": repo_name,
@@ -218,6 +222,7 @@ def _report(
         "commits": commits,
         "reasons": [r[:1000] for r in reasons[:50]],
         "pusher": env.get("REMOTE_USER") or None,
+        "code": code,
     }
     try:
         backend.report(push)

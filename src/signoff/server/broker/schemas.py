@@ -116,6 +116,11 @@ class PushIn(Model):
         default_factory=list, max_length=50
     )
     pusher: Annotated[str, Field(max_length=200)] | None = None
+    code: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")] | None = Field(
+        default=None,
+        description="Why a refused push was refused, in one word: `scope`, `gate`, `revoked`, "
+        "`records`, `objects`, ... (stored as `payload.code` of `push.refused`).",
+    )
 
 
 class PushOut(Out):

@@ -191,7 +191,7 @@ def witness(ctx: Context, who: Principal | None, body: PushIn) -> PushOut:
             if body.token_sha256:
                 subjects["token_sha256"] = body.token_sha256
             payload: dict[str, Any] = {"outcome": "refused", "refs": refs[:100]}
-            payload.update(reasons=body.reasons, pusher=body.pusher)
+            payload.update(reasons=body.reasons, pusher=body.pusher, code=body.code or "refused")
             seq = ctx.recorder.record(EventType.PUSH_REFUSED, actor, subjects, payload)
             return PushOut(recorded=1, ledger_seq=seq)
         base = {
@@ -263,7 +263,7 @@ def _human_push(ctx: Context, actor: str, body: PushIn, refs: list[dict[str, str
         )
         return PushOut(recorded=1, ledger_seq=seq)
     refused = {"outcome": "refused", "mode": "remote-user", "pusher": name,
-               "refs": refs[:100], "reasons": [why]}  # fmt: skip
+               "refs": refs[:100], "reasons": [why], "code": "not_a_human"}  # fmt: skip
     ctx.recorder.record(EventType.PUSH_REFUSED, actor, {"repo": body.repo}, refused)
     raise ForbiddenError(why, code="not_a_human")
 
