@@ -199,3 +199,29 @@ def test_gate_reads_witnessed_pushes(
     requester = kit.admin.ok("GET", "/v1/whoami")["email"]
     assert requester in commit["co_authors"]
     assert commit["task_requesters"] == [requester.lower()]  # they never approve this work
+
+
+def test_scope_refusals_are_coded_and_the_monitor_raises_them(fresh: tuple[Kit, str, str]) -> None:
+    """Each refusal for scope is `push.refused` with code `scope`, whatever its wording, and
+    `token.out-of-scope` fires on them (the reasons never contain the word "scope")."""
+    import datetime as dt
+
+    from signoff.ledger.events import EventType
+    from signoff.monitor.engine import evaluate
+    from signoff.monitor.snapshot import gather
+
+    kit, tok, branch = fresh
+    kit.work.write("src/secret/x.txt", "x\n")
+    kit.work.commit("denied path")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok), "denied path")
+    refused(push(kit.work, f"{branch}:refs/heads/main", token=tok), "protected")
+    refused(push(kit.work, f"{branch}:refs/heads/feature/y", token=tok), "prefix")
+    ledger = kit.server.ctx.recorder.ledger
+    mine = [e for e in ledger.recent(3, EventType.PUSH_REFUSED)]
+    assert [e.payload["code"] for e in mine] == ["scope"] * 3
+    assert not any("scope" in r for e in mine for r in e.payload["reasons"])
+    snap = gather(now=dt.datetime.now(dt.UTC), ledger_url=ledger.url)
+    task = mine[0].subjects["attempted_task"]
+    (alert,) = [a for a in evaluate(snap) if a.rule == "token.out-of-scope" and task in a.subject]
+    assert {e.seq for e in mine} <= set(alert.evidence.ledger_seqs)
+    assert alert.message.startswith("3 attempt(s) outside the task's scope")

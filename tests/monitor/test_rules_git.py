@@ -134,3 +134,21 @@ def test_closed_tasks_and_active_agents_are_fine(world: World, end: EventType) -
     )
     world.append(end, {"task": "task_3", "agent": "copilot"}, {"task_state": end.value[5:]})
     assert world.alerts() == []
+
+
+def test_unapproved_agent_change_of_any_class_is_drift(world: World) -> None:
+    """A source change by an agent on main with no passing decision: `drift.no-decision`
+    covers only release-impacting classes, so this rule reports the rest."""
+    base = world.repo.head()
+    src = world.agent_commit("src/app.py", "print('agent')\n")
+    docs = world.agent_commit("docs/guide.md", "agent docs\n")
+    world.decide(docs, src, "allow", [docs])
+    found = world.rules()
+    (a,) = found["drift.unapproved-change"]
+    assert a.evidence.commits == (src,) and "changes src/app.py" in a.message
+    assert "no decision was ever recorded" in a.message
+    assert "drift.no-decision" not in found
+    world.decide(src, base, "overridden", [src])
+    found = world.rules()
+    assert "drift.unapproved-change" not in found
+    assert [x.evidence.commits for x in found["drift.override"]] == [(src,)]

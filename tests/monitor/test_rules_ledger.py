@@ -203,3 +203,83 @@ def test_checkpoint_not_advancing(world: World) -> None:
 def test_health_model_stale_without_any_checkpoint() -> None:
     snap = Snapshot(now=NOW, ledger=LedgerHealth(ok=True, size=3))
     assert [a.rule for a in evaluate(snap)] == ["ledger.checkpoint-stale"]
+
+
+def test_one_use_after_revocation_counts_once(world: World) -> None:
+    """The revocation is evidence, not a use: one push after it is "used 1 time(s)"."""
+    _issue(world, SHA_A, "j1")
+    world.append(
+        EventType.TOKEN_REVOKED,
+        {"agent": "copilot", "task": "task_1", "token_sha256": SHA_A},
+        {"selector": "jti", "revoked_jti": ["j1"], "count": 1, "reason": "leaked"},
+    )
+    _push(world, SHA_A, outcome="refused")
+    (a,) = world.rules()["token.use-after-revocation"]
+    assert "used 1 time(s) after its revocation" in a.message, a.message
+
+
+def test_approval_of_a_change_this_clone_cannot_read_is_not_zero_lines(world: World) -> None:
+    base, head = "1" * 40, "2" * 40  # approved on the server; not in this clone
+    world.decide(head, base, "needs-approval", [head])
+    world.append(
+        EventType.APPROVAL_GIVEN,
+        {"repo": "demo", "commit": head, "base": base, "approval": "appr_9"},
+        {"decision": "approve", "approver": "alice@example.com"},
+    )
+    (a,) = world.rules()["approval.too-fast"]
+    assert "size unknown" in a.message and "0 changed lines" not in a.message, a.message
+
+
+ART = "sha256:" + "c" * 64
+
+
+def _release(w: World, agents: dict[str, list[str]], commits: list[str]) -> None:
+    w.append(
+        EventType.RELEASE_VERIFIED,
+        {"commit": commits[0], "release": "v1.0", "repo": "demo"},
+        {"result": "PASSED", "commits": commits, "agents": agents},
+    )
+    w.append(EventType.RELEASE_PROMOTED, {"artifact": ART, "release": "v1.0", "repo": "demo"},
+             {"release": "v1.0"}, actor="carol@example.com")  # fmt: skip
+
+
+def test_promoted_artifact_with_work_of_a_revoked_agent(world: World) -> None:
+    sha = world.repo.head()
+    _release(world, {"copilot": [sha]}, [sha])
+    assert "release.revoked-work-promoted" not in world.rules()
+    # revoked after the promotion: revocation is retroactive
+    seq = world.append(EventType.IDENTITY_SUSPENDED, {"agent": "copilot"}, {"status": "suspended"})
+    (a,) = world.rules()["release.revoked-work-promoted"]
+    assert a.subject == f"artifact:{ART}" and a.evidence.commits == (sha,)
+    assert seq in a.evidence.ledger_seqs and "revoked agent copilot" in a.message
+
+
+def test_promoted_artifact_with_work_of_a_revoked_task(world: World) -> None:
+    sha = world.repo.head()
+    world.append(EventType.PUSH_WITNESSED, {"commit": sha, "task": "task_7", "agent": "copilot"},
+                 {"outcome": "accepted"}, actor="signoff:hook")  # fmt: skip
+    _release(world, {"copilot": [sha]}, [sha])
+    world.append(EventType.TASK_REVOKED, {"task": "task_7", "agent": "copilot"}, {"reason": "x"})
+    (a,) = world.rules()["release.revoked-work-promoted"]
+    assert "revoked task task_7" in a.message and a.evidence.commits == (sha,)
+
+
+def test_expired_agents_shipped_work_raises_nothing(world: World) -> None:
+    """Expiry is not retroactive: work done while the agent was valid stays shippable."""
+    world.registry(AGENTS_EXPIRED)
+    sha = world.repo.head()
+    _release(world, {"copilot": [sha]}, [sha])
+    assert "release.revoked-work-promoted" not in world.rules()
+
+
+AGENTS_EXPIRED = """\
+version: 1
+agents:
+  - id: copilot
+    owner: alice@example.com
+    purpose: issue fixes
+    mode: supervised
+    review_by: 2020-01-01
+    expires: 2020-06-01
+    match: {catalog: [github-copilot]}
+"""

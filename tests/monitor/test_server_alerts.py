@@ -120,3 +120,25 @@ def test_periodic_job_runs_when_asked(tmp_path: Path, monkeypatch: pytest.Monkey
     finally:
         close_clients()
         server.stop()
+
+
+def test_review_speed_is_measured_in_the_servers_repository(team: Team) -> None:
+    """The server's monitor run measures each approved change in the repository the approval
+    names (it used to measure none and report "0 changed lines" for every change)."""
+    import re
+
+    w = team.world
+    team.server.ctx.recorder.record(
+        EventType.DECISION_MADE, "signoff-gate", {"repo": "demo", "commit": w.head, "base": w.base},
+        {"decision": "needs-approval", "commits": [{"sha": w.head}]},
+    )  # fmt: skip
+    approved = team.api("alice").post(
+        "/v1/repos/demo/approvals", {"base": w.base, "head": w.head, "decision": "approve"}
+    )
+    assert approved.status_code == 201, approved.text
+    run_once(team.server.ctx)
+    stat = w.repo.git("diff", "--shortstat", w.base, w.head)
+    lines = sum(int(n) for n in re.findall(r"(\d+) (?:insertion|deletion)", stat))
+    assert lines > 0
+    alert = _rules(team)["approval.too-fast"]
+    assert f"({lines} changed lines)" in str(alert["message"]), alert

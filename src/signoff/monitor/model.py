@@ -34,6 +34,8 @@ class CommitFact:
     actors: tuple[ActorRef, ...] = ()
     #: paths in release-impacting classes (policy `release.classes`) or critical classes
     release_paths: tuple[str, ...] = ()
+    #: every path the commit changes (none listed for a merge commit)
+    paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,9 @@ _SPECS = (
     Spec("signoff_approvals_off_hours", "gauge",
          "Approvals in the window outside approvals.working_hours (only when configured)."),
     Spec("signoff_drift_commits", "gauge",
-         "Release-impacting agent commits on protected branches that passed no decision, "
-         "passed by override, or landed despite a veto.", ("kind",)),
+         "Agent commits on protected branches that passed no decision (release-impacting: "
+         "no-decision; any other class: unapproved-change), passed by override, or landed "
+         "despite a veto.", ("kind",)),
     Spec("signoff_ledger_verified", "gauge",
          "1 if the last full ledger verification passed, else 0."),
     Spec("signoff_ledger_events", "gauge", "Events in the ledger."),
@@ -90,7 +91,7 @@ _SPECS = (
 )  # fmt: skip
 CATALOG: Mapping[str, Spec] = {s.name: s for s in _SPECS}
 ENDED = (Lifecycle.EXPIRED, Lifecycle.SUSPENDED, Lifecycle.RETIRED)
-DRIFT = ("no-decision", "override", "veto-ignored")
+DRIFT = ("no-decision", "unapproved-change", "override", "veto-ignored")
 
 
 def _m(name: str, samples: Iterable[tuple[Sequence[str], float]] | float) -> Metric:
@@ -136,9 +137,8 @@ def _event_signals(snap: Snapshot, raised: Mapping[str, int]) -> list[Metric]:
         by_code.setdefault((event, "none"), 0)  # the series exist (at 0) before a refusal
     out.append(_m("signoff_token_refusals", sorted(by_code.items())))
     out.append(_m("signoff_token_refusals_baseline", baseline))
-    revocations = {e.seq for e in snap.of_type(EventType.TOKEN_REVOKED)}
-    used = {s for seqs in tokens.uses_after_revocation(snap).values() for s in seqs}
-    out.append(_m("signoff_token_uses_after_revocation", len(used - revocations)))
+    used = {s for late in tokens.uses_after_revocation(snap).values() for s in late.uses}
+    out.append(_m("signoff_token_uses_after_revocation", len(used)))
     refused = tokens.refusals(snap)
     scope = sum(1 for e in refused if tokens.is_out_of_scope(e))
     out.append(_m("signoff_token_replays", sum(1 for e in refused if tokens.is_replay(e))))

@@ -121,16 +121,18 @@ def read_git(
                 if c.sha in commits:
                     continue
                 att = attributor(c)
-                paths = []
+                paths, changed = [], []
                 if len(c.parents) <= 1:
                     for ch in c.files:
+                        changed.append(ch.path)
                         cls = classify_change(ch, policy.class_globs)
                         if cls.file_class in release or cls.risk is Risk.CRITICAL:
                             paths.append(ch.path)
                 actors = tuple(ActorRef(a.id, a.registered) for a in att.actors)
                 commits[c.sha] = CommitFact(
-                    c.sha, _epoch(c.committer.timestamp), name, actors, tuple(paths)
-                )
+                    c.sha, _epoch(c.committer.timestamp), name, actors, tuple(paths),
+                    tuple(changed),
+                )  # fmt: skip
     added = git.run(
         ["log", "--format=%ct", "--diff-filter=A", base, "--", REGISTRY_PATH], check=False
     ).split()
@@ -152,19 +154,35 @@ def read_git(
     )
 
 
+def approved_ranges(
+    events: Iterable[Event], since: dt.datetime, repo: str | None = None
+) -> list[tuple[str, str]]:
+    """(base, head) of every approval given in the window (of repository `repo`, if named)."""
+    return [
+        (e.subjects.get("base", ""), e.subjects.get("commit", ""))
+        for e in events
+        if e.type is EventType.APPROVAL_GIVEN
+        and event_time(e) >= since
+        and (repo is None or e.subjects.get("repo") == repo)
+    ]
+
+
 def diff_lines(repo: Path, ranges: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Added + deleted lines of each range (binary files count as 0), for the review-speed rule."""
+    """Added + deleted lines of what each range lands (`base...head`: from the merge base, as
+    the gate reads it; binary files count as 0). A range this clone cannot read is left out,
+    so the review-speed rule says "size unknown" rather than "0 lines"."""
+    from signoff.gitio.history import SHA
     from signoff.gitio.runner import Git
 
     git = Git(repo)
     out: dict[tuple[str, str], int] = {}
     for base, head in list(dict.fromkeys(ranges))[:MAX_DIFFS]:
-        if not (base and head) or base.startswith("-") or head.startswith("-"):
+        if not (SHA.fullmatch(base) and SHA.fullmatch(head)):
             continue
         try:
-            raw = git.run(["diff", "--numstat", "--no-renames", base, head, "--"])
+            raw = git.run(["diff", "--numstat", "--no-renames", f"{base}...{head}", "--"])
         except GitError:
-            continue  # not in this clone: the rule falls back to the floor
+            continue  # not in this clone: the rule says the size is unknown
         total = 0
         for line in raw.decode("utf-8", "replace").splitlines():
             a, _, rest = line.partition("\t")
@@ -264,12 +282,7 @@ def gather(
         events, health = read_ledger(ledger_url, ledger_key, trusted_note)
     lines: dict[tuple[str, str], int] = {}
     if repo is not None and events:
-        ranges = [
-            (e.subjects.get("base", ""), e.subjects.get("commit", ""))
-            for e in events
-            if e.type is EventType.APPROVAL_GIVEN and event_time(e) >= window_start
-        ]
-        lines = diff_lines(repo, ranges)
+        lines = diff_lines(repo, approved_ranges(events, window_start))
     return Snapshot(
         now=now,
         config=cfg,

@@ -12,6 +12,7 @@ from signoff.monitor.rules import (
     drift,
     identity,
     ledger_integrity,
+    releases,
     tokens,
 )
 from signoff.monitor.rules.base import Rule
@@ -38,4 +39,5 @@ REGISTRY: tuple[Rule, ...] = build_registry(
     identity.RULES,
     tokens.RULES,
     approvals.RULES,
+    releases.RULES,
 )

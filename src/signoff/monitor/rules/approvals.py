@@ -3,7 +3,9 @@ could read the diff, approvals outside working hours.
 
 Reads server approvals from the ledger (`approval.given`: `subjects.commit` is the approved head,
 `subjects.base` its base, `payload.approver` the person) and the first `decision.made` for the
-same head as the moment the change was put up for review.
+same head as the moment the change was put up for review. The size of a change is measured in
+the repository (`Snapshot.diff_lines`); where it cannot be, the message says so and the floor
+(`min_review_seconds`) alone applies.
 """
 
 from __future__ import annotations
@@ -74,15 +76,16 @@ def too_fast(snap: Snapshot, r: Rule) -> Iterator[Alert]:
         start = first_decision.get(head)
         if start is None:
             continue  # no record of when review began: cannot judge
-        lines = snap.diff_lines.get((base, head), 0)
-        needed = snap.config.review_threshold(lines)
+        lines = snap.diff_lines.get((base, head))
+        needed = snap.config.review_threshold(lines or 0)  # unknown size: the floor alone
         took = (event_time(e) - event_time(start)).total_seconds()
         if took >= needed:
             continue
         who = _approver(e)
+        size = f"{lines} changed lines" if lines is not None else "size unknown: not in this clone"
         yield r.alert(
             f"approval:{e.subjects.get('approval') or e.seq}",
-            f"{who} approved {head[:12]} ({lines} changed lines) {took:.0f}s after review "
+            f"{who} approved {head[:12]} ({size}) {took:.0f}s after review "
             f"began; reading it takes at least {needed:.0f}s",
             f"ask {who} to confirm the review; re-review the change if it was not read",
             seqs=[start.seq, e.seq],

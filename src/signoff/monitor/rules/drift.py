@@ -1,5 +1,6 @@
-"""Drift between git and the ledger: release-impacting agent commits on a protected branch
-without a passing decision, let through by an override, or landed despite a veto.
+"""Drift between git and the ledger: agent commits on a protected branch without a passing
+decision (release-impacting ones, and those of any other class), let through by an override,
+or landed despite a veto.
 
 A commit is *covered* by a `decision.made` event whose `subjects.commit` is the commit or whose
 `payload.commits[].sha` lists it (the gate's decision record). A covering decision with
@@ -49,12 +50,37 @@ def _agent_release_commits(snap: Snapshot) -> list[CommitFact]:
     return [c for c in snap.commits if c.actors and c.release_paths]
 
 
+def _unapproved(snap: Snapshot, commits: list[CommitFact]) -> Iterator[tuple[CommitFact, _Cover]]:
+    """The commits no `allow` or `overridden` decision covers and no veto names (those two
+    are for the override and veto rules)."""
+    covers = _covers(snap)
+    for c in commits:
+        cover = covers.get(c.sha, _Cover())
+        if _verdicts(cover) & {"allow", "overridden"} or cover.vetoes:
+            continue
+        yield c, cover
+
+
+def _why(cover: _Cover) -> str:
+    verdicts = _verdicts(cover)
+    if not verdicts:
+        return "no decision was ever recorded for it"
+    return f"its decisions were only {', '.join(sorted(verdicts))}"
+
+
 def _verdicts(cover: _Cover) -> set[str]:
     return {str(d.payload.get("decision")) for d in cover.decisions}
 
 
 def _who(c: CommitFact) -> str:
     return ", ".join(a.id for a in c.actors)
+
+
+def _changes(c: CommitFact) -> str:
+    if not c.paths:
+        return "(a merge, or a commit with no file changes)"
+    more = f" and {len(c.paths) - 3} more" if len(c.paths) > 3 else ""
+    return f"changes {', '.join(c.paths[:3])}{more}"
 
 
 @rule(
@@ -65,21 +91,11 @@ def _who(c: CommitFact) -> str:
 def no_decision(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     if snap.events is None:
         return
-    covers = _covers(snap)
-    for c in _agent_release_commits(snap):
-        cover = covers.get(c.sha, _Cover())
-        verdicts = _verdicts(cover)
-        if verdicts & {"allow", "overridden"} or cover.vetoes:
-            continue  # valid, or reported by the override / veto rules
-        why = (
-            "no decision was ever recorded for it"
-            if not verdicts
-            else f"its decisions were only {', '.join(sorted(verdicts))}"
-        )
+    for c, cover in _unapproved(snap, _agent_release_commits(snap)):
         yield r.alert(
             f"commit:{c.sha}",
             f"agent commit {c.sha[:12]} ({_who(c)}) on {c.branch} changes "
-            f"{', '.join(c.release_paths[:3])} but {why}",
+            f"{', '.join(c.release_paths[:3])} but {_why(cover)}",
             "find how it bypassed the required check (branch protection, direct push); run "
             "`signoff check` on it and get the approvals, or revert it",
             seqs=[d.seq for d in cover.decisions],
@@ -88,13 +104,38 @@ def no_decision(snap: Snapshot, r: Rule) -> Iterator[Alert]:
 
 
 @rule(
+    "drift.unapproved-change",
+    Severity.HIGH,
+    "An agent commit of any other class reached a protected branch without a passing decision.",
+)
+def unapproved_change(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    """What `drift.no-decision` leaves out: agent commits that change no release-impacting
+    path (source, tests, docs, ...) and merge commits an agent made. Each commit is reported
+    by one of the two rules."""
+    if snap.events is None:
+        return
+    others = [c for c in snap.commits if c.actors and not c.release_paths]
+    for c, cover in _unapproved(snap, others):
+        yield r.alert(
+            f"commit:{c.sha}",
+            f"agent commit {c.sha[:12]} ({_who(c)}) on {c.branch} {_changes(c)} but {_why(cover)}",
+            "find how it landed without review (a direct push, a bypassed check); get the "
+            "approvals after the fact, or revert it",
+            seqs=[d.seq for d in cover.decisions],
+            commits=[c.sha],
+        )
+
+
+@rule(
     "drift.override",
     Severity.WARNING,
-    "A release-impacting agent commit on a protected branch passed only by a break-glass override.",
+    "An agent commit on a protected branch passed only by a break-glass override.",
 )
 def override(snap: Snapshot, r: Rule) -> Iterator[Alert]:
     covers = _covers(snap)
-    for c in _agent_release_commits(snap):
+    for c in snap.commits:
+        if not c.actors:
+            continue
         cover = covers.get(c.sha, _Cover())
         verdicts = _verdicts(cover)
         if "overridden" in verdicts and "allow" not in verdicts:
@@ -134,4 +175,4 @@ def veto_ignored(snap: Snapshot, r: Rule) -> Iterator[Alert]:
         )
 
 
-RULES = (no_decision, override, veto_ignored)
+RULES = (no_decision, unapproved_change, override, veto_ignored)

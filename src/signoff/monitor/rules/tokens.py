@@ -1,8 +1,9 @@
 """Token anomalies, from the events the broker writes:
 
-- refusals: `token.refused` (exchanges) and `push.refused` (pushes); `payload.code`
-  (`replayed`, `revoked`, `scope`, ...) on exchange refusals, `payload.reasons` (free text) on
-  refused pushes; `subjects.agent` / `subjects.attempted_task` name who tried;
+- refusals: `token.refused` (exchanges) and `push.refused` (pushes), each with a one-word
+  `payload.code` (`replayed`, `revoked`, `scope`, ...; the hook's codes for refused pushes are
+  listed in docs/tokens.md) and free-text reasons; `subjects.agent` /
+  `subjects.attempted_task` name who tried;
 - revocations: `token.revoked`, naming `subjects.token_sha256` and/or listing
   `payload.revoked_jti` (matched to `token.issued` `payload.jti`);
 - issuance: `token.issued` with `subjects.agent`, `subjects.token_sha256`, `payload.jti` and
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 from signoff.ledger.events import Event, EventType
 from signoff.monitor.alerts import Alert, Severity
@@ -102,28 +104,36 @@ def _revoked(snap: Snapshot) -> Mapping[str, int]:
     "A revoked token (or a revoked task's credentials) was used again.",
 )
 def use_after_revocation(snap: Snapshot, r: Rule) -> Iterator[Alert]:
-    for subject, seqs in sorted(uses_after_revocation(snap).items()):
+    for subject, late in sorted(uses_after_revocation(snap).items()):
         yield r.alert(
             subject,
-            f"{subject} was used {len(set(seqs))} time(s) after its revocation",
+            f"{subject} was used {len(set(late.uses))} time(s) after its revocation",
             "find the process still holding the credential and stop it; rotate anything it "
             "could reach",
-            seqs=seqs,
+            seqs=[*late.revocations, *late.uses],
         )
 
 
-def uses_after_revocation(snap: Snapshot) -> Mapping[str, list[int]]:
-    """subject -> seqs: for a token used after its revocation, the revocation then each use;
-    for a `token.refused` with code `revoked`, the refusal."""
+class LateUse(NamedTuple):
+    """The revocation(s) of a credential and its uses after them (separate: only uses count)."""
+
+    revocations: list[int]
+    uses: list[int]
+
+
+def uses_after_revocation(snap: Snapshot) -> Mapping[str, LateUse]:
+    """subject -> its uses after revocation: a push (accepted or refused) with a revoked token,
+    and a `token.refused` with code `revoked` (an exchange for a revoked task)."""
     revoked = _revoked(snap)
-    hits: dict[str, list[int]] = defaultdict(list)
+    hits: dict[str, LateUse] = {}
     for e in snap.of_type(EventType.PUSH_WITNESSED, EventType.PUSH_REFUSED):
         digest = e.subjects.get("token_sha256", "")
         if digest in revoked and e.seq > revoked[digest]:
-            hits[f"token:{digest}"] += [revoked[digest], e.seq]
+            late = hits.setdefault(f"token:{digest}", LateUse([revoked[digest]], []))
+            late.uses.append(e.seq)
     for e in refusals(snap):
         if e.type is EventType.TOKEN_REFUSED and e.payload.get("code") == "revoked":
-            hits[_who(e)].append(e.seq)
+            hits.setdefault(_who(e), LateUse([], [])).uses.append(e.seq)
     return hits
 
 
@@ -131,10 +141,30 @@ def is_replay(e: Event) -> bool:
     return e.payload.get("code") == "replayed" or "replay" in _reasons(e)
 
 
+#: How the hook worded scope refusals before it recorded a code (older ledgers).
+_SCOPE_WORDING = (
+    "scope",
+    "outside the task's",
+    "outside the agent's registered",
+    "matches the task's denied path",
+    "protected branch",
+    "does not start with the task's prefix",
+    "agents never create, move or delete tags",
+    "agents may only push branches",
+    "the token is for repository",
+    "does not grant push-branch",
+)
+
+
 def is_out_of_scope(e: Event) -> bool:
-    return e.payload.get("code") == "scope" or (
-        e.type is EventType.PUSH_REFUSED and "scope" in _reasons(e)
-    )
+    """A refusal for reaching outside the task's scope: code `scope` (the broker's exchange
+    refusals and the hook's refused pushes). A refused push recorded without a code (before
+    the hook wrote one) is judged by the hook's wording, which names the path or branch."""
+    code = e.payload.get("code")
+    if code is not None:
+        return bool(code == "scope")
+    reasons = _reasons(e)
+    return e.type is EventType.PUSH_REFUSED and any(w in reasons for w in _SCOPE_WORDING)
 
 
 @rule("token.replay", Severity.HIGH, "A proof or workload token was replayed.")

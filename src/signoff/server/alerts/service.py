@@ -25,7 +25,7 @@ from signoff.monitor.alerts import Alert, ordered, stamp
 from signoff.monitor.config import DEFAULT_CONFIG
 from signoff.monitor.engine import evaluate, merge
 from signoff.monitor.model import CommitFact, Snapshot
-from signoff.monitor.snapshot import read_git, read_ledger
+from signoff.monitor.snapshot import approved_ranges, diff_lines, read_git, read_ledger
 from signoff.server import tables as st
 from signoff.server.alerts.tables import alerts as at
 from signoff.server.alerts.tables import signals as sig
@@ -65,7 +65,7 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
         agents = tuple(_agent(r) for r in conn.execute(sa.select(st.agents)).mappings())
         people = {r[0] for r in conn.execute(sa.select(st.humans.c.email))}
         people |= {r[0] for r in conn.execute(sa.select(st.groups.c.name))}
-        repos = [r[0] for r in conn.execute(sa.select(st.repos.c.path))]
+        repos = {r[0]: r[1] for r in conn.execute(sa.select(st.repos.c.name, st.repos.c.path))}
         open_rows = conn.execute(
             sa.select(st.tasks.c.id, st.tasks.c.agent).where(
                 st.tasks.c.state == "open", st.tasks.c.expires > stamp(now)
@@ -74,7 +74,7 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
     config, commits = DEFAULT_CONFIG, list[CommitFact]()
     protected: set[str] = set()
     configured: set[str] = set()
-    for i, path in enumerate(repos):
+    for i, path in enumerate(repos.values()):
         try:
             facts = read_git(Path(path), None, now, None, None)
         except Error as exc:  # one unreadable repository must not stop the others' alerts
@@ -87,13 +87,17 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
         people |= facts.approvers
     ledger = ctx.recorder.ledger
     events, health = read_ledger(ledger.url, ledger.key_path, None)
+    since = now - dt.timedelta(days=config.window_days)
+    lines: dict[tuple[str, str], int] = {}
+    for name, path in repos.items():  # each approval measured in its own repository
+        lines |= diff_lines(Path(path), approved_ranges(events, since, name))
     tasks: dict[str, list[str]] = {}
     for task, agent in open_rows:
         tasks.setdefault(agent, []).append(task)
     return Snapshot(
         now=now, config=config, registry=Registry(agents, "", "server"),
         approvers=frozenset(people), protected_branches=tuple(sorted(protected)),
-        commits=tuple(commits), events=events, ledger=health,
+        commits=tuple(commits), events=events, ledger=health, diff_lines=lines,
         open_tasks={a: tuple(sorted(t)) for a, t in tasks.items()},
         configured=frozenset(configured),
     )  # fmt: skip
