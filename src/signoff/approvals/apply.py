@@ -12,7 +12,9 @@ Separation of duties, none of it configurable away:
 - one person counts once per requirement, however many keys or records;
 - a veto by a member of the required group blocks; only that person's later approval of the same
   digest lifts it (each person's latest word on a digest wins, ordered by signed time then id);
-- a break-glass override makes a change `overridden`, never `approved`.
+- a break-glass override makes a change `overridden`, never `approved`;
+- a security-key (`sk-`) signature counts only when the token says a person touched it (user
+  presence), and, with `approvals.user_verification`, that it verified them (PIN, biometric).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from signoff.decision import (
     OverrideStatus,
     Verdict,
 )
+from signoff.identity.sshsig import USER_PRESENT, USER_VERIFIED
 from signoff.policy.model import Policy
 
 STALE = "stale digest: content or policy changed since it was signed"
@@ -38,6 +41,13 @@ AGENT = "agent identity cannot approve"
 REQUESTER_ALONE = "requester cannot be the only approver"
 TASK_REQUESTER = "the task's requester cannot approve its agent's work"
 REQUESTER_OVERRIDE = "requester cannot override their own change"
+NO_PRESENCE = (
+    "security-key signature without user presence (FIDO flag 0x01): the key was not touched"
+)
+NO_VERIFICATION = (
+    "policy approvals.user_verification needs a security key that verified its user "
+    "(FIDO flag 0x04)"
+)
 
 
 class _Need:
@@ -144,9 +154,17 @@ def disqualify(c: CheckedRecord, policy: Policy, agent_keys: Collection[str]) ->
         return c.error or "unreadable record"
     if c.signer.startswith(AGENT_PRINCIPAL) or c.fingerprint in agent_keys:
         return AGENT
+    if c.source != "ref":  # given through the API by an authenticated person: no SSH key
+        return None
     allowed = policy.approvals.key_types
-    if allowed and c.source == "ref" and c.key_type not in allowed:  # server: no SSH key
+    if allowed and c.key_type not in allowed:
         return f"key type {c.key_type} is not allowed (policy approvals.key_types)"
+    if c.sk_flags is not None and not c.sk_flags & USER_PRESENT:
+        return NO_PRESENCE
+    if policy.approvals.user_verification and (
+        c.sk_flags is None or not c.sk_flags & USER_VERIFIED
+    ):
+        return NO_VERIFICATION
     return None
 
 

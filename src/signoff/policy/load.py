@@ -90,7 +90,7 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
     for i, _ in enumerate(f.items(("rules",))):
         rules.append(_rule(f, ("rules", i), groups, seen))
 
-    f.mapping(("approvals",), ("key_types", "break_glass"))
+    f.mapping(("approvals",), ("key_types", "break_glass", "user_verification"))
     bg = f.optional_string(("approvals", "break_glass"))
     if bg is not None:
         _check_group(f, groups, ("approvals", "break_glass"), bg)
@@ -108,7 +108,11 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
         groups=groups,
         class_globs=class_globs,
         rules=tuple(rules),
-        approvals=ApprovalSettings(key_types=f.strings(("approvals", "key_types")), break_glass=bg),
+        approvals=ApprovalSettings(
+            key_types=f.strings(("approvals", "key_types")),
+            break_glass=bg,
+            user_verification=f.boolean(("approvals", "user_verification"), False),
+        ),
         protected_branches=_globs(f, ("protected_branches",)) or ("main", "master", "release/*"),
         release=_release(f, groups),
         digest=hashlib.sha256(text).hexdigest(),

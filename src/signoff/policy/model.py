@@ -55,6 +55,8 @@ class ApprovalSettings(NamedTuple):
 
     key_types: tuple[str, ...] = ()
     break_glass: str | None = None
+    #: every SSH-signed approval must come from a security key that verified its user
+    user_verification: bool = False
 
 
 #: Classes whose changes can alter what a release ships or how (DESIGN.md §5).
