@@ -101,13 +101,13 @@ def failing(doc: Any) -> dict[str, list[str]]:
 
 @pytest.fixture
 def world(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., World]:
-    def make(policy_extra: str = RELEASE) -> World:
+    def make(policy_extra: str = RELEASE, agents: str = AGENTS) -> World:
         keydir = tmp_path / "keys"
         keydir.mkdir(exist_ok=True)
         keys = {n: keygen(keydir, n)[0] for n in ("alice", "bob", "carol")}
         pubs = {n: Path(f"{k}.pub").read_text().strip() for n, k in keys.items()}
         repo.write(".signoff/policy.yml", POLICY + policy_extra)
-        repo.write(".signoff/agents.yml", AGENTS)
+        repo.write(".signoff/agents.yml", agents)
         repo.write(
             ".signoff/allowed_signers",
             "".join(f"{n}@example.com {pubs[n]}\n" for n in ("alice", "bob", "carol")),

@@ -13,8 +13,10 @@ How it decides (docs/release.md has the long form):
 4. Signed approvals on `refs/signoff/approvals` count only when their per-class content digest
    equals the digest of what this release lands for that class (under the `--from` policy).
    Vetoes block; overrides pass as OVERRIDDEN, never as approved.
-5. Identities: no commit may come from an agent that is now expired, suspended or retired (the
-   registry at `--from` or at `--to`, or an `identity.suspended` event), or from a revoked task.
+5. Identities (`signoff.identity.validity`): no commit may come from an agent that was expired
+   at the time of its work (the earliest push or passing decision the ledger witnessed; without
+   one, now), or that is revoked (an `identity.suspended` event, or `suspended` in the registry at
+   `--from` or `--to`: retroactive), nor from a revoked task.
 6. The tag (when given) and each artifact (when given) are checked (`tags`, `artifacts`).
 
 Every check runs and reports; the release passes only when all of them pass.
@@ -35,6 +37,7 @@ from signoff.gate.check import load_inputs, run_check, target_from_ref
 from signoff.gitio import history
 from signoff.gitio.runner import Git
 from signoff.identity.agents import Lifecycle, Registry, parse_registry
+from signoff.identity.validity import identity_state_at
 from signoff.policy.model import Policy, ReleaseSettings, Requirement
 from signoff.protected import APPROVALS_REF, REGISTRY_PATH
 from signoff.release.artifacts import ArtifactCheck, check_artifact
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
     from signoff.approvals.check import RecordSource
 
 RELEASE_RULE = "release"
-_BAD = (Lifecycle.EXPIRED, Lifecycle.SUSPENDED, Lifecycle.RETIRED)
+_BEFORE_ANY_EXPIRY = dt.date.min
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +123,16 @@ def verify_release(
     if artifacts and log is None:
         raise GitError("--artifact needs a ledger (--ledger or --server URL) to look them up")
     now = dt.datetime.now(dt.UTC)
-    today = today or now.date()
+    checked_at = now if today is None else dt.datetime.combine(today, dt.time(), dt.UTC)
     inputs = load_inputs(git, base)
     policy, settings = inputs.policy, inputs.policy.release
     registry_now = _registry_at(git, head) or inputs.registry
     target = target_from_ref(git, to_ref)
-    d = run_check(repo, base, head, target_branch=target, today=today, approvals_ref=None)
+    # Expiry is judged per commit at the time of its work by the identities check below, so the
+    # gate's per-file rule runs at a date before any expiry; suspended and retired still deny.
+    d = run_check(
+        repo, base, head, target_branch=target, today=_BEFORE_ANY_EXPIRY, approvals_ref=None
+    )
     attributions = {a.sha: a for a in d.commits}
     files = [_release_requirement(f, settings, attributions) for f in d.files]
     release_paths = frozenset(f.path for f, g in zip(files, d.files, strict=True) if f != g)
@@ -150,7 +157,7 @@ def verify_release(
     checks = [
         changes,
         release,
-        _identity_check(d.commits, inputs.registry, registry_now, view, today),
+        _identity_check(d.commits, inputs.registry, registry_now, view, checked_at),
     ]
     tag_check = None
     if tag is not None:
@@ -258,30 +265,38 @@ def _identity_check(
     then: Registry,
     now: Registry,
     view: LedgerView,
-    today: dt.date,
+    checked_at: dt.datetime,
 ) -> Check:
+    """Each agent commit's identity, at the time of its work (`signoff.identity.validity`).
+
+    Both registries (at `--from` and `--to`) are asked, so a later registry can only add
+    refusals; revocations (the ledger's, or `suspended` in either registry) reach all work."""
     problems: list[str] = []
+    notes: list[str] = []
     for a in commits:
         for actor in a.actors:
             if actor.agent is None:
                 continue
             current = now.get(actor.id)
-            states = {actor.agent.lifecycle(today)}
             if current is None:
                 problems.append(f"{a.sha[:12]}: agent {actor.id} is no longer registered")
-            else:
-                states.add(current.lifecycle(today))
-            for st in sorted(s.value for s in states if s in _BAD):
-                problems.append(
-                    f"{a.sha[:12]}: agent {actor.id} is {st} (owner: {actor.agent.owner})"
+            seen = view.work_time(a.sha)
+            when, source = seen or (checked_at, "no witnessed time: judged at this check")
+            for entry in (actor.agent, current):
+                if entry is None:
+                    continue
+                state = identity_state_at(entry, when, view.suspended_agents)
+                if not state.ok:
+                    problems.append(f"{a.sha[:12]}: {state.reason} [{source}]")
+            if seen is not None and actor.agent.lifecycle(checked_at.date()) is Lifecycle.EXPIRED:
+                notes.append(
+                    f"{a.sha[:12]}: agent {actor.id} has expired since, but its work was "
+                    f"witnessed while valid ({source})"
                 )
-            if actor.id in view.suspended_agents:
-                seq = view.suspended_agents[actor.id]
-                problems.append(f"{a.sha[:12]}: agent {actor.id} was revoked (ledger seq {seq})")
         for task in sorted(view.commit_tasks.get(a.sha, ())):
             if task in view.revoked_tasks:
                 seq = view.revoked_tasks[task]
                 problems.append(
                     f"{a.sha[:12]}: pushed for task {task}, which was revoked (ledger seq {seq})"
                 )
-    return Check("identities", tuple(dict.fromkeys(problems)))
+    return Check("identities", tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(notes)))
