@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean browser
+.PHONY: run test lint clean browser tools
 
 $(BIN)/signoff: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.dev: $(BIN)/signoff
 run: $(BIN)/signoff
 	DEMO_PORT=$(or $(DEMO_PORT),8700) $(BIN)/python -m signoff.demo
 
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -33,6 +33,12 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium is missing and this is not root: the browser tests will skip"
+
+# Signing tests and bench/gen_real_history.py sign commits with Debian's gpg and ssh-keygen.
+tools:
+	@{ command -v gpg && command -v ssh-keygen; } >/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg \
+	  openssh-client >/dev/null; } || echo "gpg or ssh-keygen is missing and this is not root"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
