@@ -174,10 +174,19 @@ def test_agent_key_signature_is_witnessed_agent_even_with_human_author(
     assert code == 1
 
 
-def test_modes_blocked_supervised_limited(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    base_repo(repo)
+def test_modes_blocked_supervised_limited(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The limited agent's commit is signed with its registered key: witnessed, so its own mode
+    # decides (an unsigned one is also unverified: see the test after this one).
+    key, pub = keygen(tmp_path, "claude")
+    agents = AGENTS.replace(
+        "match: {catalog: [claude-code]}",
+        f'match: {{catalog: [claude-code], signing_keys: ["{pub}"]}}',
+    )
+    base_repo(repo, agents=agents)
     repo.write("docs/guide.md", "# guide\n")
-    repo.commit(f"docs\n\n{CLAUDE_TRAILER}")  # claude is limited: docs are in the auto lane
+    repo.commit(f"docs\n\n{CLAUDE_TRAILER}", sign_key=key)  # limited: docs are in the auto lane
     repo.write("package.json", '{"name": "x"}\n')
     repo.commit("manifest", author=("Blocky", "blocky@example.com"))
     code, doc = check(capsys, repo)
@@ -186,6 +195,21 @@ def test_modes_blocked_supervised_limited(repo: Repo, capsys: pytest.CaptureFixt
     assert manifest["decision"] == "deny"
     assert any("blocked" in r["reason"] for r in manifest["rules"])
     assert doc["decision"] == "deny"
+    assert code == 1
+
+
+def test_an_agent_claimed_only_by_the_commit_is_also_unverified(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One co-author trailer must not move an unsigned commit from the unverified treatment
+    (supervised here) into a limited agent's auto lane: it is both, the stricter applies."""
+    base_repo(repo)
+    repo.write("docs/guide.md", "# guide\n")
+    repo.commit(f"docs\n\n{CLAUDE_TRAILER}")
+    code, doc = check(capsys, repo)
+    guide = file_of(doc, "docs/guide.md")
+    assert guide["decision"] == "needs-approval"
+    assert guide["identities"] == ["claude", "unverified"]
     assert code == 1
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Hashable, Iterable
 from enum import StrEnum
 from typing import NamedTuple
 
-from signoff.attribution import catalogue
+from signoff.attribution import catalogue, principles
+from signoff.attribution.message import footers, trailers
 from signoff.changes import Commit
 from signoff.identity.agents import Agent, Registry
 from signoff.identity.signers import AGENT_PRINCIPAL as AGENT_PRINCIPAL
@@ -61,28 +62,53 @@ class Attribution(NamedTuple):
     #: who asked for this work, as the control plane recorded the task behind a witnessed push
     task_requesters: tuple[str, ...] = ()
 
+    @property
+    def asserted_only(self) -> bool:
+        """Nothing witnessed vouches for this commit: no verified signature (human or agent),
+        no push through the hook. Its human authorship is unverified, whatever else it claims."""
+        return self.human is None and all(e.type is EvidenceType.ASSERTED for e in self.evidence)
 
-_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(\S.*)$")
+
 _EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+#: Every footer rule (catalogue footers, `principles.from_footer`) needs one of these words, and
+#: every AI disclosure (`principles.DISCLOSURE`) one of the last ones: a message with none of them
+#: is never cut into footers (tests run every rule's examples through this).
+_HINT = (
+    "generat", "creat", "made", "built", "written", "coded", "produc", "implement", "draft",
+    "http", "aider: ", "llm", "ai ", "ai:", "ai*", "ai_", "ai-",
+)  # fmt: skip
 
 
-def trailers(message: str) -> list[str]:
-    """Trailer lines of a message: its last paragraph, when every line there is `Key: value`."""
-    if ":" not in message:
-        return []
-    paragraphs = [p for p in re.split(r"\n\s*\n", message.strip()) if p.strip()]
-    if len(paragraphs) < 2:
-        return []
-    lines = paragraphs[-1].splitlines()
-    out: list[str] = []
-    for line in lines:
-        if line[:1].isspace() and out:
-            out[-1] += " " + line.strip()
-        elif _TRAILER.match(line):
-            out.append(line.strip())
-        else:
-            return []
-    return out
+def declarations(message: str) -> tuple[tuple[str, str, Kind, str, str], ...]:
+    """What the message's footers declare: (catalogue id or "", name, kind, rule, footer).
+
+    The catalogue's footers first (a footer it knows is not read again by principle), then the
+    self-declarations `principles.from_footer` finds in the footers after the subject.
+    """
+    low = message.lower()
+    if not any(word in low for word in _HINT):
+        return ()
+    out: list[tuple[str, str, Kind, str, str]] = []
+    for n, text in enumerate(footers(message)):
+        known = catalogue.match_footers((text,))
+        if known:
+            out += [(k.id, k.name, k.kind, "catalogue", text) for k in known]
+        elif n:
+            out += [("", d.name, d.kind, d.rule, text) for d in principles.from_footer(text)]
+    if ("ai" in low or "llm" in low) and principles.DISCLOSURE.search(message):
+        out += [
+            ("", d.name, d.kind, d.rule, "AI disclosure")
+            for d in principles.from_disclosure(message)
+        ]
+    return tuple(out)
+
+
+#: A message as attribution reads it: its trailers and its declarations.
+Read = tuple[tuple[str, ...], tuple[tuple[str, str, Kind, str, str], ...]]
+
+
+def read_message(message: str) -> Read:
+    return trailers(message), declarations(message)
 
 
 class Attributor:
@@ -109,16 +135,18 @@ class Attributor:
             hit = self._trailer[line] = list(_trailer_actors(line, self.registry))
         return hit
 
-    def __call__(self, commit: Commit) -> Attribution:
-        """Commits with the same identities, signature, trailers and markers attribute alike."""
+    def __call__(self, commit: Commit, read: Read | None = None) -> Attribution:
+        """Commits with the same identities, signature, trailers and declarations attribute
+        alike. `read` is `read_message(commit.message)` when the caller has it already."""
+        read = read or read_message(commit.message)
         key = (
             commit.author.name, commit.author.email, commit.committer.name,
-            commit.committer.email, commit.signature, tuple(trailers(commit.message)),
-            tuple(k.id for k in catalogue.match_message(commit.message)),
+            commit.committer.email, commit.signature, read,
         )  # fmt: skip
         done = self._same.get(key)
         if done is None:
-            done = self._same[key] = attribute(commit, self.registry, self.signers, self)
+            done = attribute(commit, self.registry, self.signers, self, read)
+            self._same[key] = done
         return done._replace(sha=commit.sha) if done.sha != commit.sha else done
 
     def keyed(
@@ -126,12 +154,11 @@ class Attributor:
     ) -> Attribution:
         """As ``self(commit())``, for a caller whose ``ident`` stands exactly for the commit's
         author, committer and signature: on a cache hit no `Commit` is ever built."""
-        lines = tuple(trailers(message)) if ":" in message else ()  # a trailer has a colon
-        marked = catalogue.match_message(message)
-        key = (ident, lines, tuple([k.id for k in marked]) if marked else ())
+        read = read_message(message)
+        key = (ident, read)
         done = self._keyed.get(key)
         if done is None:
-            done = self._keyed[key] = self(commit())
+            done = self._keyed[key] = self(commit(), read)
         if done.sha == sha:
             return done
         return _new_attribution(Attribution, (sha, *done[1:]))
@@ -141,9 +168,14 @@ _new_attribution: Callable[..., Attribution] = tuple.__new__  # skips NamedTuple
 
 
 def attribute(
-    commit: Commit, registry: Registry, signers: Signers, cache: Attributor | None = None
+    commit: Commit,
+    registry: Registry,
+    signers: Signers,
+    cache: Attributor | None = None,
+    read: Read | None = None,
 ) -> Attribution:
     cache = cache or Attributor(registry, signers)
+    lines, declared = read or read_message(commit.message)
     evidence: list[Evidence] = []
     actors: dict[str, Actor] = {}
 
@@ -177,7 +209,7 @@ def attribute(
             add(actor, Evidence(EvidenceType.ASSERTED, role, actor.id, why))
 
     co_authors: list[str] = []
-    for line in trailers(commit.message):
+    for line in lines:
         matched = False
         for actor, why in cache.trailer(line):
             matched = True
@@ -187,9 +219,10 @@ def attribute(
             if m:
                 co_authors.append(m.group(1).lower())
 
-    for known in catalogue.match_message(commit.message):
-        actor = _actor_for_known(known, registry)
-        add(actor, Evidence(EvidenceType.ASSERTED, "message", actor.id, f"mentions {known.name}"))
+    for known_id, name, tool_kind, rule, text in declared:
+        actor = _actor_for_declared(known_id, name, tool_kind, "generic-ai-trailer", registry)
+        why = f"footer {text[:120]!r}" + ("" if rule == "catalogue" else f" (rule {rule})")
+        add(actor, Evidence(EvidenceType.ASSERTED, "message", actor.id, why))
 
     if actors:
         kind = (
@@ -226,8 +259,14 @@ def _identity_actors(name: str, email: str, registry: Registry) -> Iterable[tupl
             yield Actor(agent.id, agent.kind, agent), f"{shown} is registered to {agent.id}"
     if hit:
         return
-    for known in catalogue.match_identity(name, email):
+    found = catalogue.match_identity(name, email)
+    for known in found:
         yield _actor_for_known(known, registry), f"{shown} is {known.name}"
+    if found:
+        return
+    for d in principles.from_identity(name, email):
+        actor = _actor_for_declared("", d.name, d.kind, d.family, registry)
+        yield actor, f"{shown}: {_RULES[d.rule]} (rule {d.rule})"
 
 
 def _trailer_actors(line: str, registry: Registry) -> Iterable[tuple[Actor, str]]:
@@ -239,8 +278,40 @@ def _trailer_actors(line: str, registry: Registry) -> Iterable[tuple[Actor, str]
             yield Actor(agent.id, agent.kind, agent), f"trailer {line!r}"
     if hit:
         return
-    for known in catalogue.match_trailer(line):
+    found = catalogue.match_trailer(line)
+    for known in found:
         yield _actor_for_known(known, registry), f"trailer {line!r}"
+    if found:
+        return
+    for d in principles.from_trailer(line):
+        actor = _actor_for_declared("", d.name, d.kind, d.family, registry)
+        yield actor, f"trailer {line!r}: {_RULES[d.rule]} (rule {d.rule})"
+
+
+#: What each principle rule means, in the words `signoff explain` shows.
+_RULES = {
+    "bot-account": "a bot account",
+    "agent-marker": "a name marked as an agent or tool",
+    "model-name": "a name that is a versioned AI model",
+    "vendor-mailbox": "a tool mailbox at an AI vendor's domain",
+    "tool-trailer": "a trailer that declares a tool",
+    "self-declaration": "a footer saying a tool made the change",
+}
+
+
+def _actor_for_declared(
+    known_id: str, name: str, kind: Kind, family: str, registry: Registry
+) -> Actor:
+    """A tool found by principle: the catalogue entry with that id, alias or name, the registered
+    agent that claims the rule's family, else `unregistered:<slug of its name>`."""
+    known = catalogue.BY_ID.get(known_id) or catalogue.BY_NAME.get(name.lower())
+    if known is not None:
+        return _actor_for_known(known, registry)
+    if family:
+        for agent in registry.agents:
+            if family in agent.match.catalog:
+                return Actor(agent.id, agent.kind, agent)
+    return Actor(f"unregistered:{principles.slug(name)}", kind, None)
 
 
 def _actor_for_known(known: catalogue.Known, registry: Registry) -> Actor:

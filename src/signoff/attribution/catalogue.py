@@ -23,8 +23,15 @@ class Known(NamedTuple):
     identities: tuple[str, ...] = ()
     #: regular expressions over one trailer line "key: value" (lower case)
     trailers: tuple[str, ...] = ()
-    #: regular expressions over the whole message (lower case)
-    markers: tuple[str, ...] = ()
+    #: regular expressions a whole footer (the subject, or a short paragraph of its own) must
+    #: match, lower case: what the tool writes at the end of its messages. Never searched in
+    #: prose: a URL or a name inside a sentence is not authorship.
+    footers: tuple[str, ...] = ()
+    #: names the tool gives itself (lower case): a self-declaration found by principle
+    #: (`signoff.attribution.principles`) that names one of these is this entry
+    aliases: tuple[str, ...] = ()
+    #: mail domains of the tool's vendor: a tool mailbox there (`noreply@`, `codex@`) is this entry
+    domains: tuple[str, ...] = ()
 
 
 def _bot(login: str) -> str:
@@ -33,6 +40,8 @@ def _bot(login: str) -> str:
 
 
 _CO = r"^co-authored-by: "
+#: A link as Markdown writes it, `[text](url)`, or nothing.
+_LINK = r"(?:\]?\(https?://[^)\s]*\))?"
 
 CATALOGUE: tuple[Known, ...] = (
     Known(
@@ -41,24 +50,41 @@ CATALOGUE: tuple[Known, ...] = (
         Kind.AI_AGENT,
         emails=("198982749+copilot@users.noreply.github.com",),
         identities=(_bot("copilot-swe-agent"), _bot("copilot"), r"^copilot <"),
-        trailers=(_CO + r"copilot\b",),
+        trailers=(
+            _CO + r"copilot\b[^<]*<[^>]*\b(copilot|github-advanced-security\[bot\])@",
+            _CO + r"copilot-swe-agent\[bot\]",
+            r"^copilot-session: ",
+            r"^agent-logs-url: https://github\.com/[^/\s]+/[^/\s]+/sessions/",
+        ),
+        aliases=("copilot", "github copilot", "copilot coding agent", "copilot autofix"),
     ),
     Known(
         "claude-code",
         "Claude Code",
         Kind.AI_AGENT,
         emails=("noreply@anthropic.com",),
-        identities=(_bot("claude"), r"^claude <"),
-        trailers=(_CO + r"claude\b", _CO + r".*<noreply@anthropic\.com>"),
-        markers=(r"generated with \[?claude code", r"claude\.(ai|com)/(claude-)?code"),
+        identities=(_bot("claude"),),
+        trailers=(
+            _CO + r"claude\[bot\]",
+            _CO + r"[^<]*<(noreply|claude-code|support)@anthropic\.com>",
+            r"^claude-(generated-by|session): ",
+        ),
+        footers=(
+            r"\W*generated with \[?claude code" + _LINK + r"\W*",
+            r"https://claude\.ai/code/session_\w+",
+        ),
+        aliases=("claude code", "claude", "claude agent"),
+        domains=("anthropic.com", "claude.ai", "claude.com"),
     ),
     Known(
         "openai-codex",
         "OpenAI Codex",
         Kind.AI_AGENT,
         identities=(_bot("chatgpt-codex-connector"), _bot("codex"), r"^codex <"),
-        trailers=(_CO + r"(openai )?codex\b",),
-        markers=(r"generated (with|by) (openai )?codex",),
+        trailers=(_CO + r"chatgpt-codex-connector\[bot\]",),
+        footers=(r"\W*generated (with|by) (openai )?codex\W*",),
+        aliases=("codex", "openai codex", "codex cli", "chatgpt codex"),
+        domains=("openai.com", "chatgpt.com"),
     ),
     Known(
         "cursor",
@@ -66,32 +92,43 @@ CATALOGUE: tuple[Known, ...] = (
         Kind.AI_AGENT,
         emails=("cursoragent@cursor.com",),
         identities=(_bot("cursor"), r"^cursor agent <"),
-        trailers=(_CO + r"cursor( agent)?\b",),
-        markers=(r"generated (with|by) cursor",),
+        trailers=(_CO + r"[^<]*<[^>]*@(cursor\.com|cursor\.sh)>",),
+        footers=(
+            r"\W*generated (with|by) cursor\W*",
+            r".*https://cursor\.com/background-agent\?bcid=.*",
+        ),
+        aliases=("cursor", "cursor agent", "cursoragent"),
+        domains=("cursor.com", "cursor.sh", "anysphere.co"),
     ),
     Known(
         "devin",
         "Devin",
         Kind.AI_AGENT,
         emails=("devin-ai-integration[bot]@users.noreply.github.com",),
-        identities=(_bot("devin-ai-integration"), r"^devin( ai)? <"),
-        trailers=(_CO + r"devin\b",),
+        identities=(_bot("devin-ai-integration"),),
+        trailers=(_CO + r".*devin-ai-integration\[bot\]",),
+        footers=(r"https://app\.devin\.ai/sessions/\w+",),
+        aliases=("devin", "devin ai"),
+        domains=("devin.ai", "cognition.ai"),
     ),
     Known(
         "gemini",
         "Google Gemini / Jules",
         Kind.AI_AGENT,
-        identities=(_bot("gemini-code-assist"), _bot("google-labs-jules"), r"^(gemini|jules) <"),
-        trailers=(_CO + r"(gemini|jules)\b",),
-        markers=(r"generated (with|by) gemini",),
+        identities=(_bot("gemini-code-assist"), _bot("google-labs-jules")),
+        trailers=(_CO + r"(gemini-code-assist|google-labs-jules)\[bot\]",),
+        footers=(r"\W*generated (with|by) gemini\W*",),
+        aliases=("gemini", "gemini cli", "gemini code assist", "jules"),
     ),
     Known(
         "aider",
         "aider",
         Kind.AI_AGENT,
         identities=(r"\(aider\) <",),
-        trailers=(_CO + r"aider\b", _CO + r".*<noreply@aider\.chat>"),
-        markers=(r"^aider: ",),
+        trailers=(_CO + r"aider\b[^<]*<[^>]*@aider\.(chat|dev)>",),
+        footers=(r"aider: .*",),
+        aliases=("aider",),
+        domains=("aider.chat", "aider.dev"),
     ),
     Known(
         "amazon-q",
@@ -99,6 +136,7 @@ CATALOGUE: tuple[Known, ...] = (
         Kind.AI_AGENT,
         identities=(_bot("amazon-q-developer"), r"^amazon q( developer)? <"),
         trailers=(_CO + r"amazon q\b",),
+        aliases=("amazon q", "amazon q developer"),
     ),
     Known(
         "openhands",
@@ -107,6 +145,8 @@ CATALOGUE: tuple[Known, ...] = (
         emails=("openhands@all-hands.dev",),
         identities=(_bot("openhands-agent"), r"^openhands <"),
         trailers=(_CO + r"openhands\b",),
+        aliases=("openhands",),
+        domains=("all-hands.dev",),
     ),
     Known(
         "windsurf",
@@ -114,6 +154,8 @@ CATALOGUE: tuple[Known, ...] = (
         Kind.AI_AGENT,
         identities=(_bot("windsurf"), r"^(windsurf|codeium|cascade) <"),
         trailers=(_CO + r"(windsurf|codeium|cascade)\b",),
+        aliases=("windsurf", "codeium", "cascade"),
+        domains=("codeium.com", "windsurf.com"),
     ),
     Known(
         "sweep",
@@ -123,10 +165,12 @@ CATALOGUE: tuple[Known, ...] = (
         trailers=(_CO + r"sweep\b",),
     ),
     Known(
+        # Kept for registries that claim it: a trailer that declares a tool (`Assisted-by:`,
+        # `Made-with:`, ...) is read by principle and reported by the name it gives; this entry
+        # stands for such a trailer when it names nothing.
         "generic-ai-trailer",
         "AI assistant (generic trailer)",
         Kind.AI_AGENT,
-        trailers=(r"^(assisted-by|generated-by|ai-assisted|x-ai-agent|made-with): .+",),
     ),
     Known(
         "dependabot",
@@ -134,6 +178,7 @@ CATALOGUE: tuple[Known, ...] = (
         Kind.BOT,
         emails=("49699333+dependabot[bot]@users.noreply.github.com", "support@dependabot.com"),
         identities=(_bot("dependabot"), _bot("dependabot-preview")),
+        trailers=(r"^(co-authored-by|signed-off-by): dependabot\[bot\]",),
     ),
     Known(
         "renovate",
@@ -141,19 +186,22 @@ CATALOGUE: tuple[Known, ...] = (
         Kind.BOT,
         emails=("29139614+renovate[bot]@users.noreply.github.com", "bot@renovateapp.com"),
         identities=(_bot("renovate"), r"^renovate bot <"),
+        trailers=(_CO + r"renovate\[bot\]",),
     ),
     Known(
         "github-actions",
         "GitHub Actions",
         Kind.BOT,
-        emails=("41898282+github-actions[bot]@users.noreply.github.com",),
-        identities=(_bot("github-actions"),),
+        emails=("41898282+github-actions[bot]@users.noreply.github.com", "actions@github.com"),
+        identities=(_bot("github-actions"), r"^github-actions\[bot\] <"),
+        trailers=(_CO + r"github-actions\[bot\]",),
     ),
     Known(
+        # Kept for registries that claim it: any other `[bot]` account is read by principle and
+        # reported by its login (`unregistered:<login>`); this entry stands for that family.
         "github-app-bot",
         "GitHub App bot (unidentified)",
         Kind.BOT,
-        identities=(r"\[bot\]@users\.noreply\.github\.com>$",),
     ),
 )
 
@@ -164,7 +212,7 @@ class _Compiled(NamedTuple):
     known: Known
     identities: tuple[re.Pattern[str], ...]
     trailers: tuple[re.Pattern[str], ...]
-    markers: tuple[re.Pattern[str], ...]
+    footers: tuple[re.Pattern[str], ...]
 
 
 _COMPILED = tuple(
@@ -172,43 +220,45 @@ _COMPILED = tuple(
         k,
         tuple(re.compile(p) for p in k.identities),
         tuple(re.compile(p) for p in k.trailers),
-        tuple(re.compile(p, re.MULTILINE) for p in k.markers),
+        tuple(re.compile(p) for p in k.footers),
     )
     for k in CATALOGUE
 )
 
-#: Catch-all: a specific entry that matched makes this one redundant.
-_FALLBACKS = frozenset({"github-app-bot", "generic-ai-trailer"})
+#: Every alias and vendor domain, lower case, to the entry that claims it.
+ALIASES: dict[str, Known] = {a: k for k in CATALOGUE for a in k.aliases}
+DOMAINS: dict[str, Known] = {d: k for k in CATALOGUE for d in k.domains}
+BY_ID: dict[str, Known] = {k.id: k for k in CATALOGUE}
+#: Entries by their display name and by every alias, lower case.
+BY_NAME: dict[str, Known] = {**{k.name.lower(): k for k in CATALOGUE}, **ALIASES}
 
 
 def match_identity(name: str, email: str) -> list[Known]:
     """Catalogue entries an author or committer identity matches."""
     email_l = email.lower()
     ident = f"{name.lower()} <{email_l}>"
-    found = [
+    return [
         c.known
         for c in _COMPILED
         if email_l in c.known.emails or any(p.search(ident) for p in c.identities)
     ]
-    return _drop_fallbacks(found)
 
 
 def match_trailer(line: str) -> list[Known]:
     low = line.lower()
-    return _drop_fallbacks([c.known for c in _COMPILED if any(p.search(low) for p in c.trailers)])
+    return [c.known for c in _COMPILED if any(p.search(low) for p in c.trailers)]
 
 
-_ANY_MARKER = re.compile("|".join(f"(?:{p})" for k in CATALOGUE for p in k.markers), re.MULTILINE)
+_ANY_FOOTER = re.compile("|".join(f"(?:{p})" for k in CATALOGUE for p in k.footers))
 
 
-def match_message(message: str) -> list[Known]:
-    low = message.lower()
-    if not _ANY_MARKER.search(low):  # one scan for the common case: no marker at all
-        return []
-    return [c.known for c in _COMPILED if any(p.search(low) for p in c.markers)]
-
-
-def _drop_fallbacks(found: list[Known]) -> list[Known]:
-    if any(k.id not in _FALLBACKS for k in found):
-        return [k for k in found if k.id not in _FALLBACKS]
-    return found
+def match_footers(footers: tuple[str, ...]) -> list[Known]:
+    """Entries whose footer pattern matches one of the message's footers as a whole."""
+    found: dict[str, Known] = {}
+    for text in footers:
+        low = text.lower()
+        if _ANY_FOOTER.fullmatch(low):  # one scan for the common case: no footer at all
+            for c in _COMPILED:
+                if any(p.fullmatch(low) for p in c.footers):
+                    found.setdefault(c.known.id, c.known)
+    return list(found.values())

@@ -152,6 +152,11 @@ def _subjects(attrs: Sequence[Attribution], policy: Policy, hits: list[Hit]) -> 
                     agent = actor.agent
                     mode = agent.mode if agent is not None else policy.unregistered_mode
                     out[actor.id] = _Subject(actor.id, mode, agent)
+            # What a commit claims can only add scrutiny (docs/attribution.md): an agent named
+            # by nothing but the commit's own words is also an unverified commit, and the
+            # stricter of the two treatments applies.
+            if a.asserted_only and policy.treat_unverified_as_agent:
+                out.setdefault("unverified", _Subject("unverified", policy.unverified_mode, None))
         elif a.kind is AttributionKind.UNVERIFIED:
             if policy.treat_unverified_as_agent:
                 out.setdefault("unverified", _Subject("unverified", policy.unverified_mode, None))

@@ -10,7 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from signoff.attribution.attribute import Actor, Attribution, AttributionKind
+from signoff.attribution.attribute import (
+    Actor,
+    Attribution,
+    AttributionKind,
+    Evidence,
+    EvidenceType,
+)
 from signoff.changes import (
     MODE_EXEC,
     MODE_FILE,
@@ -148,7 +154,10 @@ def _attribution(
             )
         actor = Actor(agent.id, agent.kind, agent)
     kind_a = AttributionKind.BOT if actor.kind is Kind.BOT else AttributionKind.AGENT
-    return Attribution(sha, kind_a, (actor,), ())
+    # A scenario names who did the work as a fact: the agent as witnessed. A commit that only
+    # claims the agent is written `by: [<agent>, unverified]`.
+    said = Evidence(EvidenceType.WITNESSED, "scenario", actor.id, "named by the policy test")
+    return Attribution(sha, kind_a, (actor,), (said,))
 
 
 __all__ = ["Outcome", "Risk", "run_one", "run_tests"]
