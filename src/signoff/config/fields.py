@@ -113,8 +113,8 @@ class Fields:
         value = self.get(path)
         if value is _MISSING or value is None:
             return ()
-        if isinstance(value, str):
-            value = [value]
+        if isinstance(value, str):  # one entry written without a list
+            return (self.string(path, choices=choices, required=True),)
         if not isinstance(value, list):
             raise self.error(path, f"expected a list of strings, got {_kind(value)}")
         out = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
@@ -57,10 +58,7 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
     if version != 1:
         raise f.error(("version",), f"unsupported policy version {version} (expected 1)")
 
-    groups: dict[str, tuple[str, ...]] = {}
-    raw_groups = f.mapping(("groups",), allowed=None)
-    for name in raw_groups:
-        groups[name] = tuple(m.lower() for m in f.strings(("groups", name)))
+    groups, logins = _groups(f)
 
     f.mapping(("default_approval",), ("approvals", "from"))
     default = Requirement(
@@ -90,8 +88,9 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
     for i, _ in enumerate(f.items(("rules",))):
         rules.append(_rule(f, ("rules", i), groups, seen))
 
-    f.mapping(("approvals",), ("key_types", "break_glass", "user_verification"))
+    f.mapping(("approvals",), ("key_types", "break_glass", "user_verification", "signed_only"))
     bg = f.optional_string(("approvals", "break_glass"))
+    signed_only = f.strings(("approvals", "signed_only"), choices=_CLASSES)
     if bg is not None:
         _check_group(f, groups, ("approvals", "break_glass"), bg)
 
@@ -112,13 +111,57 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
             key_types=f.strings(("approvals", "key_types")),
             break_glass=bg,
             user_verification=f.boolean(("approvals", "user_verification"), False),
+            signed_only=tuple(FileClass(c) for c in signed_only),
         ),
         protected_branches=_globs(f, ("protected_branches",)) or ("main", "master", "release/*"),
         release=_release(f, groups),
         digest=hashlib.sha256(text).hexdigest(),
         source=file,
         protected=protected,
+        github_logins=logins,
     )
+
+
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+
+def _groups(f: Fields) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Groups of people, and GitHub login -> person for members written `{id: P, github: L}`.
+
+    A login may belong to one person only, and a person has one login: either ambiguity would
+    let one account's review speak for someone else, so both are errors."""
+    groups: dict[str, tuple[str, ...]] = {}
+    logins: dict[str, str] = {}
+    person_login: dict[str, str] = {}
+    for name in f.mapping(("groups",), allowed=None):
+        if isinstance(f.get(("groups", name)), str):  # one member, written as a plain string
+            groups[name] = tuple(m.lower() for m in f.strings(("groups", name)))
+            continue
+        members = []
+        for i, item in enumerate(f.items(("groups", name))):
+            p = ("groups", name, i)
+            if not isinstance(item, dict):
+                members.append(f.string(p, required=True).lower())
+                continue
+            f.mapping(p, ("id", "github"), required=("id",))
+            person = f.string((*p, "id"), required=True).lower()
+            members.append(person)
+            login = f.optional_string((*p, "github"))
+            if login is None:
+                continue
+            if not _LOGIN.match(login):
+                raise f.error((*p, "github"), f"{login!r} is not a GitHub login")
+            key = login.lower()
+            if logins.get(key, person) != person:
+                raise f.error((*p, "github"), f"GitHub login {login!r} is already {logins[key]}'s")
+            if person_login.get(person, key) != key:
+                raise f.error(
+                    (*p, "github"), f"{person} already has GitHub login {person_login[person]!r}"
+                )
+            logins[key] = person
+            person_login[person] = key
+        groups[name] = tuple(members)
+    return groups, logins
 
 
 def _rule(

@@ -57,6 +57,9 @@ class ApprovalSettings(NamedTuple):
     break_glass: str | None = None
     #: every SSH-signed approval must come from a security key that verified its user
     user_verification: bool = False
+    #: classes whose approvals must be SSH-signed records: a forge review or an approval given
+    #: through the control plane's API does not count for them
+    signed_only: tuple[FileClass, ...] = ()
 
 
 #: Classes whose changes can alter what a release ships or how (DESIGN.md §5).
@@ -110,3 +113,6 @@ class Policy(NamedTuple):
     fail_closed_reason: str | None = None
     extra: Mapping[str, str] = MappingProxyType({})
     release: ReleaseSettings = ReleaseSettings()
+    #: GitHub login (lower case) -> the person (principal) it belongs to, from `github:` on group
+    #: members: whose GitHub reviews count as that person's (`forge-review` evidence)
+    github_logins: Mapping[str, str] = MappingProxyType({})
