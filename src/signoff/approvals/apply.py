@@ -118,7 +118,7 @@ def apply_approvals(
     new_files = tuple(_overridden(f, overrides) for f in approved)
     # An override counted for one class but refused for another: say so for that class.
     partly = [
-        IgnoredRecord(c.record_id, c.claimed, Kind.OVERRIDE.value, note)
+        IgnoredRecord(c.record_id, c.claimed, Kind.OVERRIDE.value, note, c.source)
         for c in ordered
         if c.record_id in used
         for note in notes.get(c.record_id, [])
@@ -179,6 +179,7 @@ def _status(
     used: set[str],
 ) -> ApprovalStatus:
     members = set(policy.groups.get(group, ()))
+    sources = {c.record_id: c.source for c in ordered}
     ignored: list[IgnoredRecord] = []
     latest: dict[str, tuple[Kind, str]] = {}  # person -> (last word, record id)
     for c in ordered:
@@ -188,29 +189,33 @@ def _status(
         reason = unusable.get(c.record_id)
         if reason is None and rec.digests[cls] != digest:
             reason = STALE
+        if reason is None and c.source != "ref" and cls in policy.approvals.signed_only:
+            reason = f"{cls} needs a signed approval record (policy approvals.signed_only)"
         if reason is None and c.signer not in members:
             reason = f"{c.signer} is not in group {group}"
         if reason is not None:
-            ignored.append(IgnoredRecord(c.record_id, c.claimed, rec.decision.value, reason))
+            ignored.append(
+                IgnoredRecord(c.record_id, c.claimed, rec.decision.value, reason, c.source)
+            )
             continue
         if c.signer in latest:
             kind, rid = latest[c.signer]
             why = f"superseded by {c.signer}'s later {rec.decision.value}"
-            ignored.append(IgnoredRecord(rid, c.signer, kind.value, why))
+            ignored.append(IgnoredRecord(rid, c.signer, kind.value, why, sources[rid]))
         latest[c.signer] = (rec.decision, c.record_id)
     approvers = [p for p, (k, _) in latest.items() if k is Kind.APPROVE]
     vetoers = sorted(p for p, (k, _) in latest.items() if k is Kind.VETO)
     for p in [p for p in approvers if p in need.task_requesters]:
         # their word still lifts their own earlier veto; it never counts as an approval
-        ignored.append(IgnoredRecord(latest[p][1], p, Kind.APPROVE.value, TASK_REQUESTER))
+        rid = latest[p][1]
+        ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, TASK_REQUESTER, sources[rid]))
         approvers.remove(p)
     if approvers and all(p in need.requesters for p in approvers):
         for p in approvers:
             rid = latest[p][1]
-            ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, REQUESTER_ALONE))
+            ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, REQUESTER_ALONE, sources[rid]))
         approvers = []
     used.update(latest[p][1] for p in [*approvers, *vetoers])
-    source = {c.record_id: c.source for c in ordered}
     return ApprovalStatus(
         file_class=cls,
         digest=digest,
@@ -222,7 +227,7 @@ def _status(
         ignored=tuple(ignored),
         paths=tuple(dict.fromkeys(need.paths)),
         rule=", ".join(dict.fromkeys(need.rules)),
-        sources=tuple((p, source[latest[p][1]]) for p in sorted(approvers)),
+        sources=tuple((p, sources[latest[p][1]]) for p in sorted(approvers)),
         task_requesters=tuple(sorted(need.task_requesters)),
     )
 

@@ -70,10 +70,14 @@ def _approvals(r: ApprovalReport) -> list[str]:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for s in r.statuses:
-        ignored = "; ".join(f"`{i.record_id[:12]}` {i.approver}: {i.reason}" for i in s.ignored)
+        ignored = "; ".join(f"`{_rid(i.record_id)}` {i.approver}: {i.reason}" for i in s.ignored)
+        via = dict(s.sources)
+        approvers = [
+            a + (f" ({via[a]})" if via.get(a, "ref") != "ref" else "") for a in s.approvers
+        ]
         lines.append(
             f"| {s.file_class} | `{s.digest[:16]}` | {_cell(s.group)} | {s.have} / {s.needed} "
-            f"({s.state}) | {_cell(', '.join(s.approvers)) or '—'} | "
+            f"({s.state}) | {_cell(', '.join(approvers)) or '—'} | "
             f"{_cell(', '.join(s.vetoers)) or '—'} | {_cell(ignored) or '—'} |"
         )
     for o in r.overrides:
@@ -86,7 +90,14 @@ def _approvals(r: ApprovalReport) -> list[str]:
     if extra:
         lines.append("")
         lines += [
-            f"- ignored `{i.record_id[:12]}` ({_cell(i.approver)}): {_cell(i.reason)}"
+            f"- ignored `{_rid(i.record_id)}` ({_cell(i.approver)}"
+            + (f", {i.source}" if i.source != "ref" else "")
+            + f"): {_cell(i.reason)}"
             for i in extra
         ]
     return lines
+
+
+def _rid(record_id: str) -> str:
+    """Signed records by id prefix; `server:12` and `github-review:345` whole."""
+    return record_id if ":" in record_id else record_id[:12]

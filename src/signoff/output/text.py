@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from signoff.decision import ApprovalReport, Decision, FileDecision, Verdict
+from signoff.decision import ApprovalReport, Decision, FileDecision, IgnoredRecord, Verdict
 from signoff.output.escape import display
 
 _STYLE = {
@@ -187,7 +187,10 @@ def approval_lines(r: ApprovalReport) -> list[str]:
         )
         if s.approvers:
             via = dict(s.sources)
-            who = [a + (" (via server)" if via.get(a) == "server" else "") for a in s.approvers]
+            # how each word arrived when it is not a signed record: "server", "forge-review"
+            who = [
+                a + (f" (via {via[a]})" if via.get(a, "ref") != "ref" else "") for a in s.approvers
+            ]
             lines.append(f"    approved by: {', '.join(who)}")
         if s.vetoers:
             lines.append(f"    VETOED by: {', '.join(s.vetoers)}")
@@ -198,7 +201,8 @@ def approval_lines(r: ApprovalReport) -> list[str]:
             lines.append(f"    task requested by: {', '.join(s.task_requesters)} (never approves)")
         for i in s.ignored:
             lines.append(
-                f"    ignored {_rid(i.record_id)} ({i.decision} by {i.approver}): {i.reason}"
+                f"    ignored {_rid(i.record_id)} ({i.decision} by {i.approver}{_via(i)}): "
+                f"{i.reason}"
             )
     for o in r.overrides:
         lines.append(
@@ -209,7 +213,7 @@ def approval_lines(r: ApprovalReport) -> list[str]:
     for i in r.ignored:
         if i.record_id not in listed:
             lines.append(
-                f"  ignored {_rid(i.record_id)} ({i.decision} by {i.approver}): {i.reason}"
+                f"  ignored {_rid(i.record_id)} ({i.decision} by {i.approver}{_via(i)}): {i.reason}"
             )
     where = " and ".join(x for x in (r.ref, r.server) if x)
     if not r.statuses and not r.overrides and not r.ignored:
@@ -219,5 +223,10 @@ def approval_lines(r: ApprovalReport) -> list[str]:
 
 
 def _rid(record_id: str) -> str:
-    """Signed records by id prefix; server approvals by their whole id (it is short)."""
-    return record_id if record_id.startswith("server:") else record_id[:12]
+    """Signed records by id prefix; server approvals and forge reviews by their whole id (it is
+    short: `server:12`, `github-review:345`)."""
+    return record_id if ":" in record_id else record_id[:12]
+
+
+def _via(i: IgnoredRecord) -> str:
+    return "" if i.source == "ref" else f", via {i.source}"
