@@ -24,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Decide on a commit range: attribution, classes, policy.",
     ),
     "explain": ("signoff.cli.explain", "explain", "Show the class, risk and rules for paths."),
+    "github": (
+        "signoff.cli.github",
+        "github",
+        "signoff on GitHub pull requests: the Action's work.",
+    ),
     "hook": (
         "signoff.cli.hook",
         "hook",
