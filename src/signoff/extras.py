@@ -25,6 +25,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "jinja2",
         "psycopg",
     ),
+    # signoff on GitHub: `signoff github action` and App mode (signoff.github.api is its door)
+    "github": ("githubkit", "hishel", "jwt"),
 }
 
 

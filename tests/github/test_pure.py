@@ -9,8 +9,7 @@ from signoff.approvals.digest import class_digests
 from signoff.decision import Decision, FileDecision, Verdict
 from signoff.errors import ConfigError
 from signoff.github.annotations import check_annotations, workflow_commands
-from signoff.github.api import Review
-from signoff.github.reviews import review_records
+from signoff.github.reviews import Review, review_records
 from signoff.policy.load import parse_policy
 from signoff.policy.model import Requirement
 from signoff.taxonomy import FileClass, Risk

@@ -145,3 +145,25 @@ def test_server_commands_name_the_extra(repo: Repo, tmp_path: Path) -> None:
 
     r = gate_only("serve", "--help")
     assert r.code == 0 and "Run the control plane" in r.out
+
+
+def test_github_action_names_its_extra(tmp_path: Path) -> None:
+    """`signoff github action` without githubkit: one line naming the `github` extra."""
+    event = tmp_path / "event.json"
+    sha = "a" * 40
+    pr = {"number": 1, "html_url": "https://github.com/o/r/pull/1"}
+    pr |= {"base": {"sha": sha, "ref": "main"}, "head": {"sha": sha, "ref": "x"}}
+    event.write_text(json.dumps({"pull_request": pr, "repository": {"full_name": "o/r"}}))
+    env = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "noserver", "github", "action", "--no-fetch", "--token", "t"],
+        capture_output=True,
+        text=True,
+        env={**ENV, **env},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "needs the 'github' extra" in proc.stderr
+    assert "pip install 'signoff[github]'" in proc.stderr

@@ -12,10 +12,15 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, TypeVar, cast
 
-from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy
-from githubkit.exception import GitHubException, RequestFailed
+from signoff.extras import require
 
-from signoff.errors import Error
+require("github", "signoff on GitHub")
+
+from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy  # noqa: E402
+from githubkit.exception import GitHubException, RequestFailed  # noqa: E402
+
+from signoff.errors import Error  # noqa: E402
+from signoff.github.reviews import Review  # noqa: E402
 
 DEFAULT_API = "https://api.github.com"
 #: Items per page for every list call (GitHub's maximum).
@@ -26,18 +31,6 @@ T = TypeVar("T")
 
 class GitHubError(Error):
     """GitHub refused a call or could not be reached."""
-
-
-class Review(NamedTuple):
-    """One pull-request review as GitHub reports it (GitHub authenticated the reviewer)."""
-
-    id: int
-    login: str
-    bot: bool
-    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
-    commit_id: str
-    submitted_at: str  # RFC 3339 UTC, "" when GitHub gives none (a pending review)
-    url: str
 
 
 class Pull(NamedTuple):

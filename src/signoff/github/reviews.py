@@ -16,12 +16,25 @@ co-authors, `approvals.signed_only`, one person counted once.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 from signoff.approvals.record import ApprovalRecord, Kind
 from signoff.approvals.verify import CheckedRecord
-from signoff.github.api import Review
 from signoff.identity.agents import Registry
 from signoff.identity.signers import AGENT_PRINCIPAL
+
+
+class Review(NamedTuple):
+    """One pull-request review as GitHub reports it (GitHub authenticated the reviewer)."""
+
+    id: int
+    login: str
+    bot: bool
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    commit_id: str
+    submitted_at: str  # RFC 3339 UTC, "" when GitHub gives none (a pending review)
+    url: str
+
 
 SOURCE = "forge-review"
 _KIND = {"APPROVED": Kind.APPROVE, "CHANGES_REQUESTED": Kind.VETO}
