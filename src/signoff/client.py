@@ -20,6 +20,7 @@ from signoff.approvals.server_source import checked_from_api
 from signoff.approvals.verify import CheckedRecord
 from signoff.attribution.attribute import Witness
 from signoff.errors import Error
+from signoff.httpio import opener
 
 #: Approvals fetched per request (the server's maximum page size).
 PAGE = 200
@@ -27,14 +28,6 @@ PAGE = 200
 
 class ServerError(Error):
     """The control plane refused a request or could not be reached."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is answered as the error it is for an API client (and never re-sends the token
-    to another address)."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 class Client:
@@ -50,7 +43,7 @@ class Client:
             "Accept": "application/json",
         }
         self._timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirect)
+        self._opener = opener()
 
     def close(self) -> None:
         """Nothing to release: each request opens and closes its own connection."""

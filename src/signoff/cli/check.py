@@ -11,6 +11,23 @@ import click
 from signoff.cli._common import repo_option, write_output
 from signoff.protected import APPROVALS_REF
 
+#: Values of --format and --report (signoff.output.Format, listed here so click loads alone).
+FORMATS = ("text", "json", "markdown", "sarif", "codequality", "junit")
+
+
+def _reports(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = []
+    for value in values:
+        fmt, eq, path = value.partition("=")
+        if not eq or fmt not in FORMATS or not path:
+            raise click.BadParameter(
+                f"{value!r}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}"
+            )
+        out.append((fmt, Path(path)))
+    return out
+
 
 @click.command()
 @repo_option
@@ -32,16 +49,25 @@ from signoff.protected import APPROVALS_REF
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown", "sarif"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format (codequality: GitLab Code Quality; junit: JUnit XML).",
 )
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    callback=_reports,
+    help="Also write the report in FORMAT to FILE (repeatable), from the same run: e.g. "
+    "--report codequality=gl-code-quality-report.json --report junit=signoff.xml.",
 )
 @click.option(
     "--ledger",
@@ -78,6 +104,7 @@ def check(
     policy_file: Path | None,
     fmt: str,
     output: Path | None,
+    reports: list[tuple[str, Path]],
     ledger_url: str | None,
     approvals_ref: str,
     server_url: str | None,
@@ -155,5 +182,7 @@ def check(
     else:
         color = fmt_e is Format.TEXT and output is None and sys.stdout.isatty()
         text = render(decision, fmt_e, color=color)
+    for other, path in reports:
+        write_output(render(decision, Format(other)), path)
     write_output(text, output)
     ctx.exit(exit_code(decision))

@@ -29,6 +29,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "github",
         "signoff on GitHub pull requests: the Action's work.",
     ),
+    "gitlab": (
+        "signoff.cli.gitlab",
+        "gitlab",
+        "GitLab merge requests: keep one note with the gate's report.",
+    ),
     "hook": (
         "signoff.cli.hook",
         "hook",

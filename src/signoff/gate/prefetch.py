@@ -32,6 +32,7 @@ VALUED = frozenset(
         "--format",
         "--output",
         "-o",
+        "--report",
         "--ledger",
         "--approvals-ref",
         "--server",

@@ -1,4 +1,5 @@
-"""Renderers for a decision: text for people, JSON (versioned), Markdown, SARIF 2.1.0."""
+"""Renderers for a decision: text for people, JSON (versioned), Markdown, SARIF 2.1.0, GitLab
+Code Quality and JUnit XML."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ class Format(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     SARIF = "sarif"
+    CODEQUALITY = "codequality"
+    JUNIT = "junit"
 
 
 def render(decision: Decision, fmt: Format, *, color: bool = False) -> str:
@@ -32,4 +35,12 @@ def render(decision: Decision, fmt: Format, *, color: bool = False) -> str:
         from signoff.output.sarif import render_sarif
 
         return render_sarif(decision)
+    if fmt is Format.CODEQUALITY:
+        from signoff.output.codequality import render_codequality
+
+        return render_codequality(decision)
+    if fmt is Format.JUNIT:
+        from signoff.output.junit import render_junit
+
+        return render_junit(decision)
     assert_never(fmt)
