@@ -28,6 +28,32 @@ def test_health_ready_and_ledger_public(live: ThreadServer) -> None:
     assert anon.get("/v1/ledger/checkpoints").json() == {"items": [], "next_cursor": None}
 
 
+def test_readyz_names_the_kind_of_database_never_its_url(live: ThreadServer) -> None:
+    r = Api(live.url).get("/readyz")
+    assert r.json() == {"status": "ready", "database": "sqlite", "ledger_size": 0}
+    for secret in (live.settings.database_url, str(live.settings.data_dir), "sqlite:///"):
+        assert secret not in r.text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:pw@db:5432/x", "postgresql://u:***@db:5432/x"),
+        (
+            "postgresql://u@db/x?password=pw&sslmode=require",
+            "postgresql://u@db/x?password=***&sslmode=require",
+        ),
+        ("postgresql://u:p%40ss@db/x?sslpassword=k", "postgresql://u:***@db/x?sslpassword=***"),
+        ("postgresql://db/x", "postgresql://db/x"),
+        ("sqlite:////var/lib/signoff/signoff.db", "sqlite:////var/lib/signoff/signoff.db"),
+    ],
+)
+def test_redact_hides_credentials_wherever_they_sit(url: str, shown: str) -> None:
+    from signoff.redact import redact_url
+
+    assert redact_url(url) == shown
+
+
 def test_request_id_metrics_and_logs(team: Team, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="signoff.server.access"):
         r = team.admin.get("/v1/noop", headers={"X-Request-ID": "abc-123"})

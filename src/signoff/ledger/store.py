@@ -35,6 +35,7 @@ from signoff.ledger import merkle
 from signoff.ledger.checkpoint import Checkpoint
 from signoff.ledger.events import EventDraft, now_rfc3339
 from signoff.ledger.keys import sqlite_path
+from signoff.redact import redact_url
 
 HEAD_REVISION = "0001"
 VERSION_TABLE = "ledger_alembic_version"
@@ -166,7 +167,7 @@ class SqlStore:
         self._raw: sqlite3.Connection | None = None
         self._tree: merkle.CompactRange | None = None  # cached right edge (SQLite appends)
         self._tail = b""  # the leaf hash of the last event under the cached edge
-        with db_errors(f"cannot open ledger {_redact(url)}"):
+        with db_errors(f"cannot open ledger {redact_url(url)}"):
             if self.is_sqlite:
                 path = Path(sa_url[len("sqlite:///") :])
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +179,7 @@ class SqlStore:
             else:
                 self.engine = sa.create_engine(sa_url, pool_pre_ping=True)
         try:
-            with db_errors(f"cannot open ledger {_redact(url)}"):
+            with db_errors(f"cannot open ledger {redact_url(url)}"):
                 _migrate(self.engine, self.is_sqlite)
                 self.origin = self._init_origin(origin)
             if self.is_sqlite:
@@ -188,7 +189,7 @@ class SqlStore:
                     )
                     _sqlite_connect(self._raw, None)
                 except sqlite3.Error as exc:
-                    raise StoreError(f"cannot open ledger {_redact(url)}: {exc}") from None
+                    raise StoreError(f"cannot open ledger {redact_url(url)}: {exc}") from None
         except BaseException:
             self.close()
             raise
@@ -563,16 +564,6 @@ def _current_revision(engine: Engine) -> str | None:
         if not sa.inspect(conn).has_table(VERSION_TABLE):
             return None
         return conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalar()  # noqa: S608
-
-
-def _redact(url: str) -> str:
-    """Hide a password in a URL before it reaches a message."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-    return url
 
 
 def open_store(url: str, origin: str | None = None) -> SqlStore:

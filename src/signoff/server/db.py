@@ -32,16 +32,6 @@ def engine_url(url: str) -> str:
     return url
 
 
-def redact(url: str) -> str:
-    """Hide a password in a URL before it reaches a message or a log."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-    return url
-
-
 class Database:
     def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url

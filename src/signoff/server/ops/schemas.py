@@ -15,7 +15,9 @@ class Health(Out):
 
 class Ready(Out):
     status: Literal["ready"]
-    database: str
+    database: Literal["sqlite", "postgresql"] = Field(
+        description="The kind of database (never its URL, host or path)."
+    )
     ledger_size: int
 
 

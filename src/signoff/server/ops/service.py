@@ -8,7 +8,6 @@ import base64
 from signoff.server import migrations
 from signoff.server.common import Page, decode_cursor, page
 from signoff.server.context import Context
-from signoff.server.db import redact
 from signoff.server.errors import ServiceError
 from signoff.server.ops.schemas import CheckpointOut, PublicKey, Ready
 
@@ -27,7 +26,10 @@ def ready(ctx: Context) -> Ready:
         size = ctx.recorder.size()
     except Exception as exc:
         raise NotReadyError(f"ledger unavailable: {type(exc).__name__}") from None
-    return Ready(status="ready", database=redact(ctx.db.url), ledger_size=size)
+    # the kind of database only: this answers anyone, so no host, path, user or database name
+    return Ready(
+        status="ready", database="sqlite" if ctx.db.is_sqlite else "postgresql", ledger_size=size
+    )
 
 
 def public_key(ctx: Context) -> PublicKey:
