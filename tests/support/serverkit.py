@@ -20,6 +20,7 @@ import httpx
 import uvicorn
 
 from signoff.server.app import create_app
+from signoff.server.serving import uvicorn_options
 from signoff.server.settings import Settings, load
 from signoff.server.tokens.service import bootstrap
 
@@ -42,15 +43,11 @@ class ThreadServer:
         self.settings = settings
         self.app = create_app(settings)
         self.ctx = self.app.state.ctx
-        self.url = f"http://127.0.0.1:{settings.port}"
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-        )
+        scheme = "https" if settings.tls_certfile else "http"
+        self.url = f"{scheme}://127.0.0.1:{settings.port}"
+        # the options `signoff serve` gives uvicorn (forwarded headers, TLS), on loopback
+        options = {**uvicorn_options(settings), "host": "127.0.0.1"}
+        config = uvicorn.Config(self.app, lifespan="on", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

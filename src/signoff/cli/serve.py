@@ -54,8 +54,9 @@ def serve(
     require("server", "signoff serve")
     import uvicorn
 
-    from signoff.server.db import redact
+    from signoff.redact import redact_url
     from signoff.server.middleware import configure_logging
+    from signoff.server.serving import uvicorn_options
 
     s = _settings(
         config_file,
@@ -66,9 +67,11 @@ def serve(
         workers=workers,
     )
     configure_logging(s.log_level)
+    options = uvicorn_options(s)
+    scheme = "https" if "ssl_certfile" in options else "http"
     click.echo(
-        f"signoff serve: http://{s.host}:{s.port}  database {redact(s.database_url)}  "
-        f"ledger {redact(s.ledger_url)}",
+        f"signoff serve: {scheme}://{s.host}:{s.port}  database {redact_url(s.database_url)}  "
+        f"ledger {redact_url(s.ledger_url)}",
         err=True,
     )
     if s.workers > 1:
@@ -79,25 +82,18 @@ def serve(
                 "SIGNOFF_DATABASE_URL": s.database_url,
                 "SIGNOFF_LEDGER_URL": s.ledger_url,
                 "SIGNOFF_LEDGER_KEY": str(s.ledger_key),
+                **({"SIGNOFF_CONFIG": str(config_file)} if config_file else {}),
             }
         )
         from signoff.server.app import open_context
 
         open_context(s).db.close()  # migrate once before the workers start
-        uvicorn.run(
-            "signoff.server.app:app_from_env",
-            factory=True,
-            host=s.host,
-            port=s.port,
-            workers=s.workers,
-            log_config=None,
-            access_log=False,
-        )
+        uvicorn.run("signoff.server.app:app_from_env", factory=True, workers=s.workers, **options)
         return
     from signoff.server.app import create_app
 
     app = create_app(s)
-    uvicorn.run(app, host=s.host, port=s.port, log_config=None, access_log=False)
+    uvicorn.run(app, **options)
 
 
 @click.group()
@@ -151,3 +147,24 @@ def bootstrap(
         f"admin token for {who.id} (expires {created.expires}); shown once, store it now",
         err=True,
     )
+
+
+@server.command()
+@_config
+@_data_dir
+@_db
+def migrate(config_file: Path | None, data_dir: Path | None, database_url: str | None) -> None:
+    """Bring the database and the ledger to the current schema, then exit.
+
+    For a deployment's start (the compose file runs it once before the replicas); `serve` does
+    the same on start, safely when several replicas start at once.
+    """
+    require("server", "signoff server migrate")
+    from signoff.server.app import open_context
+    from signoff.server.migrations import head_revision
+
+    s = _settings(config_file, data_dir=data_dir, database_url=database_url)
+    ctx = open_context(s)
+    ctx.recorder.ledger.close()
+    ctx.db.close()
+    click.echo(f"signoff: database at schema {head_revision()}; ledger ready", err=True)

@@ -7,6 +7,7 @@ deployment must see the same database URL, ledger URL and ledger key file.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 import tomllib
@@ -29,6 +30,9 @@ _KEYS = {
     "max_body_bytes",
     "log_level",
     "pool_size",
+    "trusted_proxies",
+    "tls_certfile",
+    "tls_keyfile",
 }
 _RETENTION = re.compile(r"^(none|forever|(\d{1,5})d)$")
 
@@ -51,6 +55,12 @@ class Settings:
     max_body_bytes: int = 1 << 20
     log_level: str = "info"
     pool_size: int = 20
+    #: Proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For and
+    #: X-Forwarded-Proto headers are believed; empty: those headers are ignored.
+    trusted_proxies: str = ""
+    #: Serve HTTPS directly with this certificate chain and key (PEM); both or neither.
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,7 +134,12 @@ def load(
         max_body_bytes=_int(raw, "max_body_bytes", 1 << 20, 1024, 64 << 20),
         log_level=str(raw.get("log_level", "info")).lower(),
         pool_size=_int(raw, "pool_size", 20, 1, 200),
+        trusted_proxies=_proxies(str(raw.get("trusted_proxies") or "")),
+        tls_certfile=_path(raw.get("tls_certfile")),
+        tls_keyfile=_path(raw.get("tls_keyfile")),
     )
+    if (s.tls_certfile is None) != (s.tls_keyfile is None):
+        raise SettingsError("SIGNOFF_TLS_CERTFILE and SIGNOFF_TLS_KEYFILE: give both or neither")
     if not _RETENTION.match(s.intent_retention):
         raise SettingsError(
             f"SIGNOFF_INTENT_RETENTION={s.intent_retention!r}: use none, forever or <days>d"
@@ -134,6 +149,28 @@ def load(
     if s.log_level not in ("debug", "info", "warning", "error"):
         raise SettingsError(f"SIGNOFF_LOG_LEVEL={s.log_level!r}: use debug, info, warning, error")
     return s
+
+
+def _proxies(value: str) -> str:
+    """The trusted proxies, normalised (`10.0.0.0/8,192.0.2.7`); each must be an address or a
+    network. `*` is refused: it would let any client set its own address and scheme."""
+    out: list[str] = []
+    for item in (x.strip() for x in value.split(",")):
+        if not item:
+            continue
+        try:
+            net = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"SIGNOFF_TRUSTED_PROXIES: {item!r} is not an IP address or network "
+                "(list the proxies' addresses; '*' is not accepted)"
+            ) from None
+        out.append(str(net.network_address) if net.num_addresses == 1 else str(net))
+    return ",".join(out)
+
+
+def _path(value: Any) -> Path | None:
+    return Path(str(value)).expanduser() if value else None
 
 
 def _int(raw: Mapping[str, Any], key: str, default: int, lo: int, hi: int) -> int:
