@@ -22,6 +22,7 @@ from signoff import __version__
 from signoff.errors import Error, StoreError
 from signoff.server import migrations
 from signoff.server.alerts.job import install as install_monitor
+from signoff.server.apidocs import install as install_docs
 from signoff.server.context import Context
 from signoff.server.db import Database
 from signoff.server.errors import ServiceError
@@ -62,11 +63,14 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         description="Identities, tasks, approvals, policies and decisions for AI agents in "
         "build and release pipelines. Every write is recorded in the ledger.",
         lifespan=lifespan,
+        docs_url=None,  # served from the package by signoff.server.apidocs, not from a CDN
+        redoc_url=None,
     )
     app.state.ctx = ctx
     app.state.metrics = Metrics()
     _routes(app)
     _handlers(app)
+    install_docs(app)  # /docs and /redoc with vendored assets
     install_web(app)  # the console under /ui (signoff.web)
     install_monitor(app)  # periodic monitor job + alert gauges on /metrics
     app.add_middleware(Observe, max_body=settings.max_body_bytes, metrics=app.state.metrics)
