@@ -9,6 +9,8 @@ Separation of duties, none of it configurable away:
   asked) is never the only approver: their approval counts only next to another distinct
   approver's, and they cannot override the change. The agent writes that trailer, so it cannot
   shut a person out entirely; `Requested-by:` trailers are not trusted at all;
+- the author of a change under the policy's `four_eyes` never approves or overrides it (the
+  requirement names them: `Requirement.excluded`);
 - one person counts once per requirement, however many keys or records;
 - a veto by a member of the required group blocks; only that person's later approval of the same
   digest lifts it (each person's latest word on a digest wins, ordered by signed time then id);
@@ -48,10 +50,12 @@ NO_VERIFICATION = (
     "policy approvals.user_verification needs a security key that verified its user "
     "(FIDO flag 0x04)"
 )
+AUTHOR = "the author of this change cannot approve it (four eyes)"
+AUTHOR_OVERRIDE = "the author of this change cannot override it (four eyes)"
 
 
 class _Need:
-    __slots__ = ("needed", "paths", "requesters", "rules", "task_requesters")
+    __slots__ = ("excluded", "needed", "paths", "requesters", "rules", "task_requesters")
 
     def __init__(self) -> None:
         self.needed = 0
@@ -59,6 +63,7 @@ class _Need:
         self.rules: list[str] = []
         self.requesters: set[str] = set()
         self.task_requesters: set[str] = set()
+        self.excluded: set[str] = set()
 
 
 def apply_approvals(
@@ -94,6 +99,7 @@ def apply_approvals(
             need.rules.append(req.rule)
             need.requesters.update(requesters.get(f.path, ()))
             need.task_requesters.update(task_requesters.get(f.path, ()))
+            need.excluded.update(req.excluded)
 
     statuses = []
     for (cls, group), need in sorted(needs.items()):
@@ -104,17 +110,8 @@ def apply_approvals(
 
     by_key = {(s.file_class, s.group): s for s in statuses}
     approved = [_decide(f, by_key) for f in files]
-    blocked_classes: dict[str, set[str]] = {}
-    for f in approved:  # an override is only for what approvals did not let through
-        if f.verdict in (Verdict.NEEDS_APPROVAL, Verdict.DENY):
-            asked = (*requesters.get(f.path, ()), *task_requesters.get(f.path, ()))
-            blocked_classes.setdefault(f.file_class.value, set()).update(asked)
-    overrides: dict[str, OverrideStatus] = {}
-    for cls, reqs in sorted(blocked_classes.items()):
-        found = _override(cls, digests[cls], reqs, ordered, unusable, policy, notes, used)
-        if found is not None:
-            overrides[cls] = found
-
+    overrides = _overrides(approved, digests, requesters, task_requesters, ordered, unusable,
+                           policy, notes, used)  # fmt: skip
     new_files = tuple(_overridden(f, overrides) for f in approved)
     # An override counted for one class but refused for another: say so for that class.
     partly = [
@@ -146,6 +143,32 @@ def apply_approvals(
         server_records=sum(1 for c in ordered if c.source == "server"),
     )
     return new_files, report
+
+
+def _overrides(
+    approved: Sequence[FileDecision],
+    digests: Mapping[str, str],
+    requesters: Mapping[str, Collection[str]],
+    task_requesters: Mapping[str, Collection[str]],
+    ordered: Sequence[CheckedRecord],
+    unusable: Mapping[str, str],
+    policy: Policy,
+    notes: dict[str, list[str]],
+    used: set[str],
+) -> dict[str, OverrideStatus]:
+    """The break-glass override of each class that approvals did not let through."""
+    blocked_classes: dict[str, tuple[set[str], set[str]]] = {}  # class -> (askers, authors)
+    for f in approved:  # an override is only for what approvals did not let through
+        if f.verdict in (Verdict.NEEDS_APPROVAL, Verdict.DENY):
+            asked, made = blocked_classes.setdefault(f.file_class.value, (set(), set()))
+            asked.update(requesters.get(f.path, ()), task_requesters.get(f.path, ()))
+            made.update(p for r in f.requirements for p in r.excluded)
+    overrides: dict[str, OverrideStatus] = {}
+    for cls, (asked, made) in sorted(blocked_classes.items()):
+        found = _override(cls, digests[cls], asked, made, ordered, unusable, policy, notes, used)
+        if found is not None:
+            overrides[cls] = found
+    return overrides
 
 
 def disqualify(c: CheckedRecord, policy: Policy, agent_keys: Collection[str]) -> str | None:
@@ -205,10 +228,11 @@ def _status(
         latest[c.signer] = (rec.decision, c.record_id)
     approvers = [p for p, (k, _) in latest.items() if k is Kind.APPROVE]
     vetoers = sorted(p for p, (k, _) in latest.items() if k is Kind.VETO)
-    for p in [p for p in approvers if p in need.task_requesters]:
+    for p in [p for p in approvers if p in need.task_requesters or p in need.excluded]:
         # their word still lifts their own earlier veto; it never counts as an approval
         rid = latest[p][1]
-        ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, TASK_REQUESTER, sources[rid]))
+        why = TASK_REQUESTER if p in need.task_requesters else AUTHOR
+        ignored.append(IgnoredRecord(rid, p, Kind.APPROVE.value, why, sources[rid]))
         approvers.remove(p)
     if approvers and all(p in need.requesters for p in approvers):
         for p in approvers:
@@ -236,6 +260,7 @@ def _override(
     cls: str,
     digest: str,
     requesters: set[str],
+    authors: set[str],
     ordered: Sequence[CheckedRecord],
     unusable: Mapping[str, str],
     policy: Policy,
@@ -258,6 +283,8 @@ def _override(
             reason = f"{c.signer} is not in break-glass group {group}"
         if reason is None and c.signer in requesters:
             reason = REQUESTER_OVERRIDE
+        if reason is None and c.signer in authors:
+            reason = AUTHOR_OVERRIDE
         if reason is not None:
             notes.setdefault(c.record_id, []).append(f"{cls}: {reason}")
             continue

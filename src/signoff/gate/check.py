@@ -202,7 +202,8 @@ def run_check(
         )
         files = list(final)
 
-    notes = [*policy_notes, *run.warnings, *_review_notes(registry, attributions.values(), today)]
+    notes = [*policy_notes, *policy.warnings, *run.warnings]
+    notes += _review_notes(registry, attributions.values(), today)
     verdict = strictest([f.verdict for f in files]) if files else Verdict.ALLOW
     return Decision(
         verdict=verdict,

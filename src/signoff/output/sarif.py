@@ -100,31 +100,35 @@ def render_sarif(d: Decision) -> str:
     index = {rid: i for i, rid in enumerate(ordered)}
     for r in results:
         r["ruleIndex"] = index[r["ruleId"]]
-    doc = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "signoff",
-                        "version": __version__,
-                        "informationUri": "https://github.com/signoff-dev/signoff",
-                        "rules": [rules[r] for r in ordered],
-                    }
-                },
-                "automationDetails": {"id": f"signoff/{d.base[:12]}..{d.head[:12]}"},
-                "results": results,
-                "properties": {
-                    "decision": d.verdict.value,
-                    "overridden": d.verdict is Verdict.OVERRIDDEN,
-                    "approvals": [status_dict(s) for s in statuses(d.approvals)],
-                    "digests": dict(d.digests),
-                    "policyProtected": d.policy_protected,
-                },
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "signoff",
+                "version": __version__,
+                "informationUri": "https://github.com/signoff-dev/signoff",
+                "rules": [rules[r] for r in ordered],
             }
-        ],
+        },
+        "automationDetails": {"id": f"signoff/{d.base[:12]}..{d.head[:12]}"},
+        "results": results,
+        "properties": {
+            "decision": d.verdict.value,
+            "overridden": d.verdict is Verdict.OVERRIDDEN,
+            "approvals": [status_dict(s) for s in statuses(d.approvals)],
+            "digests": dict(d.digests),
+            "policyProtected": d.policy_protected,
+        },
     }
+    if d.warnings:  # SARIF's place for what the tool says about the run itself
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "warning", "message": {"text": w}} for w in d.warnings
+                ],
+            }
+        ]
+    doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
 
 

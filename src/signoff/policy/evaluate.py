@@ -5,7 +5,9 @@ Principles enforced here, none of them configurable away:
 - critical changes by an agent are denied unless a rule that certainly applies names the class
   (or fact) and requires approval;
 - an agent past expiry, suspended or retired, or working outside its registered scope, is denied;
-- when a condition cannot be checked (target branch unknown), the rule is applied anyway.
+- when a condition cannot be checked (target branch unknown), the rule is applied anyway;
+- with `four_eyes`, a change of its classes (governance by default) needs approvals from people
+  other than its authors whoever made it, a verified human too.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from signoff.decision import FileDecision, Hit, Verdict, strictest
 from signoff.facts import Fact
 from signoff.identity.agents import Agent, Lifecycle
 from signoff.patterns.globs import match_any
-from signoff.policy.model import Policy, Requirement, Rule
-from signoff.taxonomy import FileClass, Mode, Risk
+from signoff.policy.model import FourEyes, Policy, Requirement, Rule
+from signoff.taxonomy import RISK, FileClass, Mode, Risk
 
 
 class FileInput(NamedTuple):
@@ -75,39 +77,11 @@ def evaluate_file(
         verdicts.append(_mode_baseline(s, fi, risk, policy, hits, reqs))
 
     if subjects:
-        lifted = False
-        for rule in policy.rules:
-            applies = _applies(rule, fi, paths, subjects, target)
-            if applies is False:
-                continue
-            maybe = " (target branch unknown: applied to be safe)" if applies is None else ""
-            if rule.deny:
-                hits.append(Hit(rule.name, "deny", f"rule denies this change{maybe}"))
-                verdicts.append(Verdict.DENY)
-                continue
-            reqs.append(rule.requirement())
-            hits.append(
-                Hit(
-                    rule.name,
-                    "approval",
-                    f"needs {rule.approvals} approval(s) from {rule.group}{maybe}",
-                )
-            )
-            verdicts.append(Verdict.NEEDS_APPROVAL)
-            if applies is True and _names_critical(rule, fi):
-                lifted = True
-        if risk is Risk.CRITICAL:
-            if lifted:
-                hits.append(
-                    Hit(
-                        "critical",
-                        "approval",
-                        "critical change allowed only with the approval its rule names",
-                    )
-                )
-            else:
-                hits.append(Hit("critical", "deny", _critical_reason(fi)))
-                verdicts.append(Verdict.DENY)
+        verdicts += _rules(fi, risk, paths, subjects, target, policy, hits, reqs)
+
+    fe = policy.four_eyes
+    if fe is not None and fi.file_class in fe.classes:
+        verdicts.append(_four_eyes(fe, fi, hits, reqs))
 
     verdict = strictest(verdicts)
     if verdict is not Verdict.NEEDS_APPROVAL:
@@ -130,13 +104,81 @@ def evaluate_file(
     )
 
 
+def _rules(
+    fi: FileInput,
+    risk: Risk,
+    paths: list[str],
+    subjects: list[_Subject],
+    target: str | None,
+    policy: Policy,
+    hits: list[Hit],
+    reqs: list[Requirement],
+) -> list[Verdict]:
+    """What the policy's rules add, and the critical-class principle (denied unless a rule that
+    certainly applies names the class and requires approval)."""
+    verdicts: list[Verdict] = []
+    lifted = False
+    for rule in policy.rules:
+        applies = _applies(rule, fi, paths, subjects, target)
+        if applies is False:
+            continue
+        maybe = " (target branch unknown: applied to be safe)" if applies is None else ""
+        if rule.deny:
+            hits.append(Hit(rule.name, "deny", f"rule denies this change{maybe}"))
+            verdicts.append(Verdict.DENY)
+            continue
+        reqs.append(rule.requirement())
+        hits.append(
+            Hit(
+                rule.name,
+                "approval",
+                f"needs {rule.approvals} approval(s) from {rule.group}{maybe}",
+            )
+        )
+        verdicts.append(Verdict.NEEDS_APPROVAL)
+        if applies is True and _names_critical(rule, fi):
+            lifted = True
+    if risk is Risk.CRITICAL:
+        if lifted:
+            hits.append(
+                Hit(
+                    "critical",
+                    "approval",
+                    "critical change allowed only with the approval its rule names",
+                )
+            )
+        else:
+            hits.append(Hit("critical", "deny", _critical_reason(fi)))
+            verdicts.append(Verdict.DENY)
+    return verdicts
+
+
 def merge_requirements(reqs: Sequence[Requirement]) -> tuple[Requirement, ...]:
-    """One requirement per group: the largest count any rule asked for."""
+    """One requirement per group: the largest count any rule asked for, and nobody's approval
+    counts who any of them excluded."""
     best: dict[str, Requirement] = {}
+    excluded: dict[str, set[str]] = {}
     for r in reqs:
         if r.group not in best or r.approvals > best[r.group].approvals:
             best[r.group] = r
-    return tuple(best[g] for g in sorted(best))
+        excluded.setdefault(r.group, set()).update(r.excluded)
+    return tuple(
+        best[g]._replace(excluded=tuple(sorted(excluded[g]))) if excluded[g] else best[g]
+        for g in sorted(best)
+    )
+
+
+def _four_eyes(fe: FourEyes, fi: FileInput, hits: list[Hit], reqs: list[Requirement]) -> Verdict:
+    """Approvals by people other than the change's authors (its verified human signers; an
+    agent or unverified author is no approver anyway), however the change was made."""
+    authors = tuple(sorted({a.human.lower() for a in fi.attributions if a.human}))
+    reqs.append(Requirement(fe.approvals, fe.group, "four-eyes", authors))
+    by = f"; not by its author(s) {', '.join(authors)}" if authors else ""
+    hits.append(
+        Hit("four-eyes", "approval",
+            f"{fi.file_class} change: needs {fe.approvals} approval(s) from {fe.group}{by}")
+    )  # fmt: skip
+    return Verdict.NEEDS_APPROVAL
 
 
 def _subjects(attrs: Sequence[Attribution], policy: Policy, hits: list[Hit]) -> list[_Subject]:
@@ -251,6 +293,12 @@ def _mode_baseline(
         hits.append(
             Hit("auto-lane", "allow", f"{s.id} is `limited` and the change lies in the auto lane")
         )
+        if fi.file_class in policy.auto_lane.risky:
+            hits.append(
+                Hit("allow_risky_lane", "note",
+                    f"{fi.file_class} is {RISK[fi.file_class]}-risk: in the auto lane only "
+                    "because the policy's allow_risky_lane puts it there")
+            )  # fmt: skip
         return Verdict.ALLOW
     reqs.append(default)
     hits.append(

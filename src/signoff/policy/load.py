@@ -10,6 +10,7 @@ from signoff.config.yamlsrc import load
 from signoff.policy.model import (
     ApprovalSettings,
     AutoLane,
+    FourEyes,
     Policy,
     ReleaseSettings,
     Requirement,
@@ -17,7 +18,7 @@ from signoff.policy.model import (
     When,
 )
 from signoff.protected import POLICY_PATH
-from signoff.taxonomy import FileClass, Mode
+from signoff.taxonomy import RISK, FileClass, Mode, Risk
 
 _TOP = (
     "version",
@@ -32,6 +33,8 @@ _TOP = (
     "approvals",
     "protected_branches",
     "release",
+    "four_eyes",
+    "allow_risky_lane",
 )
 _RELEASE_KEYS = (
     "approvals",
@@ -70,14 +73,7 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
 
     f.mapping(("unregistered_agents",), ("mode",))
     f.mapping(("unverified_commits",), ("mode",))
-    lane_keys = f.mapping(("auto_lane",), ("classes", "facts"))
-    lane_classes = f.strings(("auto_lane", "classes"), choices=_CLASSES)
-    lane = AutoLane(
-        classes=tuple(FileClass(c) for c in lane_classes)
-        if "classes" in lane_keys
-        else AutoLane().classes,
-        facts=_facts(f, ("auto_lane", "facts")),
-    )
+    lane = _auto_lane(f)
 
     class_globs: dict[FileClass, tuple[str, ...]] = {}
     for name in f.mapping(("classes",), _CLASSES):
@@ -115,6 +111,8 @@ def parse_policy(text: bytes, file: str = POLICY_PATH, *, protected: bool = True
         ),
         protected_branches=_globs(f, ("protected_branches",)) or ("main", "master", "release/*"),
         release=_release(f, groups),
+        four_eyes=_four_eyes(f, groups),
+        warnings=_lane_warnings(lane),
         digest=hashlib.sha256(text).hexdigest(),
         source=file,
         protected=protected,
@@ -198,6 +196,54 @@ def _rule(
         group=group,
         description=_desc(f, p),
         line=f.doc.where(p)[0],
+    )
+
+
+def _auto_lane(f: Fields) -> AutoLane:
+    """The lane; a high or critical class in it must also be named in `allow_risky_lane`."""
+    keys = f.mapping(("auto_lane",), ("classes", "facts"))
+    named = f.strings(("auto_lane", "classes"), choices=_CLASSES)
+    classes = tuple(FileClass(c) for c in named) if "classes" in keys else AutoLane().classes
+    risky = tuple(FileClass(c) for c in f.strings(("allow_risky_lane",), choices=_CLASSES))
+    for i, c in enumerate(classes):
+        if RISK[c] >= Risk.HIGH and c not in risky:
+            raise f.error(
+                ("auto_lane", "classes", i),
+                f"{c} is a {RISK[c]}-risk class: in the auto lane, `limited` agents change it "
+                f"with no approval. To mean it, also list it under `allow_risky_lane`",
+            )
+    for i, c in enumerate(risky):
+        if c not in classes:
+            raise f.error(("allow_risky_lane", i), f"{c} is not in auto_lane.classes")
+    return AutoLane(classes, _facts(f, ("auto_lane", "facts")), risky)
+
+
+def _lane_warnings(lane: AutoLane) -> tuple[str, ...]:
+    if not lane.risky:
+        return ()
+    names = ", ".join(lane.risky)
+    return (
+        f"the policy puts high-risk classes in the auto lane (allow_risky_lane: {names}): "
+        "`limited` agents change them with no approval",
+    )
+
+
+def _four_eyes(f: Fields, groups: dict[str, tuple[str, ...]]) -> FourEyes | None:
+    """`four_eyes: {approvals: N, from: GROUP, classes: [...]}` (classes: governance)."""
+    if f.mapping((), _TOP).get("four_eyes") is None:
+        return None
+    keys = f.mapping(
+        ("four_eyes",), ("approvals", "from", "classes"), required=("approvals", "from")
+    )
+    group = f.string(("four_eyes", "from"), required=True)
+    _check_group(f, groups, ("four_eyes", "from"), group)
+    classes = f.strings(("four_eyes", "classes"), choices=_CLASSES)
+    return FourEyes(
+        approvals=f.integer(("four_eyes", "approvals"), 1, minimum=1),
+        group=group,
+        classes=tuple(FileClass(c) for c in classes)
+        if "classes" in keys
+        else FourEyes(1, "").classes,
     )
 
 

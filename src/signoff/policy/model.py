@@ -13,11 +13,13 @@ from signoff.taxonomy import FileClass, Mode
 
 
 class Requirement(NamedTuple):
-    """`approvals` distinct people from `group` must approve; `rule` says who asked for it."""
+    """`approvals` distinct people from `group` must approve; `rule` says who asked for it;
+    `excluded` people's approvals never count for it (the authors of a four-eyes change)."""
 
     approvals: int
     group: str
     rule: str
+    excluded: tuple[str, ...] = ()
 
 
 class When(NamedTuple):
@@ -44,10 +46,24 @@ class Rule(NamedTuple):
 
 
 class AutoLane(NamedTuple):
-    """The exclusive allowlist `limited` agents may change without approval."""
+    """The exclusive allowlist `limited` agents may change without approval.
+
+    High and critical classes are in it only when the policy also lists them under
+    `allow_risky_lane` (`risky`): the gate then warns on every decision."""
 
     classes: tuple[FileClass, ...] = (FileClass.DOCS, FileClass.TESTS, FileClass.RELEASE_NOTES)
     facts: tuple[str, ...] = ()
+    risky: tuple[FileClass, ...] = ()
+
+
+class FourEyes(NamedTuple):
+    """`four_eyes`: changes of these classes need `approvals` from `group` by people other than
+    the change's authors, whoever made it (a verified human too): nobody loosens the rules
+    alone."""
+
+    approvals: int
+    group: str
+    classes: tuple[FileClass, ...] = (FileClass.GOVERNANCE,)
 
 
 class ApprovalSettings(NamedTuple):
@@ -116,3 +132,6 @@ class Policy(NamedTuple):
     #: GitHub login (lower case) -> the person (principal) it belongs to, from `github:` on group
     #: members: whose GitHub reviews count as that person's (`forge-review` evidence)
     github_logins: Mapping[str, str] = MappingProxyType({})
+    four_eyes: FourEyes | None = None
+    #: said on every decision made under this policy (e.g. risky classes in the auto lane)
+    warnings: tuple[str, ...] = ()
