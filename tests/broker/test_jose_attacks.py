@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import replace
 
 import pytest
 
@@ -25,7 +24,7 @@ def claims(**kw: object) -> TaskClaims:
         jti="j" * 32, task="task-1", scope=GRANT, base="a" * 40, policy="sha256:" + "b" * 64,
         intent="sha256:" + "c" * 64,
     )  # fmt: skip
-    return replace(base, **kw)  # type: ignore[arg-type]
+    return base._replace(**kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["Ed25519", "ES256"])
@@ -197,7 +196,7 @@ def test_audience_list_is_refused(ring: KeyRing) -> None:
 
 
 def test_scope_claim_cannot_carry_never_agent_actions(ring: KeyRing) -> None:
-    c = claims(scope=replace(GRANT, actions=("push-branch", "tag")))
+    c = claims(scope=GRANT._replace(actions=("push-branch", "tag")))
     refused(ring, tok(ring, c), "bad_claims")
 
 

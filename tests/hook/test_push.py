@@ -225,3 +225,69 @@ def test_scope_refusals_are_coded_and_the_monitor_raises_them(fresh: tuple[Kit, 
     (alert,) = [a for a in evaluate(snap) if a.rule == "token.out-of-scope" and task in a.subject]
     assert {e.seq for e in mine} <= set(alert.evidence.ledger_seqs)
     assert alert.message.startswith("3 attempt(s) outside the task's scope")
+
+
+def test_a_denied_folder_under_another_case_is_refused(fresh: tuple[Kit, str, str]) -> None:
+    """On a case-insensitive checkout `src/Secret/` is `src/secret/` (denied)."""
+    kit, tok, branch = fresh
+    kit.work.write("src/Secret/key.txt", "stolen\n")
+    kit.work.commit("touch the secret folder in another case")
+    refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok),
+            "`src/Secret/key.txt` matches the task's denied path `src/secret/**` on a "
+            "case-insensitive checkout")  # fmt: skip
+    refused(push(kit.work, f"{branch}:refs/heads/MAIN", token=tok), "protected branch (`main`)")
+
+
+def _crafted(kit: Kit, name: str) -> str:
+    """A commit on the base whose tree holds a blob under `name`, as `git mktree` takes it."""
+    blob = kit.work.git("hash-object", "-w", "--stdin", input=b"payload\n").strip()
+    src = kit.work.git("mktree", input=f"100644 blob {blob}\t{name}\n".encode()).strip()
+    tree = kit.work.git("mktree", input=f"040000 tree {src}\tsrc\n".encode()).strip()
+    return kit.work.git("commit-tree", tree, "-p", kit.base, "-m", "crafted").strip()
+
+
+@pytest.mark.parametrize("name", ["..", ".git", ".GIT", "git~1"])
+def test_trees_with_dangerous_names_are_refused(fresh: tuple[Kit, str, str], name: str) -> None:
+    """`signoff hook install` turns on git's own checks of pushed objects: `src/..`, `src/.git`
+    (any case, or its NTFS short name) never land, whatever the token's scope (`src/**`)."""
+    kit, tok, branch = fresh
+    sha = _crafted(kit, name)
+    proc = push(kit.work, f"{sha}:refs/heads/{branch}", token=tok)
+    assert proc.returncode != 0, proc.stderr
+    assert "unpacker error" in proc.stdout + proc.stderr or "fsck" in proc.stderr, proc.stderr
+
+
+def test_without_git_object_checks_every_push_is_refused(fresh: tuple[Kit, str, str]) -> None:
+    kit, tok, branch = fresh
+    kit.work.write("src/ok.py", "ok = 1\n")
+    kit.work.commit("fine")
+    cfg = ["git", "-C", str(kit.bare), "config"]
+    import subprocess
+
+    try:
+        subprocess.run([*cfg, "receive.fsckObjects", "false"], check=True)
+        refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok),
+                "receive.fsckObjects is off")  # fmt: skip
+        subprocess.run([*cfg, "receive.fsckObjects", "true"], check=True)
+        subprocess.run([*cfg, "receive.fsck.hasDotgit", "warn"], check=True)
+        refused(push(kit.work, f"{branch}:refs/heads/{branch}", token=tok),
+                "receive.fsck.hasdotgit=warn")  # fmt: skip
+    finally:
+        subprocess.run([*cfg, "receive.fsckObjects", "true"], check=True)
+        subprocess.run([*cfg, "--unset", "receive.fsck.hasDotgit"], check=False)
+    assert push(kit.work, f"{branch}:refs/heads/{branch}", token=tok).returncode == 0
+
+
+def test_a_push_to_exactly_the_branch_the_task_names_is_accepted(kit: Kit) -> None:
+    """A prefix without a trailing `/` names a branch: that branch itself is the task's."""
+    task = kit.task(branch_prefix=f"agent/exact-{kit.base[:6]}")
+    tok = kit.token(task["id"])
+    branch = task["branch_prefix"]
+    kit.work.git("checkout", "-q", "-B", branch, kit.base)
+    try:
+        kit.work.write("src/exact.py", "x = 1\n")
+        kit.work.commit("exact")
+        proc = push(kit.work, f"{branch}:refs/heads/{branch}", token=tok)
+        assert proc.returncode == 0, proc.stderr
+    finally:
+        kit.work.git("checkout", "-q", "main")

@@ -81,7 +81,14 @@ class Kit:
         return tok
 
 
-def start(tmp: Path, database_url: str | None = None) -> Kit:
+def start(
+    tmp: Path,
+    database_url: str | None = None,
+    *,
+    base_files: dict[str, str] | None = None,
+    no_token_mode: str = "refuse",
+) -> Kit:
+    """`base_files` go into the base commit too (a policy, allowed signers, ...)."""
     settings = make_settings(tmp / "data", database_url)
     server = ThreadServer(settings)
     server.app.state.broker_config = BrokerConfig(allow_insecure_loopback=True)
@@ -91,6 +98,8 @@ def start(tmp: Path, database_url: str | None = None) -> Kit:
     work.write("src/app.py", "print(1)\n")
     work.write(".github/workflows/ci.yml", "on: push\n")
     work.write("src/secret/key.txt", "k\n")
+    for path, text in (base_files or {}).items():
+        work.write(path, text)
     base = work.commit("base")
     work.git("branch", "-M", "main")
     bare = bare_from(work, tmp / "widget.git")
@@ -98,7 +107,7 @@ def start(tmp: Path, database_url: str | None = None) -> Kit:
     cred = tmp / "ci.token"
     cred.write_text(ci)
     install(bare, server=server.url, data_dir=None, repo_name="widget",
-            no_token_mode="refuse", credential=ci)  # fmt: skip
+            no_token_mode=no_token_mode, credential=ci)  # fmt: skip
     work.git("remote", "add", "origin", f"file://{bare}")
     kit = Kit(server, admin, ci, FakeIssuer(), Ed25519PrivateKey.generate(), work, bare, base)
     kit.agent()

@@ -16,6 +16,13 @@ Rules for a push made with a task token (DESIGN.md §2 mode 3):
 - a symlink counts as touching its target too (resolved as the gate resolves it: a target that is
   absolute or climbs out of the repository is refused); a submodule (gitlink) change counts as
   touching the submodule's path and is reported with its class.
+
+Names that a case-insensitive checkout or git server (macOS, Windows) would alias are judged
+by the alias too: a branch is protected when any case variant of it is (`refs/heads/MAIN` is
+`main` there), and a path is denied when its folded form (case, Unicode NFC, trailing dots and
+spaces of each component, as NTFS drops them) matches a folded denied pattern. Allow lists stay
+exact, so folding can only refuse more. Tree entries such as `.git` or `..` never reach these
+rules: git's own object checks (`receive.fsckObjects`) refuse them first.
 """
 
 from __future__ import annotations
@@ -26,9 +33,7 @@ from typing import NamedTuple
 from signoff.broker.claims import TaskClaims
 from signoff.broker.scope import ALWAYS_PROTECTED
 from signoff.changes import MODE_GITLINK, MODE_SYMLINK, FileChange
-from signoff.classify.change import classify_change, resolve_symlink
 from signoff.patterns.globs import match_any
-from signoff.taxonomy import FileClass
 
 ZERO = "0" * 40
 MAX_REASONS = 20
@@ -73,6 +78,23 @@ class PushVerdict(NamedTuple):
         return out
 
 
+def fold(name: str) -> str:
+    """`name` as a case- and normalization-insensitive filesystem sees it."""
+    import unicodedata
+
+    parts = unicodedata.normalize("NFC", name).casefold().split("/")
+    return "/".join(p.rstrip(". ") or p for p in parts)
+
+
+def protected_match(protected: Sequence[str], branch: str) -> str | None:
+    """The protected pattern `branch` (or a case variant of it) matches, if any."""
+    hit = match_any(protected, branch)
+    if hit is None:
+        folded = fold(branch)
+        hit = next((p for p in protected if match_any([fold(p)], folded)), None)
+    return hit
+
+
 def protected_patterns(
     policy_protected: Iterable[str], default_branch: str | None
 ) -> tuple[str, ...]:
@@ -89,7 +111,7 @@ def _ref_reasons(u: RefUpdate, claims: TaskClaims, protected: Sequence[str]) -> 
     if not u.ref.startswith("refs/heads/"):
         return [f"{u.ref}: agents may only push branches (refs/heads/...)"]
     branch = u.ref[len("refs/heads/") :]
-    hit = match_any(protected, branch)
+    hit = protected_match(protected, branch)
     if hit is not None:
         return [f"{u.ref}: protected branch (`{hit}`): an agent may not {verb} it"]
     why = claims.scope.allows_branch(branch)
@@ -97,28 +119,50 @@ def _ref_reasons(u: RefUpdate, claims: TaskClaims, protected: Sequence[str]) -> 
 
 
 def _path_reasons(
-    t: Touch, claims: TaskClaims, extra: Mapping[FileClass, Sequence[str]] | None
+    t: Touch, claims: TaskClaims, extra: Mapping[str, Sequence[str]] | None
 ) -> list[str]:
     ch = t.change
     short = t.commit[:12]
     out: list[str] = []
     paths = dict.fromkeys(p for p in (ch.old_path, ch.new_path) if p)
-    cls = classify_change(ch, extra, t.symlink_target).file_class
     for p in paths:
-        why = claims.scope.allows_path(p)
+        why = _path_why(claims, p)
         if why:
-            out.append(f"{short}: {why} (class {cls})")
+            out.append(f"{short}: {why} (class {_class_of(t, extra)})")
     if ch.new_mode == MODE_SYMLINK:
+        from signoff.classify.change import resolve_symlink
+
         target = resolve_symlink(ch.new_path, t.symlink_target)
         if target is None:
             out.append(f"{short}: symlink `{ch.new_path}` points outside the repository or nowhere")
         else:
-            why = claims.scope.allows_path(target)
+            why = _path_why(claims, target)
             if why:
                 out.append(f"{short}: symlink `{ch.new_path}` → {why}")
     if MODE_GITLINK in (ch.old_mode, ch.new_mode) and out:
         out.append(f"{short}: `{ch.path}` is a submodule (gitlink): it counts as that path")
     return out
+
+
+def _path_why(claims: TaskClaims, path: str) -> str | None:
+    """The grant's answer, then the denied patterns against the path's folded alias."""
+    why = claims.scope.allows_path(path)
+    if why is None and claims.scope.paths_deny:
+        folded = fold(path)
+        hit = next((d for d in claims.scope.paths_deny if match_any([fold(d)], folded)), None)
+        if hit is not None:
+            why = f"`{path}` matches the task's denied path `{hit}` on a case-insensitive checkout"
+    return why
+
+
+def _class_of(t: Touch, extra: Mapping[str, Sequence[str]] | None) -> str:
+    """The file's class, for the reason only (classifiers load when a path is refused)."""
+    from signoff.classify.change import classify_change
+    from signoff.taxonomy import FileClass
+
+    known = {c.value for c in FileClass}
+    globs = {FileClass(k): v for k, v in (extra or {}).items() if k in known}
+    return str(classify_change(t.change, globs, t.symlink_target).file_class)
 
 
 def decide(
@@ -127,7 +171,7 @@ def decide(
     updates: Sequence[RefUpdate],
     touches: Iterable[Touch],
     protected: Sequence[str],
-    extra: Mapping[FileClass, Sequence[str]] | None = None,
+    extra: Mapping[str, Sequence[str]] | None = None,
 ) -> PushVerdict:
     """Allow the push only if every rule above holds; otherwise list why not."""
     reasons: list[str] = []

@@ -13,8 +13,7 @@ the agent's scope, a TTL over the agent's maximum.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from signoff.broker.errors import BrokerError
 from signoff.patterns.globs import match_any
@@ -28,8 +27,7 @@ ALWAYS_PROTECTED = ("main", "master", "release/*")
 DEFAULT_MAX_TTL = 15 * 60
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+class Grant(NamedTuple):
     """The scope a task token carries (its `scope` claim)."""
 
     repo: str
@@ -91,16 +89,16 @@ class Grant:
         return None
 
     def allows_branch(self, branch: str) -> str | None:
-        """None when the branch name (without refs/heads/) is in scope, else why not."""
-        if not branch.startswith(self.branch_prefix) or branch == self.branch_prefix:
+        """None when the branch name (without refs/heads/) is in scope, else why not. A prefix
+        that names a branch itself (`agent/fix-12`) allows that branch too."""
+        if not branch.startswith(self.branch_prefix):
             return f"branch `{branch}` does not start with the task's prefix `{self.branch_prefix}`"
         if self.agent_branches and match_any(self.agent_branches, branch) is None:
             return f"branch `{branch}` is outside the agent's registered branches"
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class AgentScope:
+class AgentScope(NamedTuple):
     """The agent identity as the broker needs it (from the server's agent row)."""
 
     id: str
@@ -113,8 +111,7 @@ class AgentScope:
     max_ttl: int
 
 
-@dataclass(frozen=True, slots=True)
-class TaskRequest:
+class TaskRequest(NamedTuple):
     """The task as a requester asked for it (from the server's task row)."""
 
     id: str
@@ -150,7 +147,8 @@ def grant(
         raise BrokerError(f"agent {agent.id} may not {outside[0]}", code="scope")
     if not task.actions:
         raise BrokerError("the task grants no action", code="scope")
-    _check_prefix(task.branch_prefix, agent, protected)
+    check_prefix(task.branch_prefix, agent, protected)
+    check_paths(task.allowed_paths, agent)
     if not task.allowed_paths and not agent.paths:
         raise BrokerError(
             "neither the task nor the agent's scope names allowed paths: refusing to grant "
@@ -172,13 +170,53 @@ def grant(
     return g, ttl
 
 
-def _check_prefix(prefix: str, agent: AgentScope, protected: Sequence[str]) -> None:
+def check_paths(allowed: Sequence[str], agent: AgentScope) -> None:
+    """Refuse an allowed path no push could ever change: one whose fixed leading directories
+    lie outside every path the agent is registered for (`lib/**` for an agent of `src/**`).
+    Conservative: patterns that may match at any depth are never refused here."""
+    if not agent.paths:
+        return
+    for glob in allowed:
+        if not any(_may_overlap(glob, mine) for mine in agent.paths):
+            raise BrokerError(
+                f"allowed path `{glob}` is outside agent {agent.id}'s registered paths "
+                f"({', '.join(agent.paths)}): no push could change it",
+                code="scope",
+            )
+
+
+def _anchor(glob: str) -> str | None:
+    """The literal start of an anchored pattern (None: it may match at any depth)."""
+    if "/" not in glob.rstrip("/"):
+        return None
+    body = glob.lstrip("/")
+    for i, ch in enumerate(body):
+        if ch in "*?[\\":
+            return body[:i]
+    return body
+
+
+def _may_overlap(a: str, b: str) -> bool:
+    pa, pb = _anchor(a), _anchor(b)
+    return pa is None or pb is None or pa.startswith(pb) or pb.startswith(pa)
+
+
+def check_prefix(prefix: str, agent: AgentScope, protected: Sequence[str]) -> None:
+    """Refuse a branch prefix that is, or leads into, a protected branch (in any case: a
+    case-insensitive server aliases them) or lies outside the agent's branches."""
     if not prefix or prefix.startswith(("/", "refs/")) or ".." in prefix or "//" in prefix:
         raise BrokerError(f"branch prefix {prefix!r} is not a plain branch prefix", code="scope")
     # A prefix that is itself, or leads into, a protected name would let the agent push there.
     probe = prefix + "x"
+    folded = prefix.casefold()
     for pattern in (*ALWAYS_PROTECTED, *protected):
-        if match_any([pattern], prefix.rstrip("/")) or match_any([pattern], probe):
+        low = pattern.casefold()
+        if (
+            match_any([pattern], prefix.rstrip("/"))
+            or match_any([pattern], probe)
+            or match_any([low], folded.rstrip("/"))
+            or match_any([low], folded + "x")
+        ):
             raise BrokerError(
                 f"branch prefix {prefix!r} reaches protected branches `{pattern}`", code="scope"
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
@@ -91,6 +90,8 @@ class Git:
 
     def stream_tokens(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a `-z` command's output as git produces them."""
+        import tempfile  # here, not at start: `run` alone (the git hook) never needs it
+
         # stderr goes to a file, not a pipe: a chatty git can never block on a full pipe.
         with tempfile.TemporaryFile() as errfile:
             try:
@@ -130,6 +131,8 @@ class Stream:
     """
 
     def __init__(self, argv: list[str], env: dict[str, str], what: str) -> None:
+        import tempfile
+
         self._what = what
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()

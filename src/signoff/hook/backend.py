@@ -1,22 +1,46 @@
-"""Where the hook checks tokens and records pushes: the control plane, or its database.
+"""Where the hook checks tokens, records pushes and finds what the gate needs: the control
+plane over HTTP, or its database directly.
 
-`Remote` speaks HTTP with the stdlib (`urllib`), so the hook starts fast; it uses the hook's
-own credential (a `ci` API token), never the agent's. `Local` opens the server's database and
-ledger (same settings as `signoff serve`) and calls the same service functions as the API.
-Either way, anything but a clear answer is a `BrokerError(code="unavailable")`: the hook then
-refuses the push (fail closed).
+`Remote` speaks HTTP with the hook's own credential (a `ci` API token, never the agent's): the
+hot path (introspection, the push report) with the minimal client of `signoff.hook.http`, so
+the hook starts fast; the gate's sources for a protected-branch update (witnessed pushes,
+API approvals, the decision record) with `signoff.client`, the same as `signoff check
+--server`. `Local` opens the server's database and ledger (same settings as `signoff serve`)
+and calls the same service functions as the API. Either way, anything but a clear answer is a
+`BrokerError(code="unavailable")`: the hook then refuses the push (fail closed).
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any, Protocol
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from signoff.broker.errors import BrokerError
 from signoff.errors import Error
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from signoff.approvals.check import RecordSource
+    from signoff.gate.check import WitnessSource
+
 TIMEOUT = 5.0
+CREDENTIAL_FILE = "signoff-hook.token"
+
+
+def credential(repo: str, env: Mapping[str, str]) -> str | None:
+    """The hook's own token: `SIGNOFF_HOOK_TOKEN`, else the 0600 file in the repository."""
+    if env.get("SIGNOFF_HOOK_TOKEN"):
+        return env["SIGNOFF_HOOK_TOKEN"].strip()
+    path = os.path.join(repo, CREDENTIAL_FILE)
+    try:
+        if os.stat(path).st_mode & 0o077:
+            raise Error(f"{path} is readable by others: chmod 600 it")
+        with open(path, encoding="utf-8") as fh:
+            return fh.read().strip() or None
+    except FileNotFoundError:
+        return None
 
 
 class Backend(Protocol):
@@ -24,48 +48,50 @@ class Backend(Protocol):
 
     def report(self, push: dict[str, Any]) -> None: ...
 
+    def gate_sources(self, repo: str) -> tuple[RecordSource, WitnessSource]:
+        """The control plane's approvals and the pushes this hook witnessed, for the gate."""
+        ...
+
+    def record_decision(self, repo: str, record: Mapping[str, Any]) -> None: ...
+
 
 class Remote:
     def __init__(self, url: str, credential: str) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise BrokerError(f"--server {url!r}: expected an http(s):// URL", code="unavailable")
+        from signoff.hook.http import Http, HttpError
+
         self.url = url.rstrip("/")
         self._credential = credential
+        try:
+            self._http = Http(
+                self.url,
+                {"Authorization": f"Bearer {credential}", "User-Agent": "signoff-hook"},
+                TIMEOUT,
+            )
+        except HttpError as exc:
+            raise BrokerError(f"--server: {exc}", code="unavailable") from None
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        import urllib.error  # here, not at start: the local backend never needs it
-        import urllib.request
+        from signoff.hook.http import HttpError
 
-        req = urllib.request.Request(  # noqa: S310 (the scheme is checked in __init__)
-            self.url + path,
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={
-                "Authorization": f"Bearer {self._credential}",
-                "Content-Type": "application/json",
-                "User-Agent": "signoff-hook",
-            },
-        )
         try:
-            with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310
-                data = json.loads(resp.read(1 << 20))
-        except urllib.error.HTTPError as exc:
-            try:
-                err = json.loads(exc.read(1 << 16))["error"]
-                detail = f"{err['code']}: {err['message']}"
-            except (ValueError, KeyError, TypeError):
-                detail = f"HTTP {exc.code}"
+            resp = self._http.request("POST", path, body)
+            data = resp.json() if resp.status < 400 else None
+        except (HttpError, ValueError) as exc:
             raise BrokerError(
-                f"control plane {self.url} refused {path}: {detail}",
-                code="refused" if 400 <= exc.code < 500 else "unavailable",
-            ) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise BrokerError(
-                f"control plane {self.url} is unreachable ({reason}); pushes with task tokens "
+                f"control plane {self.url} is unreachable ({exc}); pushes with task tokens "
                 "are refused until it answers",
                 code="unavailable",
             ) from None
+        if resp.status >= 400:
+            try:
+                err = resp.json()["error"]
+                detail = f"{err['code']}: {err['message']}"
+            except (ValueError, KeyError, TypeError):
+                detail = f"HTTP {resp.status}"
+            raise BrokerError(
+                f"control plane {self.url} refused {path}: {detail}",
+                code="refused" if resp.status < 500 else "unavailable",
+            )
         if not isinstance(data, dict):
             raise BrokerError(f"control plane {self.url}: unexpected answer", code="unavailable")
         return data
@@ -75,6 +101,25 @@ class Remote:
 
     def report(self, push: dict[str, Any]) -> None:
         self._post("/v1/pushes", push)
+
+    def _client(self) -> Any:
+        from signoff.client import Client
+
+        return Client(self.url, self._credential, timeout=30.0)
+
+    def gate_sources(self, repo: str) -> tuple[RecordSource, WitnessSource]:
+        from signoff.client import ServerApprovals, ServerWitness
+
+        client = self._client()
+        return ServerApprovals(client, repo), ServerWitness(client, repo)
+
+    def record_decision(self, repo: str, record: Mapping[str, Any]) -> None:
+        from signoff.client import post_decision
+
+        try:
+            post_decision(self._client(), repo, record)
+        except Error as exc:
+            raise BrokerError(str(exc).splitlines()[0], code="unavailable") from None
 
 
 class Local:
@@ -122,3 +167,39 @@ class Local:
         except (Error, ValidationError) as exc:
             msg = str(exc).splitlines()[0]
             raise BrokerError(f"local control plane: {msg}", code="unavailable") from None
+
+    def gate_sources(self, repo: str) -> tuple[RecordSource, WitnessSource]:
+        from signoff.server.releases.sources import ServerApprovals
+
+        return ServerApprovals(self.ctx, repo), _LocalWitness(self, repo)
+
+    def record_decision(self, repo: str, record: Mapping[str, Any]) -> None:
+        from pydantic import ValidationError
+
+        from signoff.server.decisions.schemas import DecisionIn
+        from signoff.server.decisions.service import append
+        from signoff.server.errors import ServiceError
+
+        try:
+            append(self.ctx, None, repo, DecisionIn.model_validate(dict(record), strict=False))
+        except (ServiceError, Error, ValidationError) as exc:
+            msg = exc.message if isinstance(exc, ServiceError) else str(exc).splitlines()[0]
+            raise BrokerError(f"local control plane: {msg}", code="unavailable") from None
+
+
+class _LocalWitness:
+    """`WitnessSource` over the server's table of witnessed pushes."""
+
+    def __init__(self, local: Local, repo: str) -> None:
+        self.local = local
+        self.repo = repo
+
+    def witnessed(self, shas: Sequence[str]) -> dict[str, Any]:
+        from signoff.attribution.attribute import Witness
+        from signoff.server.broker.repository import witnessed_for
+
+        with self.local.ctx.db.read() as conn:
+            rows = witnessed_for(conn, self.repo, list(shas))
+        return {
+            r["commit_sha"]: Witness(r["task"], r["agent"], r["requester"], r["ref"]) for r in rows
+        }

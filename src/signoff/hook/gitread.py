@@ -6,14 +6,14 @@
   over the new tips `--not --all` (in pre-receive the quarantine environment makes the pushed
   objects visible and `--all` is the refs before the push); without rename detection, a rename
   is a delete plus an add, so both paths are checked;
-- the targets of new symlinks: ONE `git cat-file --batch`.
+- the targets of new symlinks: ONE `git cat-file --batch`;
+- that git checks the pushed objects itself (`receive.fsckObjects`, none of the checks that
+  keep `.git`, `..` and other dangerous names out of trees downgraded): ONE `git config`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from signoff.broker.enforce import RefUpdate, Touch
 from signoff.broker.errors import BrokerError
@@ -76,7 +76,12 @@ def new_touches(git: Git, updates: list[RefUpdate]) -> tuple[list[str], list[Tou
     ]  # fmt: skip
     commits: list[str] = []
     touches: list[Touch] = []
-    for c in parse_log(git.stream_tokens(args)):
+    # One read of the whole output (a push's log is what the pusher just sent): no streaming
+    # machinery (temporary files) for the hook to load.
+    tokens = git.run(args).split(b"\0")
+    if tokens and not tokens[-1]:
+        tokens.pop()
+    for c in parse_log(iter(tokens)):
         commits.append(c.sha)
         touches.extend(Touch(c.sha, f) for f in c.files)
     links = [t.change.new_blob for t in touches if t.change.new_mode == MODE_SYMLINK]
@@ -95,14 +100,44 @@ def _target(raw: bytes | None) -> str | None:
     return raw.decode("utf-8", "surrogateescape") if raw is not None else None
 
 
-def default_branch(repo: Path) -> str | None:
-    """The branch HEAD names, read from the HEAD file (no subprocess)."""
-    try:
-        head = (repo / "HEAD").read_text("utf-8").strip()
-    except OSError:
-        return None
-    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else None
+#: git's object checks (fsck message ids, lower case) that keep dangerous names and modes out of
+#: pushed trees: `.git` in any case or NTFS/HFS spelling, `.` and `..`, empty names, slashes,
+#: duplicate entries, bad modes, and `.gitmodules`/`.gitattributes` tricks.
+GUARDED_CHECKS = frozenset({
+    "hasdot", "hasdotdot", "hasdotgit", "fullpathname", "emptyname", "duplicateentries",
+    "badfilemode", "badtree", "gitmodulesblob", "gitmodulesname", "gitmodulespath",
+    "gitmodulessymlink", "gitmodulesupdate", "gitmodulesurl", "gitattributessymlink",
+})  # fmt: skip
+_TRUE = ("", "true", "yes", "on", "1")
 
 
-def environ() -> dict[str, str]:
-    return dict(os.environ)
+def fsck_problems(git: Git) -> list[str]:
+    """Why git may have let a dangerous tree in (empty: it checks every pushed object)."""
+    out = git.run(
+        ["config", "-z", "--get-regexp", r"^(receive|transfer)\.fsckobjects$|^(receive\.)?fsck\."],
+        check=False,
+    )
+    enabled: dict[str, bool] = {}
+    weakened: list[str] = []
+    for item in out.decode("utf-8", "replace").split("\0"):
+        key, _, value = item.partition("\n")
+        if key in ("receive.fsckobjects", "transfer.fsckobjects"):
+            enabled[key] = value.strip().lower() in _TRUE
+        elif key.rpartition(".")[2] in GUARDED_CHECKS and value.strip().lower() in (
+            "warn",
+            "ignore",
+        ):
+            weakened.append(f"{key}={value.strip()}")
+    on = enabled.get("receive.fsckobjects", enabled.get("transfer.fsckobjects", False))
+    problems = []
+    if not on:
+        problems.append(
+            "git does not check pushed objects here (receive.fsckObjects is off): run "
+            "`signoff hook install` again, or `git config receive.fsckObjects true`"
+        )
+    if weakened:
+        problems.append(
+            f"git's object checks are weakened ({', '.join(sorted(weakened))}): trees with "
+            "`.git` or `..` entries could land; remove those settings"
+        )
+    return problems

@@ -1,4 +1,6 @@
-"""`signoff hook install REPO.git`: write hooks/pre-receive and turn on push options.
+"""`signoff hook install REPO.git`: write hooks/pre-receive, turn on push options and git's
+own checks of pushed objects (`receive.fsckObjects`: trees with `.git`, `..` and other
+dangerous names are refused before the hook runs), and make the policy cache directory.
 
 The script execs this interpreter's `python -P -m signoff.hook pre-receive` (the light entry:
 the same command and options as `signoff hook pre-receive`, without the CLI package) with the
@@ -16,8 +18,8 @@ import sys
 from pathlib import Path
 
 from signoff.errors import Error
-
-CREDENTIAL_FILE = "signoff-hook.token"
+from signoff.hook.backend import CREDENTIAL_FILE
+from signoff.hook.policy import CACHE_DIR
 
 
 def install(
@@ -50,20 +52,7 @@ def install(
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(credential.strip() + "\n")
-    subprocess.run(
-        ["git", "-C", str(repo), "config", "receive.advertisePushOptions", "true"], check=True
-    )
+    for key in ("receive.advertisePushOptions", "receive.fsckObjects"):
+        subprocess.run(["git", "-C", str(repo), "config", key, "true"], check=True)
+    (repo / CACHE_DIR).mkdir(mode=0o700, exist_ok=True)
     return hook
-
-
-def credential(repo: Path, env: dict[str, str]) -> str | None:
-    """The hook's own token: `SIGNOFF_HOOK_TOKEN`, else the 0600 file in the repository."""
-    if env.get("SIGNOFF_HOOK_TOKEN"):
-        return env["SIGNOFF_HOOK_TOKEN"].strip()
-    path = repo / CREDENTIAL_FILE
-    try:
-        if path.stat().st_mode & 0o077:
-            raise Error(f"{path} is readable by others: chmod 600 it")
-        return path.read_text("utf-8").strip() or None
-    except FileNotFoundError:
-        return None

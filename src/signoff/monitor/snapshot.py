@@ -12,8 +12,9 @@ import datetime as dt
 import fnmatch
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signoff.errors import Error, GitError, StoreError
 from signoff.identity.agents import EMPTY_REGISTRY, Registry
@@ -21,6 +22,11 @@ from signoff.ledger.events import Event, EventType
 from signoff.monitor.config import DEFAULT_CONFIG, MONITOR_PATH, MonitorConfig, parse_config
 from signoff.monitor.model import ActorRef, CommitFact, LedgerHealth, Snapshot, event_time
 from signoff.protected import REGISTRY_PATH
+
+if TYPE_CHECKING:
+    from signoff.attribution.attribute import Attributor
+    from signoff.changes import Commit
+    from signoff.policy.model import Policy
 
 MAX_DIFFS = 500  # approved ranges whose size is measured per run (one `git diff` each)
 
@@ -61,6 +67,26 @@ def _branches(git: object, patterns: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _fact(c: Commit, branch: str, attributor: Attributor, policy: Policy) -> CommitFact:
+    """One commit as the rules see it: who made it, what it changes, what of that is
+    release-impacting (a merge's own changes are not listed)."""
+    from signoff.classify.change import classify_change
+    from signoff.taxonomy import Risk
+
+    att = attributor(c)
+    paths, changed = [], []
+    if len(c.parents) <= 1:
+        for ch in c.files:
+            changed.append(ch.path)
+            cls = classify_change(ch, policy.class_globs)
+            if cls.file_class in policy.release.classes or cls.risk is Risk.CRITICAL:
+                paths.append(ch.path)
+    actors = tuple(ActorRef(a.id, a.registered) for a in att.actors)
+    return CommitFact(
+        c.sha, _epoch(c.committer.timestamp), branch, actors, tuple(paths), tuple(changed)
+    )
+
+
 def read_git(
     repo: Path,
     base_ref: str | None,
@@ -70,13 +96,11 @@ def read_git(
 ) -> GitFacts:
     """Git facts over the window; `config` None: `.signoff/monitor.yml` on the base ref."""
     from signoff.attribution.attribute import Attributor
-    from signoff.classify.change import classify_change
     from signoff.gate.check import load_inputs
     from signoff.gitio import history
     from signoff.gitio.runner import Git
     from signoff.identity.signers import build_signers
     from signoff.protected import ALLOWED_SIGNERS_PATH, POLICY_PATH
-    from signoff.taxonomy import Risk
 
     git = Git(repo)
     ref = base_ref or next(
@@ -105,7 +129,6 @@ def read_git(
     signers, signers_text, _ = build_signers(inputs.humans, registry)
     protected = _branches(git, policy.protected_branches)
     commits: dict[str, CommitFact] = {}
-    release = set(policy.release.classes)
     with tempfile.TemporaryDirectory(prefix="signoff-monitor-") as tmp:
         allowed = Path(tmp) / "allowed_signers"
         allowed.write_text(signers_text)
@@ -120,19 +143,7 @@ def read_git(
             for c in history.parse_log(log_git.stream_tokens(args)):
                 if c.sha in commits:
                     continue
-                att = attributor(c)
-                paths, changed = [], []
-                if len(c.parents) <= 1:
-                    for ch in c.files:
-                        changed.append(ch.path)
-                        cls = classify_change(ch, policy.class_globs)
-                        if cls.file_class in release or cls.risk is Risk.CRITICAL:
-                            paths.append(ch.path)
-                actors = tuple(ActorRef(a.id, a.registered) for a in att.actors)
-                commits[c.sha] = CommitFact(
-                    c.sha, _epoch(c.committer.timestamp), name, actors, tuple(paths),
-                    tuple(changed),
-                )  # fmt: skip
+                commits[c.sha] = _fact(c, name, attributor, policy)
     added = git.run(
         ["log", "--format=%ct", "--diff-filter=A", base, "--", REGISTRY_PATH], check=False
     ).split()
@@ -152,6 +163,35 @@ def read_git(
             else set()
         ),
     )
+
+
+def with_witnessed(
+    commits: Iterable[CommitFact], events: Iterable[Event], registry: Registry
+) -> tuple[CommitFact, ...]:
+    """Commits the git-server hook saw pushed with a task token (`push.witnessed` naming a
+    commit and an agent) are that agent's work, whatever their author fields say: the
+    strongest attribution there is, so the drift rules judge them as agent commits."""
+    by_commit: dict[str, list[str]] = {}
+    for e in events:
+        if (
+            e.type is EventType.PUSH_WITNESSED
+            and e.subjects.get("commit")
+            and e.subjects.get("agent")
+        ):
+            by_commit.setdefault(e.subjects["commit"], []).append(e.subjects["agent"])
+    if not by_commit:
+        return tuple(commits)
+    known = {a.id for a in registry.agents}
+    out = []
+    for c in commits:
+        seen = {a.id for a in c.actors}
+        extra = tuple(
+            ActorRef(agent, agent in known)
+            for agent in dict.fromkeys(by_commit.get(c.sha, ()))
+            if agent not in seen
+        )
+        out.append(replace(c, actors=(*c.actors, *extra)) if extra else c)
+    return tuple(out)
 
 
 def approved_ranges(
@@ -289,7 +329,7 @@ def gather(
         registry=facts.registry if facts else EMPTY_REGISTRY,
         approvers=facts.approvers if facts else frozenset(),
         protected_branches=facts.protected if facts else (),
-        commits=facts.commits if facts else (),
+        commits=with_witnessed(facts.commits, events or (), facts.registry) if facts else (),
         registry_since=facts.registry_since if facts else None,
         events=events,
         ledger=health,

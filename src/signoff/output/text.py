@@ -77,7 +77,7 @@ def _blocks(d: Decision) -> list[_Block]:
             (f.file_class.value, ""),
             (str(f.risk), ""),
             (f.verdict.value, _STYLE[f.verdict]),
-            (_why(f), ""),
+            (file_reason(f), ""),
         ]
         for f in d.files
     ]
@@ -92,7 +92,7 @@ def _blocks(d: Decision) -> list[_Block]:
     if d.approvals is not None:
         for line in approval_lines(d.approvals):
             out.append(_Line(line, "bold" if line == "Approvals" else ""))
-    out.append(_Line(_summary(d), _STYLE[d.verdict]))
+    out.append(_Line(summary(d), _STYLE[d.verdict]))
     return out
 
 
@@ -139,7 +139,8 @@ def _path(f: FileDecision) -> str:
     return shown
 
 
-def _why(f: FileDecision) -> str:
+def file_reason(f: FileDecision) -> str:
+    """Why one file got its verdict, in one line."""
     if f.verdict is Verdict.DENY:
         return "; ".join(dict.fromkeys(h.reason for h in f.hits if h.effect == "deny"))
     if f.verdict is Verdict.NEEDS_APPROVAL:
@@ -149,7 +150,8 @@ def _why(f: FileDecision) -> str:
     return "; ".join(h.reason for h in f.hits if h.effect == "allow")
 
 
-def _summary(d: Decision) -> str:
+def summary(d: Decision) -> str:
+    """The decision in one line, as the text report ends (the hook refuses with it too)."""
     denied = [f for f in d.files if f.verdict is Verdict.DENY]
     waiting = [f for f in d.files if f.verdict is Verdict.NEEDS_APPROVAL]
     overridden = [f for f in d.files if f.verdict is Verdict.OVERRIDDEN]

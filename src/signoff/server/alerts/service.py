@@ -25,7 +25,13 @@ from signoff.monitor.alerts import Alert, ordered, stamp
 from signoff.monitor.config import DEFAULT_CONFIG
 from signoff.monitor.engine import evaluate, merge
 from signoff.monitor.model import CommitFact, Snapshot
-from signoff.monitor.snapshot import approved_ranges, diff_lines, read_git, read_ledger
+from signoff.monitor.snapshot import (
+    approved_ranges,
+    diff_lines,
+    read_git,
+    read_ledger,
+    with_witnessed,
+)
 from signoff.server import tables as st
 from signoff.server.alerts.tables import alerts as at
 from signoff.server.alerts.tables import signals as sig
@@ -94,10 +100,12 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
     tasks: dict[str, list[str]] = {}
     for task, agent in open_rows:
         tasks.setdefault(agent, []).append(task)
+    registry = Registry(agents, "", "server")
     return Snapshot(
-        now=now, config=config, registry=Registry(agents, "", "server"),
+        now=now, config=config, registry=registry,
         approvers=frozenset(people), protected_branches=tuple(sorted(protected)),
-        commits=tuple(commits), events=events, ledger=health, diff_lines=lines,
+        commits=with_witnessed(commits, events, registry), events=events, ledger=health,
+        diff_lines=lines,
         open_tasks={a: tuple(sorted(t)) for a, t in tasks.items()},
         configured=frozenset(configured),
     )  # fmt: skip

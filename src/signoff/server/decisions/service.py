@@ -1,7 +1,9 @@
 """Decision records posted by CI: stored, and appended to the ledger as `decision.made`.
 
-Only `ci` tokens append. The server witnesses who posted (the actor); the record's content is
-what the gate computed, asserted by the pipeline and replayable from its digests.
+Only `ci` tokens append, and the git-server hook on the control plane's host (`who=None`: it
+opens the database itself; actor `signoff:hook`). The server witnesses who posted (the actor);
+the record's content is what the gate computed, asserted by the poster and replayable from its
+digests.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ def _out(r: Mapping[str, Any] | RowMapping) -> DecisionOut:
     )
 
 
-def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> DecisionReceipt:
-    who.require(Perm.APPEND_DECISIONS)
+def append(ctx: Context, who: Principal | None, name: str, body: DecisionIn) -> DecisionReceipt:
+    if who is not None:
+        who.require(Perm.APPEND_DECISIONS)
+    actor = who.actor if who is not None else "signoff:hook"
     record = body.model_dump(exclude_none=True)
     row = {
         "id": new_id("dec"),
@@ -47,7 +51,7 @@ def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> Decisio
         "head": body.range.head,
         "verdict": body.decision,
         "record": jsoncol.dumps(record),
-        "posted_by": who.actor,
+        "posted_by": actor,
         "created": stamp(),
     }
     subjects = {
@@ -59,7 +63,7 @@ def append(ctx: Context, who: Principal, name: str, body: DecisionIn) -> Decisio
     try:
         # Canonicalise and check the event before taking the single-writer lock.
         draft = EventDraft(
-            EventType.DECISION_MADE, who.actor, subjects, {**record, "repo": name}, ("actor",)
+            EventType.DECISION_MADE, actor, subjects, {**record, "repo": name}, ("actor",)
         )
     except EventError as exc:
         if "over" in str(exc) and "bytes" in str(exc):
