@@ -87,14 +87,46 @@ def test_untrusted_workload_is_refused(kit: Kit) -> None:
 
 
 def test_scope_escalation_in_the_request_is_refused(kit: Kit) -> None:
-    for prefix in ("main", "release/"):
-        task = kit.task(branch_prefix=prefix)
-        resp = kit.exchange_oidc(task["id"])
-        assert resp.status_code == 403 and resp.json()["error"]["code"] == "scope", resp.text
+    """Refused when the task is requested (it could never be honoured), and again by the
+    broker's grant at exchange for any task that predates the check."""
+    from signoff.broker.errors import BrokerError
+    from signoff.broker.scope import AgentScope, TaskRequest, grant
+
+    agent = AgentScope("bot", True, "active", (), ("agent/**",), ("src/**",), (), 900)
+    for prefix in ("main", "release/", "Main", "feature/"):  # feature/: outside agent/**
+        resp = kit.admin.post("/v1/tasks", {**_task_body(kit), "branch_prefix": prefix})
+        err = resp.json()["error"]
+        assert resp.status_code == 422 and err["code"] == "scope", resp.text
+        assert err["field"] == "branch_prefix"
+        req = TaskRequest("t", "bot", "widget", prefix, ("src/**",), (), ("push-branch",))
+        with pytest.raises(BrokerError) as exc:
+            grant(req, agent, (), 600)
+        assert exc.value.code == "scope"
     outside = kit.admin.post("/v1/tasks", {**_task_body(kit), "actions": ["push-branch", "tag"]})
     assert outside.status_code == 403
-    task = kit.task(branch_prefix="feature/")  # outside the agent's agent/** branches
-    assert kit.exchange_oidc(task["id"]).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("paths", "why"),
+    [
+        ([], "name the paths this task may change"),
+        (["lib/**"], "allowed path `lib/**` is outside agent bot's registered paths"),
+        (["src/**", "srcx/a.py"], "allowed path `srcx/a.py` is outside"),
+    ],
+)
+def test_a_task_no_push_could_honour_is_refused_when_requested(
+    kit: Kit, paths: list[str], why: str
+) -> None:
+    resp = kit.admin.post("/v1/tasks", {**_task_body(kit), "allowed_paths": paths})
+    err = resp.json()["error"]
+    assert resp.status_code == 422 and (err["code"], err["field"]) == ("scope", "allowed_paths")
+    assert why in err["message"], err
+
+
+def test_paths_that_may_match_inside_the_agent_scope_are_accepted(kit: Kit) -> None:
+    for paths in (["src/**"], ["**/*.py"], ["src/a.py", "docs/"], ["s*/x.py"]):
+        resp = kit.admin.post("/v1/tasks", {**_task_body(kit), "allowed_paths": paths})
+        assert resp.status_code == 201, (paths, resp.text)
 
 
 def _task_body(kit: Kit) -> dict[str, object]:

@@ -121,6 +121,7 @@ def test_two_replicas_one_service(pg_url: str, repo: Repo, tmp_path: Path) -> No
                     "repo": "demo",
                     "base_commit": w.base,
                     "intent_text": "x",
+                    "allowed_paths": ["src/**"],
                 },
             )
             .json()

@@ -91,6 +91,7 @@ def test_revoke_a_task(team: Team, sign_in: SignIn) -> None:
         "/v1/tasks",
         {"agent": "copilot", "repo": "demo", "base_commit": team.world.base,
          "intent_text": "Fix issue #42", "branch_prefix": "agent/", "actions": ["push-branch"],
+         "allowed_paths": ["src/**"],
          "ttl_seconds": 600},
     )  # fmt: skip
     dave = sign_in("dave")

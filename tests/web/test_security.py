@@ -38,6 +38,7 @@ def test_posts_without_csrf_token_or_from_elsewhere_are_refused(team: Team) -> N
         "POST", "/v1/tasks",
         {"agent": "copilot", "repo": "demo", "base_commit": team.world.base,
          "intent_text": "x", "branch_prefix": "agent/", "actions": ["push-branch"],
+         "allowed_paths": ["src/**"],
          "ttl_seconds": 600},
     )  # fmt: skip
     url = f"/ui/tasks/{task['id']}/revoke"

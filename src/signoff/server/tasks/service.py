@@ -98,8 +98,9 @@ def _check_actions(actions: list[str], agent: RowMapping) -> list[str]:
     return sorted(set(actions))
 
 
-def _policy_digest(path: str, base: str) -> str:
-    """The digest of the policy the gate will apply: the one on the base commit."""
+def _policy_digest(path: str, base: str) -> tuple[str, tuple[str, ...]]:
+    """The digest of the policy the gate will apply (the one on the base commit), and the
+    branches it protects."""
     from signoff.errors import Error
     from signoff.gate.check import load_inputs
     from signoff.gitio.runner import Git
@@ -110,19 +111,41 @@ def _policy_digest(path: str, base: str) -> str:
             f"base commit {base[:12]} is not in the repository", field="base_commit"
         )
     try:
-        return load_inputs(git, base).policy.digest
+        policy = load_inputs(git, base).policy
     except Error as exc:
         raise InvalidInputError(
             f"the policy on {base[:12]} does not load: {exc}", field="base_commit"
         ) from None
+    head = git.run(["symbolic-ref", "-q", "--short", "HEAD"], check=False).decode().strip()
+    return policy.digest, (*policy.protected_branches, *([head] if head else []))
 
 
-def create(ctx: Context, who: Principal, body: TaskIn) -> TaskOut:
-    who.require(Perm.WRITE_TASKS)
-    if who.human_id is None:
-        raise ForbiddenError("a task is requested by a person: use a token that belongs to a human")
-    retention = ctx.settings.retention
-    t = now()
+def _check_scope(body: TaskIn, agent: RowMapping, protected: tuple[str, ...]) -> None:
+    """Refuse what no token for this task could ever be used for (see the module docstring)."""
+    from signoff.broker.errors import BrokerError
+    from signoff.broker.scope import check_paths, check_prefix
+    from signoff.server.broker.rows import agent_scope
+
+    if not body.allowed_paths:
+        raise InvalidInputError(
+            "name the paths this task may change (allowed_paths): an empty list is refused, "
+            "never read as the agent's whole scope",
+            field="allowed_paths",
+            code="scope",
+        )
+    scope = agent_scope(agent)
+    field = "branch_prefix"
+    try:
+        check_prefix(body.branch_prefix, scope, protected)
+        field = "allowed_paths"
+        check_paths(body.allowed_paths, scope)
+    except BrokerError as exc:
+        raise InvalidInputError(exc.message, field=field, code="scope") from None
+
+
+def _agent_and_repo(ctx: Context, body: TaskIn) -> tuple[RowMapping, RowMapping]:
+    """The task's agent (usable, scoped to the repository, TTL within its maximum) and the
+    registered repository, or the error that says which is wrong."""
     with ctx.db.read() as conn:
         agent = agents_repo.get_agent(conn, body.agent)
         repo_row = repos_repo.get(conn, body.repo)
@@ -148,8 +171,19 @@ def create(ctx: Context, who: Principal, body: TaskIn) -> TaskOut:
             f"max_token_ttl {agent['max_token_ttl']}",
             field="ttl_seconds",
         )
+    return agent, repo_row
+
+
+def create(ctx: Context, who: Principal, body: TaskIn) -> TaskOut:
+    who.require(Perm.WRITE_TASKS)
+    if who.human_id is None:
+        raise ForbiddenError("a task is requested by a person: use a token that belongs to a human")
+    retention = ctx.settings.retention
+    t = now()
+    agent, repo_row = _agent_and_repo(ctx, body)
     actions = _check_actions(body.actions, agent)
-    policy_digest = _policy_digest(repo_row["path"], body.base_commit)
+    policy_digest, protected = _policy_digest(repo_row["path"], body.base_commit)
+    _check_scope(body, agent, protected)
     if body.intent_text is not None:
         intent = hashlib.sha256(body.intent_text.encode("utf-8", "surrogatepass")).hexdigest()
     else:
