@@ -20,10 +20,11 @@ from signoff.broker.errors import BrokerError
 from signoff.errors import Error
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     from signoff.approvals.check import RecordSource
-    from signoff.gate.check import WitnessSource
+    from signoff.attribution.attribute import Witness
 
 TIMEOUT = 5.0
 CREDENTIAL_FILE = "signoff-hook.token"
@@ -43,12 +44,20 @@ def credential(repo: str, env: Mapping[str, str]) -> str | None:
         return None
 
 
+class TimedWitness(Protocol):
+    """The pushes this hook witnessed (`WitnessSource`), and when each commit was first seen."""
+
+    times: dict[str, dt.datetime]
+
+    def witnessed(self, shas: Sequence[str]) -> Mapping[str, Witness]: ...
+
+
 class Backend(Protocol):
     def introspect(self, token: str) -> dict[str, Any]: ...
 
     def report(self, push: dict[str, Any]) -> None: ...
 
-    def gate_sources(self, repo: str) -> tuple[RecordSource, WitnessSource]:
+    def gate_sources(self, repo: str) -> tuple[RecordSource, TimedWitness]:
         """The control plane's approvals and the pushes this hook witnessed, for the gate."""
         ...
 
@@ -107,11 +116,11 @@ class Remote:
 
         return Client(self.url, self._credential, timeout=30.0)
 
-    def gate_sources(self, repo: str) -> tuple[RecordSource, WitnessSource]:
-        from signoff.client import ServerApprovals, ServerWitness
+    def gate_sources(self, repo: str) -> tuple[RecordSource, TimedWitness]:
+        from signoff.client import ServerApprovals
 
         client = self._client()
-        return ServerApprovals(client, repo), ServerWitness(client, repo)
+        return ServerApprovals(client, repo), _RemoteWitness(client, repo)
 
     def record_decision(self, repo: str, record: Mapping[str, Any]) -> None:
         from signoff.client import post_decision
@@ -168,7 +177,7 @@ class Local:
             msg = str(exc).splitlines()[0]
             raise BrokerError(f"local control plane: {msg}", code="unavailable") from None
 
-    def gate_sources(self, repo: str) -> tuple[RecordSource, WitnessSource]:
+    def gate_sources(self, repo: str) -> tuple[RecordSource, TimedWitness]:
         from signoff.server.releases.sources import ServerApprovals
 
         return ServerApprovals(self.ctx, repo), _LocalWitness(self, repo)
@@ -187,19 +196,56 @@ class Local:
             raise BrokerError(f"local control plane: {msg}", code="unavailable") from None
 
 
+def _stamp(text: str) -> dt.datetime:
+    import datetime  # here: the token path never needs it
+
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class _RemoteWitness:
+    """`GET /v1/witnessed` (as `signoff.client.ServerWitness`), keeping each push's time."""
+
+    BATCH = 150
+
+    def __init__(self, client: Any, repo: str) -> None:
+        self.client = client
+        self.repo = repo
+        self.times: dict[str, dt.datetime] = {}
+
+    def witnessed(self, shas: Sequence[str]) -> dict[str, Witness]:
+        from signoff.attribution.attribute import Witness
+
+        out: dict[str, Witness] = {}
+        for start in range(0, len(shas), self.BATCH):
+            params = {"repo": self.repo, "commit": list(shas[start : start + self.BATCH])}
+            for item in self.client.call("GET", "/v1/witnessed", params=params):
+                sha = item["commit"]
+                out[sha] = Witness(item["task"], item["agent"], item["requester"], item["ref"])
+                _earliest(self.times, sha, _stamp(item["time"]))
+        return out
+
+
 class _LocalWitness:
-    """`WitnessSource` over the server's table of witnessed pushes."""
+    """`TimedWitness` over the server's table of witnessed pushes."""
 
     def __init__(self, local: Local, repo: str) -> None:
         self.local = local
         self.repo = repo
+        self.times: dict[str, dt.datetime] = {}
 
-    def witnessed(self, shas: Sequence[str]) -> dict[str, Any]:
+    def witnessed(self, shas: Sequence[str]) -> dict[str, Witness]:
         from signoff.attribution.attribute import Witness
         from signoff.server.broker.repository import witnessed_for
 
         with self.local.ctx.db.read() as conn:
             rows = witnessed_for(conn, self.repo, list(shas))
-        return {
-            r["commit_sha"]: Witness(r["task"], r["agent"], r["requester"], r["ref"]) for r in rows
-        }
+        out = {}
+        for r in rows:
+            out[r["commit_sha"]] = Witness(r["task"], r["agent"], r["requester"], r["ref"])
+            _earliest(self.times, r["commit_sha"], _stamp(r["time"]))
+        return out
+
+
+def _earliest(times: dict[str, dt.datetime], sha: str, when: dt.datetime) -> None:
+    if sha not in times or when < times[sha]:
+        times[sha] = when

@@ -15,11 +15,17 @@ push leaves it, and the control plane's) and the pushes this hook witnessed. A p
 so a break-glass landing stays recorded as overridden); any other refuses the push with the
 gate's one-line reason (`push.refused`, code `gate`). Deleting a protected branch, or moving it
 other than forward, is refused: that would land content the gate never judged.
+
+Identities are judged as the release gate judges them (`signoff.identity.validity`): an agent's
+expiry at the time of its work (the earliest push of the commit this hook witnessed; without
+one, now), so work done and approved while the agent was valid still lands after it expired;
+suspension (revocation) reaches all its work. The gate itself runs with no expiry date for that.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -35,6 +41,9 @@ if TYPE_CHECKING:
     from signoff.decision import Decision
 
 MAX_FILE_LINES = 10
+#: The gate's own per-file expiry check runs as of this date (never): expiry is judged at the
+#: time of the work by `_identities`, as the release gate does.
+_NO_EXPIRY = dt.date.min
 
 
 class Gated(NamedTuple):
@@ -155,11 +164,28 @@ def gate(
     try:
         d = run_check(
             repo, base, u.new, target_branch=u.ref.removeprefix("refs/heads/"),
-            approvals_ref=records, server=approvals, witness=witness,
+            approvals_ref=records, server=approvals, witness=witness, today=_NO_EXPIRY,
         )  # fmt: skip
     except Error as exc:
         return Gated(u, False, (f"{u.ref}: the gate cannot decide: {line_of(exc)}",))
-    return Gated(u, d.verdict in PASSING, _lines(u, d), d)
+    invalid = _identities(u, d, witness.times)
+    return Gated(u, d.verdict in PASSING and not invalid, _lines(u, d) + invalid, d)
+
+
+def _identities(u: RefUpdate, d: Decision, times: Mapping[str, dt.datetime]) -> tuple[str, ...]:
+    """Each agent commit's identity at the time of its work (see the module docstring)."""
+    from signoff.identity.validity import identity_state_at
+
+    now = dt.datetime.now(dt.UTC)
+    out: list[str] = []
+    for a in d.commits:
+        for actor in a.actors:
+            if actor.agent is not None:
+                state = identity_state_at(actor.agent, times.get(a.sha, now))
+                if not state.ok:
+                    seen = "pushed then" if a.sha in times else "no witnessed push: judged now"
+                    out.append(f"{u.ref}: {a.sha[:12]}: {state.reason} ({seen})")
+    return tuple(dict.fromkeys(out))
 
 
 def _base(git: Git, repo: str, u: RefUpdate) -> str | Gated:

@@ -3,7 +3,7 @@ revoked agent or task.
 
 Revocation is retroactive (a compromise taints everything the identity produced, before and
 after); expiry is not (work done and approved while the agent was valid stays valid), so an
-expired or retired agent's work raises nothing here.
+expired or retired agent's work raises nothing here (`signoff.identity.validity`).
 
 Read from the ledger: `release.promoted` (subjects `artifact`, `release`, `repo`) is matched to
 the latest `release.verified` of the same release (and repository) recorded before it, whose
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from signoff.identity.agents import Status
+from signoff.identity.validity import Validity, identity_state_at
 from signoff.ledger.events import Event, EventType
 from signoff.monitor.alerts import Alert, Severity
 from signoff.monitor.model import Snapshot
@@ -52,8 +52,9 @@ class _Taint(NamedTuple):
 def _tainted(view: LedgerView, snap: Snapshot, verified: Event) -> list[_Taint]:
     """Each revoked agent or task with work in the verified release, and its commits there."""
     suspended: dict[str, int | None] = dict(view.suspended_agents)
-    for a in snap.registry.agents:
-        if a.status is Status.SUSPENDED:
+    for a in snap.registry.agents:  # the registry's word, by the rule the release gate uses
+        state = identity_state_at(a, snap.now, view.suspended_agents)
+        if state.validity is Validity.REVOKED:
             suspended.setdefault(a.id, None)
     out: list[_Taint] = []
     agents = verified.payload.get("agents")
