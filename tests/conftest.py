@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from gitrepo import Repo, make_repo
+from netguard import guard_sockets
 
 # Tests must not read the developer's git configuration.
 os.environ["GIT_CONFIG_GLOBAL"] = os.devnull
 os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+# Tests must not reach the network: only loopback and local sockets connect.
+guard_sockets()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Plain data for what a commit range contains (DESIGN.md §3 "Change set").
+"""Plain data for what a commit range contains (docs/architecture.md).
 
 Paths are ``str`` decoded from git's bytes with ``surrogateescape``: comparison stays byte-exact
 (`path_bytes` gives the original bytes back) and nothing is lost for non-UTF-8 names. Use

@@ -1,7 +1,8 @@
-"""What the gate decides, per file and overall (DESIGN.md §3 "Decision")."""
+"""What the gate decides, per file and overall (docs/architecture.md)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -58,7 +59,8 @@ class FileDecision(NamedTuple):
     new_blob: str = ""
 
 
-class IgnoredRecord(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class IgnoredRecord:
     """An approval record that was not counted, and why (bad signature, stale digest, ...)."""
 
     record_id: str
@@ -68,8 +70,9 @@ class IgnoredRecord(NamedTuple):
     source: str = "ref"  # "ref": signed record on the approvals ref; "server": via the API
 
 
-class ApprovalStatus(NamedTuple):
-    """One approval requirement over one class's content digest (DESIGN.md §3 "Approval")."""
+@dataclass(frozen=True, slots=True)
+class ApprovalStatus:
+    """One approval requirement over one class's content digest (docs/approvals.md)."""
 
     file_class: str
     digest: str
@@ -102,7 +105,8 @@ class ApprovalStatus(NamedTuple):
         return "approved" if self.missing == 0 else "missing"
 
 
-class OverrideStatus(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class OverrideStatus:
     """A break-glass override that let one class's content through: recorded, never approval."""
 
     file_class: str
@@ -114,7 +118,8 @@ class OverrideStatus(NamedTuple):
     source: str = "ref"
 
 
-class ApprovalReport(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ApprovalReport:
     """What the gate made of the signed approval records it found."""
 
     ref: str
@@ -126,7 +131,8 @@ class ApprovalReport(NamedTuple):
     server_records: int = 0  # how many of `records` came from the server
 
 
-class Decision(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Decision:
     verdict: Verdict
     base: str
     head: str

@@ -1,4 +1,4 @@
-"""The one finding model shared by every semantic analyzer (DESIGN.md §3 "Facts").
+"""The one finding model shared by every semantic analyzer (docs/facts.md).
 
 A fact says, in plain words, what changed inside a file: "postinstall script added", "action not
 pinned to a commit". Policies name facts by `kind`; outputs show `message`.

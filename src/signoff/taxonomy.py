@@ -1,4 +1,4 @@
-"""The built-in class taxonomy and risk levels (DESIGN.md §3 "Class").
+"""The built-in class taxonomy and risk levels (docs/classes.md).
 
 Classes are listed most sensitive first; that order breaks ties between classes of equal risk, so
 "the riskier of two classes" is always well defined.

@@ -1,4 +1,4 @@
-"""`signoff check` begins git's walk before click loads (`signoff.gate.prefetch`); it must only
+"""`signoff check` begins git's walk before click loads (`signoff.cli.prefetch`); it must only
 ever save time: the same decision, work started for other refs thrown away, nothing left running.
 """
 
@@ -13,8 +13,9 @@ from clirun import run
 from gitrepo import COPILOT, HUMAN, Repo
 from policies import AGENTS, POLICY
 
+from signoff.cli import prefetch
 from signoff.cli.check import check as check_command
-from signoff.gate import prefetch as early
+from signoff.cli.check_options import CHECK_OPTIONS
 from signoff.gate.check import run_check
 from signoff.gate.start import RangeStart
 
@@ -39,8 +40,8 @@ def started_log(monkeypatch: pytest.MonkeyPatch) -> list[RangeStart]:
     seen: list[RangeStart] = []
     real = RangeStart.__init__
 
-    def recording(self: RangeStart, *args: Any) -> None:
-        real(self, *args)
+    def recording(self: RangeStart, *args: Any, **kw: Any) -> None:
+        real(self, *args, **kw)
         seen.append(self)
 
     monkeypatch.setattr("signoff.gate.start.RangeStart.__init__", recording)
@@ -48,7 +49,7 @@ def started_log(monkeypatch: pytest.MonkeyPatch) -> list[RangeStart]:
 
 
 def _closed(s: RangeStart) -> bool:
-    return s.log._stream._proc.poll() is not None
+    return s.closed
 
 
 def _without_time(doc: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def test_valued_options_are_those_of_the_check_command() -> None:
         if isinstance(p, click.Option) and not p.is_flag
         for opt in p.opts
     }
-    assert valued == early.VALUED
+    assert valued == {decl for opt in CHECK_OPTIONS for decl in opt.decls}
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,7 @@ def test_refs_reads_only_plain_command_lines(
 ) -> None:
     monkeypatch.delenv("SIGNOFF_BASE", raising=False)
     monkeypatch.delenv("GITHUB_BASE_REF", raising=False)
-    assert early.refs(args) == expected
+    assert prefetch.refs(args) == expected
 
 
 def test_refs_takes_the_base_from_the_environment_like_the_command(
@@ -92,9 +93,9 @@ def test_refs_takes_the_base_from_the_environment_like_the_command(
 ) -> None:
     monkeypatch.delenv("SIGNOFF_BASE", raising=False)
     monkeypatch.setenv("GITHUB_BASE_REF", "main")
-    assert early.refs([]) == (".", "origin/main", "HEAD")
+    assert prefetch.refs([]) == (".", "origin/main", "HEAD")
     monkeypatch.setenv("SIGNOFF_BASE", "release")
-    assert early.refs([]) == (".", "release", "HEAD")
+    assert prefetch.refs([]) == (".", "release", "HEAD")
 
 
 def test_check_uses_the_early_start_and_decides_the_same(
@@ -106,7 +107,7 @@ def test_check_uses_the_early_start_and_decides_the_same(
     assert len(started_log) == 1, "the command line was plain: git should have started early"
     assert started_log[0].is_for(work.path, "main", "work")
     assert _closed(started_log[0])
-    assert early.take() is None
+    assert all(_closed(s) for s in started_log)
     plain = run_check(work.path, "main", "work")  # no early start at all
     from signoff.output.json_v1 import to_dict
 
@@ -117,7 +118,6 @@ def test_work_started_for_other_refs_is_closed_unused(work: Repo) -> None:
     other = RangeStart(work.path, "main", "main~0")
     decision = run_check(work.path, "main", "work", started=other)
     assert _closed(other)
-    assert other.log._stream._out.closed
     assert [c.sha for c in decision.commits] == work.git("rev-list", "main..work").split()
 
 
@@ -129,14 +129,14 @@ def test_a_usage_error_after_the_early_start_leaves_nothing_running(
     assert "yaml" in r.err
     assert len(started_log) == 1
     assert _closed(started_log[0])
-    assert early.take() is None
+    assert all(_closed(s) for s in started_log)
 
 
 def test_a_failed_early_start_is_reported_by_the_check_itself(
-    work: Repo, capsys: pytest.CaptureFixture[str]
+    work: Repo, started_log: list[RangeStart], capsys: pytest.CaptureFixture[str]
 ) -> None:
     r = run(capsys, "check", "--repo", str(work.path), "--base", "nope", "--head", "work")
     assert r.code == 2
     assert "nope" in r.err
     assert "Traceback" not in r.err
-    assert early.take() is None
+    assert all(_closed(s) for s in started_log)

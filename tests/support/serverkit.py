@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from signoff.server.app import create_app
+from signoff.app import create_app
 from signoff.server.serving import uvicorn_options
 from signoff.server.settings import Settings, load
 from signoff.server.tokens.service import bootstrap

@@ -1,4 +1,4 @@
-"""Semantic analysis: what changed *inside* a file, as typed facts (DESIGN.md §3 "Facts").
+"""Semantic analysis: what changed *inside* a file, as typed facts (docs/facts.md).
 
 The registry is an explicit, ordered table (zizmor's ``registry.rs``): output order is stable and a
 duplicate ident is refused at import. Analyzers are imported and built lazily: which ones a path

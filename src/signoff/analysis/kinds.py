@@ -7,14 +7,15 @@ The policy validator rejects fact names not listed here (with did-you-mean sugge
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import NamedTuple
 
 from signoff.facts import PARSE_FAILED
 from signoff.taxonomy import Risk
 
 
-class FactInfo(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class FactInfo:
     kind: str
     risk: Risk
     desc: str

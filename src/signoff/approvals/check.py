@@ -8,6 +8,7 @@ verification costs two `ssh-keygen` runs. Unreadable records are always reported
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Mapping, Sequence
 from operator import attrgetter
 from typing import Protocol
@@ -100,5 +101,5 @@ def gate_approvals(
         ref=ref or "",
     )
     if server is not None:
-        report = report._replace(server=server.url)
+        report = dataclasses.replace(report, server=server.url)
     return new_files, report

@@ -1,4 +1,4 @@
-"""Content digests: what an approval is bound to (DESIGN.md §3 "Approval").
+"""Content digests: what an approval is bound to (docs/approvals.md).
 
 Per class, SHA-256 over the canonical JSON of the sorted (path, mode, blob) rows that the range
 lands for files of that class, plus the policy digest. The rows name only what lands, never the

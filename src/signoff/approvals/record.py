@@ -13,8 +13,9 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 SCHEMA = "signoff.approval/v1"
 
@@ -50,7 +51,8 @@ class RecordError(ValueError):
     """A record that is not a valid `signoff.approval/v1` document (the message says why)."""
 
 
-class ApprovalRecord(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ApprovalRecord:
     repository: str  # root commit SHA reachable from the base: which repository this is for
     decision: Kind
     approver: str  # principal the signer claims to be; must be the one ssh-keygen finds

@@ -10,7 +10,7 @@ Listing reads the tree once and every blob in one `cat-file --batch`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from signoff.errors import GitError
 from signoff.gitio.history import read_objects
@@ -22,7 +22,8 @@ _RETRIES = 5
 _IDENT = ["user.name=signoff", "user.email=signoff@localhost"]
 
 
-class StoredRecord(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
     """A record as found on the ref; `json` or `sig` is None when its blob is missing."""
 
     record_id: str

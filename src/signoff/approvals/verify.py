@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from signoff.approvals.record import ApprovalRecord, RecordError, parse_record, record_id
 from signoff.approvals.sshsig import NAMESPACE
@@ -22,7 +22,8 @@ from signoff.identity.allowed_signers import AllowedSigners
 from signoff.identity.sshsig import SshPublicKey, SshSigError, read_signature, verify
 
 
-class CheckedRecord(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CheckedRecord:
     """A record after verification: `error` is None only when its signature is good."""
 
     record_id: str

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable
 from enum import StrEnum
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
+from weakref import WeakValueDictionary
 
 from signoff.attribution import catalogue, principles
 from signoff.attribution.message import footers, trailers
@@ -52,21 +53,115 @@ class Actor(NamedTuple):
         return self.agent is not None
 
 
-class Attribution(NamedTuple):
-    sha: str
+class Profile:
+    """All an attribution says about its commit except which commit it is: interned.
+
+    `Profile.of` returns one instance per distinct value, so commits attributed alike share one
+    profile, and code that groups them keys on the profile itself: two profiles are equal
+    exactly when they are the same object, so a profile compares and hashes by identity
+    (object's own ``==`` and ``hash``), which is both exact and cheap. Never build one directly.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "actors",
+        "co_authors",
+        "evidence",
+        "human",
+        "kind",
+        "task_requesters",
+    )
+
     kind: AttributionKind
     actors: tuple[Actor, ...]
     evidence: tuple[Evidence, ...]
-    human: str | None = None  # principal of a verified human signature
-    co_authors: tuple[str, ...] = ()  # human e-mails named in trailers
+    human: str | None  #: principal of a verified human signature
+    co_authors: tuple[str, ...]  #: human e-mails named in trailers
     #: who asked for this work, as the control plane recorded the task behind a witnessed push
-    task_requesters: tuple[str, ...] = ()
+    task_requesters: tuple[str, ...]
+
+    _interned: ClassVar[WeakValueDictionary[tuple[object, ...], Profile]] = WeakValueDictionary()
+
+    @classmethod
+    def of(
+        cls,
+        kind: AttributionKind,
+        actors: tuple[Actor, ...],
+        evidence: tuple[Evidence, ...],
+        human: str | None = None,
+        co_authors: tuple[str, ...] = (),
+        task_requesters: tuple[str, ...] = (),
+    ) -> Profile:
+        key = (kind, actors, evidence, human, co_authors, task_requesters)
+        found = cls._interned.get(key)
+        if found is None:
+            found = object.__new__(cls)
+            for name, value in zip(_PROFILE_FIELDS, key, strict=True):
+                object.__setattr__(found, name, value)
+            cls._interned[key] = found
+        return found
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a profile is shared and never changes ({name})")
+
+    def __repr__(self) -> str:
+        return (
+            f"Profile({self.kind.value}, actors={[a.id for a in self.actors]}, "
+            f"human={self.human!r}, co_authors={self.co_authors!r})"
+        )
+
+
+_PROFILE_FIELDS = ("kind", "actors", "evidence", "human", "co_authors", "task_requesters")
+
+
+class Attribution(NamedTuple):
+    """Who influenced one commit: the commit and its (shared) profile."""
+
+    sha: str
+    profile: Profile
+
+    @property
+    def kind(self) -> AttributionKind:
+        return self.profile.kind
+
+    @property
+    def actors(self) -> tuple[Actor, ...]:
+        return self.profile.actors
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        return self.profile.evidence
+
+    @property
+    def human(self) -> str | None:
+        return self.profile.human
+
+    @property
+    def co_authors(self) -> tuple[str, ...]:
+        return self.profile.co_authors
+
+    @property
+    def task_requesters(self) -> tuple[str, ...]:
+        return self.profile.task_requesters
 
     @property
     def asserted_only(self) -> bool:
         """Nothing witnessed vouches for this commit: no verified signature (human or agent),
         no push through the hook. Its human authorship is unverified, whatever else it claims."""
         return self.human is None and all(e.type is EvidenceType.ASSERTED for e in self.evidence)
+
+
+def attribution(
+    sha: str,
+    kind: AttributionKind,
+    actors: tuple[Actor, ...],
+    evidence: tuple[Evidence, ...],
+    human: str | None = None,
+    co_authors: tuple[str, ...] = (),
+    task_requesters: tuple[str, ...] = (),
+) -> Attribution:
+    """An attribution with its interned profile."""
+    return Attribution(sha, Profile.of(kind, actors, evidence, human, co_authors, task_requesters))
 
 
 _EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
@@ -159,12 +254,7 @@ class Attributor:
         done = self._keyed.get(key)
         if done is None:
             done = self._keyed[key] = self(commit(), read)
-        if done.sha == sha:
-            return done
-        return _new_attribution(Attribution, (sha, *done[1:]))
-
-
-_new_attribution: Callable[..., Attribution] = tuple.__new__  # skips NamedTuple's Python __new__
+        return done if done.sha == sha else Attribution(sha, done.profile)
 
 
 def attribute(
@@ -234,11 +324,11 @@ def attribute(
         kind = AttributionKind.HUMAN if human else AttributionKind.UNVERIFIED
     if kind in (AttributionKind.AGENT, AttributionKind.BOT) and human:
         co_authors.append(human)
-    return Attribution(
-        sha=commit.sha,
-        kind=kind,
-        actors=tuple(actors.values()),
-        evidence=tuple(evidence),
+    return attribution(
+        commit.sha,
+        kind,
+        tuple(actors.values()),
+        tuple(evidence),
         human=human,
         co_authors=tuple(dict.fromkeys(co_authors)),
     )
@@ -334,7 +424,7 @@ class Witness(NamedTuple):
 def with_witness(a: Attribution, w: Witness, registry: Registry) -> Attribution:
     """The hook saw this commit pushed with the task token of `w.agent`: that is *witnessed*
     agent work, whatever the author fields say, and the task's requester asked for it (so they
-    never approve it: DESIGN.md §3 "Approval")."""
+    never approve it: docs/approvals.md)."""
     agent = registry.get(w.agent)
     actor = (
         Actor(agent.id, agent.kind, agent)
@@ -349,6 +439,6 @@ def with_witness(a: Attribution, w: Witness, registry: Registry) -> Attribution:
     asked = w.requester.lower()
     co = tuple(dict.fromkeys((*a.co_authors, asked)))
     task = tuple(dict.fromkeys((*a.task_requesters, asked)))
-    return a._replace(
-        kind=kind, actors=actors, evidence=(ev, *a.evidence), co_authors=co, task_requesters=task
+    return attribution(
+        a.sha, kind, actors, (ev, *a.evidence), a.human, co_authors=co, task_requesters=task
     )

@@ -8,12 +8,13 @@ Patterns are matched case-insensitively against lower-cased text.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from signoff.taxonomy import Kind
 
 
-class Known(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Known:
     id: str
     name: str
     kind: Kind
@@ -208,7 +209,8 @@ CATALOGUE: tuple[Known, ...] = (
 CATALOGUE_IDS = frozenset(k.id for k in CATALOGUE)
 
 
-class _Compiled(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _Compiled:
     known: Known
     identities: tuple[re.Pattern[str], ...]
     trailers: tuple[re.Pattern[str], ...]

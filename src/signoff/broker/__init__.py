@@ -7,6 +7,6 @@
     scope.py    what a token may grant: task request ∩ agent scope ∩ policy
     enforce.py  the push decision the git hook applies: refs, tags, protected refs, paths
 
-Nothing here imports a web framework or a database driver (DESIGN.md §6): the server and the
+Nothing here imports a web framework or a database driver (docs/architecture.md): the server and the
 hook are shells around these functions, so a push is judged the same way wherever it is judged.
 """

@@ -4,7 +4,7 @@ Pure: the hook (or any other enforcement point) gathers the ref updates, the new
 file changes they make, and the protected patterns; this module decides, giving every reason a
 push is refused (not just the first), each one line.
 
-Rules for a push made with a task token (DESIGN.md §2 mode 3):
+Rules for a push made with a task token (docs/tokens.md):
 
 - the token's repository is this repository, and its actions include `push-branch`;
 - every updated ref is a branch (`refs/heads/...`): tags and any other namespace are refused;

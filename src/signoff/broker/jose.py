@@ -20,7 +20,8 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["TaskClaims", "VerifyKey", "mint", "verify_compact", "verify_task_token"]
 
@@ -45,7 +46,8 @@ _TASK_CLAIMS = frozenset(
 AnyKey = OKPKey | ECKey | RSAKey
 
 
-class VerifyKey(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class VerifyKey:
     """A public key we trust, with the one algorithm it may be used with."""
 
     kid: str

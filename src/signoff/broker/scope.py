@@ -6,7 +6,7 @@ agent has any) AND none of the task's denied paths. At least one allow list must
 a grant that names no paths at all is refused rather than read as "everything" (fail closed).
 
 Refused outright, whatever the task or the agent's scope say: the actions publish, tag, sign and
-promote (DESIGN.md §4), a branch prefix that could name a protected branch, a repository outside
+promote (docs/policy.md), a branch prefix that could name a protected branch, a repository outside
 the agent's scope, a TTL over the agent's maximum.
 """
 

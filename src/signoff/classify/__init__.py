@@ -20,9 +20,10 @@ once.
 from __future__ import annotations
 
 from functools import lru_cache, reduce
+from typing import TYPE_CHECKING, NamedTuple
 
 from signoff.classify.agents import AgentInstructions
-from signoff.classify.base import Classifier, Match, Record
+from signoff.classify.base import Classifier, Match
 from signoff.classify.build_tools import BuildTools
 from signoff.classify.ci_services import CIServices
 from signoff.classify.containers import Containers
@@ -51,8 +52,6 @@ from signoff.patterns.globs import compile_glob
 from signoff.patterns.globset import GlobSet
 from signoff.taxonomy import RISK, FileClass, Risk, riskier
 
-# Annotation-only imports, kept out of the import (typing and collections cost milliseconds).
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
@@ -116,25 +115,13 @@ REGISTRY: tuple[Classifier, ...] = build_registry(
 )
 
 
-class PathClass(Record):
+class PathClass(NamedTuple):
     """The class of one path, every match that led to it (for `signoff explain`), and why."""
-
-    __slots__ = ("file_class", "matches", "reason", "risk")
-    __match_args__ = ("file_class", "risk", "matches", "reason")
 
     file_class: FileClass
     risk: Risk
     matches: tuple[Match, ...]
     reason: str
-
-    def __init__(
-        self, file_class: FileClass, risk: Risk, matches: tuple[Match, ...], reason: str
-    ) -> None:
-        init = object.__setattr__
-        init(self, "file_class", file_class)
-        init(self, "risk", risk)
-        init(self, "matches", matches)
-        init(self, "reason", reason)
 
 
 def _describe(match: Match) -> str:

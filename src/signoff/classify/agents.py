@@ -2,7 +2,7 @@
 
 Names are matched in any case where tools or case-insensitive filesystems (macOS, Windows) would
 read a variant, so `claude.md` cannot slip past the rule for `CLAUDE.md`. Location does not
-lower the class: `docs/AGENTS.md` still steers an agent working in docs/.
+lower the class: an `AGENTS.md` under docs/ still steers an agent working there.
 """
 
 from __future__ import annotations

@@ -7,15 +7,12 @@ short list of (glob, reason) pairs.
 
 from __future__ import annotations
 
-from signoff.classify.base import Classifier, Match, Record
+from collections.abc import Iterator
+from typing import Any, ClassVar, NamedTuple
+
+from signoff.classify.base import Classifier, Match
 from signoff.patterns.globs import Glob, compile_glob, nocase
 from signoff.taxonomy import FileClass
-
-# Annotation-only imports, kept out of the import (typing and collections cost milliseconds).
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from typing import Any, ClassVar
 
 #: Classes a *generic* rule may name, in the order that breaks ties when only generic rules match.
 #: Tests first (a test directory's code is test code), then source (code stays medium even when it
@@ -56,32 +53,14 @@ class AnyCase(str):
     __slots__ = ()
 
 
-class Rule(Record):
+class Rule(NamedTuple):
     """A path pattern, the class it implies, and why, in words a user reads in `explain`."""
-
-    __slots__ = ("any_case", "file_class", "generic", "pattern", "reason")
-    __match_args__ = ("pattern", "file_class", "reason", "generic", "any_case")
 
     pattern: str
     file_class: FileClass
     reason: str
-    generic: bool
-    any_case: bool
-
-    def __init__(
-        self,
-        pattern: str,
-        file_class: FileClass,
-        reason: str,
-        generic: bool = False,
-        any_case: bool = False,
-    ) -> None:
-        init = object.__setattr__
-        init(self, "pattern", pattern)
-        init(self, "file_class", file_class)
-        init(self, "reason", reason)
-        init(self, "generic", generic)
-        init(self, "any_case", any_case)
+    generic: bool = False
+    any_case: bool = False
 
     @property
     def glob_pattern(self) -> str:

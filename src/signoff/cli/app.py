@@ -46,4 +46,6 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
     Exit codes: 0 allowed or overridden, 1 blocked or needs approval, 2 usage or input error.
     """
-    ctx.obj = {"verbose": verbose}
+    # `--verbose` is read by the entry point (`signoff.cli.main`), which shows tracebacks; the
+    # context object carries what the entry point hands the commands (the early start).
+    ctx.ensure_object(dict)

@@ -109,40 +109,28 @@ def _record(
 ) -> None:
     from signoff.approvals import sshsig, store
     from signoff.approvals.apply import disqualify
-    from signoff.approvals.digest import class_digests
     from signoff.approvals.record import Kind, RecordError, make_record, record_id
+    from signoff.approvals.request import bind, not_a_member
     from signoff.approvals.verify import verify_records
-    from signoff.decision import Verdict
-    from signoff.gate.check import load_inputs, run_check
+    from signoff.gate.check import check_range
     from signoff.gitio.runner import Git
-    from signoff.identity.signers import build_signers
 
     store.check_ref(approvals_ref)
     who = (principal or _git_config(repo, "user.email")).strip().lower()
     if not who:
         raise Error("no principal: pass --principal EMAIL or set git config user.email")
     signing_key = _signing_key(repo, key)
-    decision = run_check(repo, base, head, approvals_ref=None)
-    digests = class_digests(decision.files, decision.digests["policy"])
-    if classes:
-        absent = [c for c in classes if c not in digests]
-        if absent:
-            raise Error(f"no {', '.join(absent)} file lands in {base}..{head}")
-        chosen = sorted(set(classes))
-    else:
-        chosen = sorted(
-            {f.file_class.value for f in decision.files if f.verdict is not Verdict.ALLOW}
-        )
-        if not chosen:
-            raise Error(f"nothing in {base}..{head} needs approval; name --class to sign anyway")
+    gated = check_range(repo, base, head, approvals_ref=None)
+    decision, inputs = gated.decision, gated.inputs
+    binding = bind(decision, classes, where=f"{base}..{head}", naming="--class")
     git = Git(repo)
     try:
         rec = make_record(
             repository=store.repository_id(git, decision.base),
             decision=Kind(kind),
             approver=who,
-            digests={c: digests[c] for c in chosen},
-            policy_digest=decision.digests["policy"],
+            digests=binding.digests,
+            policy_digest=binding.policy_digest,
             base=decision.base,
             head=decision.head,
             comment=comment,
@@ -154,21 +142,22 @@ def _record(
     sig = sshsig.sign(data, signing_key)
     rid = record_id(data)
 
-    inputs = load_inputs(git, decision.base)
-    signers, signers_text, _ = build_signers(inputs.humans, inputs.registry)
     [checked] = verify_records(
-        [store.StoredRecord(rid, data, sig)], signers_text, repository=rec.repository
+        [store.StoredRecord(rid, data, sig)], inputs.signers_text, repository=rec.repository
     )
     store.append(git, rid, {"json": data, "sig": sig}, approvals_ref)
     click.echo(f"{kind} recorded: {rid}")
     click.echo(f"  by {who} ({checked.key_type} {checked.fingerprint})")
     click.echo(f"  range {decision.base[:12]}..{decision.head[:12]}")
-    for c in chosen:
-        click.echo(f"  {c}: sha256:{digests[c]}")
+    for c, digest in binding.digests.items():
+        click.echo(f"  {c}: sha256:{digest}")
     click.echo(f"  stored on {approvals_ref}; share it: git push origin {approvals_ref}")
-    problem = disqualify(checked, inputs.policy, signers.agent_keys)
+    problem = disqualify(checked, inputs.policy, inputs.signers.agent_keys)
     if problem is not None:
         click.echo(f"signoff: warning: the gate will not count this record: {problem}", err=True)
+    if kind == "approve":
+        for note in not_a_member(decision, binding, who, inputs.policy.groups):
+            click.echo(f"signoff: warning: {note}: it does not count for that group", err=True)
 
 
 @click.group()
@@ -196,20 +185,18 @@ def list_(repo: Path, base: str, approvals_ref: str, fmt: str) -> None:
     from signoff.approvals import store
     from signoff.approvals.apply import disqualify
     from signoff.approvals.verify import verify_records
-    from signoff.gate.check import load_inputs
+    from signoff.gate.inputs import read_inputs
     from signoff.gitio import history
     from signoff.gitio.runner import Git
-    from signoff.identity.signers import build_signers
 
     git = Git(repo)
     base_sha = history.resolve_commit(git, base, role="base")
-    inputs = load_inputs(git, base_sha)
-    signers, text, _ = build_signers(inputs.humans, inputs.registry)
+    inputs = read_inputs(git, base_sha)
     stored = store.read_records(git, approvals_ref)
     repository = store.repository_id(git, base_sha) if stored else ""
     rows: list[dict[str, Any]] = []
-    for c in verify_records(stored, text, repository=repository):
-        problem = disqualify(c, inputs.policy, signers.agent_keys)
+    for c in verify_records(stored, inputs.signers_text, repository=repository):
+        problem = disqualify(c, inputs.policy, inputs.signers.agent_keys)
         rec = c.record
         rows.append(
             {

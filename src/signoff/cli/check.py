@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from signoff.cli._common import repo_option, write_output
-from signoff.protected import APPROVALS_REF
+from signoff.cli._common import write_output
+from signoff.cli.check_options import CHECK_OPTIONS, FORMATS, github_base
 
-#: Values of --format and --report (signoff.output.Format, listed here so click loads alone).
-FORMATS = ("text", "json", "markdown", "sarif", "codequality", "junit")
+if TYPE_CHECKING:
+    from signoff.decision import Decision
+    from signoff.output import Format
+    from signoff.output.json_fast import CommitsEncoder
 
 
 def _reports(
@@ -29,71 +32,36 @@ def _reports(
     return out
 
 
+#: Options whose values click checks with a function of this module.
+_CALLBACKS = {"reports": _reports}
+
+
+def _check_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The command's options, from the one table the early start reads too."""
+    types: dict[str, Any] = {
+        "file": click.Path(dir_okay=False, path_type=Path),
+        "dir": click.Path(file_okay=False, path_type=Path),
+    }
+    for opt in reversed(CHECK_OPTIONS):
+        kind = click.Choice(list(opt.choices)) if opt.kind == "choice" else types.get(opt.kind)
+        default: Any = Path(opt.default) if opt.kind == "dir" and opt.default else opt.default
+        fn = click.option(
+            *opt.decls,
+            opt.dest,
+            type=kind,
+            default=default,
+            show_default=opt.default is not None,
+            envvar=opt.envvar,
+            help=opt.help,
+            multiple=opt.multiple,
+            metavar=opt.metavar,
+            callback=_CALLBACKS.get(opt.dest),
+        )(fn)
+    return fn
+
+
 @click.command()
-@repo_option
-@click.option(
-    "--base",
-    "base",
-    envvar="SIGNOFF_BASE",
-    help="Base ref the change lands on "
-    "(the protected branch). Policy, registry and keys are read from here.",
-)
-@click.option("--head", "head", default="HEAD", show_default=True, help="Head ref of the change.")
-@click.option("--target-branch", help="Branch the change will land on (default: from --base).")
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="DRY RUN with this policy file instead of the protected one on the base ref.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format (codequality: GitLab Code Quality; junit: JUnit XML).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
-@click.option(
-    "--report",
-    "reports",
-    multiple=True,
-    metavar="FORMAT=FILE",
-    callback=_reports,
-    help="Also write the report in FORMAT to FILE (repeatable), from the same run: e.g. "
-    "--report codequality=gl-code-quality-report.json --report junit=signoff.xml.",
-)
-@click.option(
-    "--ledger",
-    "ledger_url",
-    envvar="SIGNOFF_LEDGER_URL",
-    help="Append the decision record to this ledger (sqlite path or postgresql:// URL).",
-)
-@click.option(
-    "--approvals-ref",
-    default=APPROVALS_REF,
-    show_default=True,
-    help="Ref holding signed approval records (fetch it first: docs/approvals.md).",
-)
-@click.option(
-    "--server",
-    "server_url",
-    envvar="SIGNOFF_SERVER",
-    help="Control plane URL: also count approvals given through its API, and post the "
-    "decision record there (docs/server.md).",
-)
-@click.option("--token", envvar="SIGNOFF_TOKEN", help="API token for --server ($SIGNOFF_TOKEN).")
-@click.option(
-    "--server-repo",
-    envvar="SIGNOFF_SERVER_REPO",
-    help="The repository's name on the server (default: the repository directory's name).",
-)
+@_check_options
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -116,56 +84,29 @@ def check(
     Exit codes: 0 allowed or overridden (break-glass), 1 needs approval or denied, 2 input error.
     """
     from signoff.errors import Error
-    from signoff.gate import prefetch as early
-    from signoff.gate.check import run_check
-    from signoff.output import Format, render
-    from signoff.output.json_v1 import CommitsEncoder, dumps, exit_code
+    from signoff.output import Format
+    from signoff.output.json_fast import CommitsEncoder
+    from signoff.output.json_v1 import exit_code
 
     fmt_e = Format(fmt)
     # JSON's list of commits is written as the gate attributes them, while git still walks.
     commits_json = CommitsEncoder() if fmt_e is Format.JSON else None
-
+    base = base or github_base()
     if base is None:
-        gh = os.environ.get("GITHUB_BASE_REF")
-        if not gh:
-            raise Error("missing --base (the ref the change lands on, e.g. origin/main)")
-        base = f"origin/{gh}"
-    client = None
-    server = None
-    witness = None
+        raise Error("missing --base (the ref the change lands on, e.g. origin/main)")
+    options = {
+        "policy_file": policy_file,
+        "target_branch": target_branch,
+        "approvals_ref": approvals_ref,
+        "started": (ctx.find_root().obj or {}).pop("prefetched", None),
+        "on_commit": commits_json.add if commits_json is not None else None,
+    }
     if server_url:
-        from signoff.client import Client, ServerApprovals, ServerWitness
+        decision = _check_with_server(repo, base, head, server_url, token, server_repo, options)
+    else:
+        from signoff.gate.check import run_check
 
-        client = Client(server_url, token)
-        server_repo = server_repo or repo.resolve().name
-        server = ServerApprovals(client, server_repo)
-        witness = ServerWitness(client, server_repo)
-    try:
-        decision = run_check(
-            repo,
-            base,
-            head,
-            policy_file=policy_file,
-            target_branch=target_branch,
-            approvals_ref=approvals_ref,
-            server=server,
-            witness=witness,
-            started=early.take(),
-            on_commit=commits_json.add if commits_json is not None else None,
-        )
-        if client is not None and server_repo is not None:
-            from signoff.client import post_decision
-            from signoff.gate.record import decision_payload
-
-            posted = post_decision(client, server_repo, decision_payload(decision))
-            click.echo(
-                f"signoff: decision recorded on {client.url} as {posted['id']} "
-                f"(ledger event {posted['ledger_seq']})",
-                err=True,
-            )
-    finally:
-        if client is not None:
-            client.close()
+        decision = run_check(repo, base, head, **options)
     if policy_file is not None:
         click.echo(
             f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "
@@ -177,12 +118,55 @@ def check(
 
         seq = record_decision(ledger_url, decision)
         click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)
-    if commits_json is not None:
-        text = dumps(decision, commits_json)
-    else:
-        color = fmt_e is Format.TEXT and output is None and sys.stdout.isatty()
-        text = render(decision, fmt_e, color=color)
+    from signoff.output import render
+
     for other, path in reports:
         write_output(render(decision, Format(other)), path)
-    write_output(text, output)
+    write_output(_report(decision, fmt_e, output, commits_json), output)
     ctx.exit(exit_code(decision))
+
+
+def _check_with_server(
+    repo: Path,
+    base: str,
+    head: str,
+    server_url: str,
+    token: str | None,
+    server_repo: str | None,
+    options: dict[str, Any],
+) -> Decision:
+    """The gate with the control plane's approvals and witnessed pushes; the decision record
+    is posted back to it."""
+    from signoff.client import Client, ServerApprovals, ServerWitness, post_decision
+    from signoff.gate.check import run_check
+    from signoff.gate.record import decision_payload
+
+    name = server_repo or repo.resolve().name
+    with Client(server_url, token) as client:
+        decision = run_check(
+            repo,
+            base,
+            head,
+            server=ServerApprovals(client, name),
+            witness=ServerWitness(client, name),
+            **options,
+        )
+        posted = post_decision(client, name, decision_payload(decision))
+        click.echo(
+            f"signoff: decision recorded on {client.url} as {posted['id']} "
+            f"(ledger event {posted['ledger_seq']})",
+            err=True,
+        )
+    return decision
+
+
+def _report(
+    decision: Decision, fmt: Format, output: Path | None, commits_json: CommitsEncoder | None
+) -> str:
+    from signoff.output import Format, render
+    from signoff.output.json_fast import dumps
+
+    if commits_json is not None:
+        return dumps(decision, commits_json)
+    color = fmt is Format.TEXT and output is None and sys.stdout.isatty()
+    return render(decision, fmt, color=color)

@@ -13,7 +13,6 @@ from typing import Any
 
 from signoff import __version__
 from signoff.errors import Error
-from signoff.gate import prefetch as early
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -25,24 +24,28 @@ def main(argv: list[str] | None = None) -> Any:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"signoff, version {__version__}\n")
         return _exit(EXIT_OK)
+    prefetched = None
     try:
         if args[:1] == ["check"]:
-            early.start(args[1:])  # git starts walking the range while click loads
-        return _run_click(args, argv)
+            from signoff.cli import prefetch
+
+            prefetched = prefetch.start(args[1:])  # git walks the range while click loads
+        return _run_click(args, argv, {"prefetched": prefetched})
     except KeyboardInterrupt:  # before click, which reports it the same way, took over
         sys.stderr.write("aborted\n")
         return _exit(EXIT_USAGE)
     finally:
-        early.discard()
+        if prefetched is not None:  # the check closed it after use, unless it never ran
+            prefetched.close()
 
 
-def _run_click(args: list[str], argv: list[str] | None) -> Any:
+def _run_click(args: list[str], argv: list[str] | None, obj: dict[str, Any]) -> Any:
     import click
 
     from signoff.cli.app import cli
 
     try:
-        rv = cli.main(args=argv, prog_name="signoff", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="signoff", standalone_mode=False, obj=obj)
     except click.exceptions.Exit as exc:
         return _exit(exc.exit_code)
     except click.exceptions.Abort:

@@ -88,9 +88,9 @@ def serve(
         from signoff.server.app import open_context
 
         open_context(s).db.close()  # migrate once before the workers start
-        uvicorn.run("signoff.server.app:app_from_env", factory=True, workers=s.workers, **options)
+        uvicorn.run("signoff.app:app_from_env", factory=True, workers=s.workers, **options)
         return
-    from signoff.server.app import create_app
+    from signoff.app import create_app
 
     app = create_app(s)
     uvicorn.run(app, **options)

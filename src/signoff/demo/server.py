@@ -175,7 +175,7 @@ def _gate(url: str, token: str, repo: _Repo, base: str, head: str) -> str:
 def main() -> int:
     import uvicorn
 
-    from signoff.server.app import create_app
+    from signoff.app import create_app
     from signoff.server.middleware import configure_logging
     from signoff.server.settings import load
     from signoff.server.tokens.service import bootstrap

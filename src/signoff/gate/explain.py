@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from signoff.classify import classify_path
 from signoff.patterns.globs import match_any
@@ -10,7 +10,8 @@ from signoff.policy.model import Policy
 from signoff.taxonomy import Mode, Risk
 
 
-class Explanation(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Explanation:
     path: str
     file_class: str
     risk: Risk

@@ -1,7 +1,9 @@
 """The gate's per-file work: class, facts from the analyzers, and the policy's verdict.
 
-Imported by `signoff.gate.check.run_check` only once `git log` is running, so loading the
-classifiers, analyzers and policy evaluator overlaps git's walk of the range.
+Two phases: `prepare` (what each landed file is, before the range's commits are known) and
+`decide` (each file under the policy, with the commits that touched it). Imported by
+`signoff.gate.check` only once `git log` is running, so loading the classifiers, analyzers and
+policy evaluator overlaps git's walk of the range.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from signoff.attribution.attribute import (
     AttributionKind,
     Evidence,
     EvidenceType,
+    attribution,
 )
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify.change import classify_change
 from signoff.decision import FileDecision
 from signoff.facts import PARSE_FAILED, Fact
+from signoff.gate.range import RangeRead, attributions_of
 from signoff.gitio import history
 from signoff.gitio.runner import Git
 from signoff.policy.evaluate import FileInput, evaluate_file
@@ -34,11 +38,11 @@ MAX_ANALYZED_BYTES = 8 << 20
 #: Content that lands although no commit in the range touched its path (a merge resolution can
 #: hide it): nobody vouches for it, so it is handled as unregistered agent work, whatever
 #: `treat_unverified_as_agent` says.
-UNEXPLAINED = Attribution(
-    sha="",
-    kind=AttributionKind.AGENT,
-    actors=(Actor("unregistered:unexplained-content", Kind.AI_AGENT, None),),
-    evidence=(
+UNEXPLAINED = attribution(
+    "",
+    AttributionKind.AGENT,
+    (Actor("unregistered:unexplained-content", Kind.AI_AGENT, None),),
+    (
         Evidence(
             EvidenceType.ASSERTED,
             "merge",
@@ -77,6 +81,25 @@ def prepare(git: Git, landed: list[FileChange], policy: Policy) -> list[Prepared
     """Classify and analyze every landed file (one `cat-file --batch` for the contents)."""
     contents = _read_contents(git, landed)
     return [Prepared(change, contents, policy) for change in landed]
+
+
+def decide(
+    prepared: Iterable[Prepared],
+    read: RangeRead,
+    policy: Policy,
+    today: dt.date,
+    target: str | None,
+    head: str,
+) -> list[FileDecision]:
+    """Each prepared file under the policy, with the attributions of the commits touching it."""
+    unexplained = UNEXPLAINED._replace(sha=head)
+    touched, attributions = read.touched, read.attributions
+    return [
+        p.decide(
+            attributions_of(p.change, touched, attributions, unexplained), policy, today, target
+        )
+        for p in prepared
+    ]
 
 
 def _facts(change: FileChange, contents: dict[str, bytes | None]) -> list[Fact]:

@@ -119,7 +119,7 @@ def fetch_inputs(
 
 def run_action(opts: Options, env: Mapping[str, str], say: Callable[[str], None]) -> int:
     """The whole Action; returns the gate's exit code (`Error`s are the caller's: exit 2)."""
-    from signoff.gate.check import load_inputs, run_check
+    from signoff.gate.check import check_range
     from signoff.github.api import DEFAULT_API, GitHubApi
     from signoff.output.json_v1 import exit_code
 
@@ -132,7 +132,7 @@ def run_action(opts: Options, env: Mapping[str, str], say: Callable[[str], None]
         api = GitHubApi(opts.token, event.owner, event.repo, base_url=base_url)
     sources, client, witness, server_repo = _sources(opts, event, api)
     try:
-        decision = run_check(
+        checked = check_range(
             opts.repo,
             event.base_sha,
             event.head_sha,
@@ -141,6 +141,7 @@ def run_action(opts: Options, env: Mapping[str, str], say: Callable[[str], None]
             server=sources,
             witness=witness,
         )
+        decision = checked.decision
         if client is not None:
             from signoff.client import post_decision
             from signoff.gate.record import decision_payload
@@ -155,8 +156,9 @@ def run_action(opts: Options, env: Mapping[str, str], say: Callable[[str], None]
     if opts.comment and api is not None:
         from signoff.github.comment import comment_body
 
-        policy = load_inputs(Git(opts.repo), decision.base).policy
-        body = comment_body(decision, policy, reviews=opts.reviews, console=opts.server)
+        body = comment_body(
+            decision, checked.inputs.policy, reviews=opts.reviews, console=opts.server
+        )
         upsert_comment(api, event.number, body, opts.comment_author)
     code = exit_code(decision)
     _append(env, "GITHUB_OUTPUT", f"verdict={decision.verdict.value}\nexit-code={code}\n")

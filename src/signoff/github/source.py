@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from signoff.approvals.digest import class_digests
 from signoff.approvals.verify import CheckedRecord
 from signoff.errors import Error
-from signoff.gate.check import load_inputs, run_check
+from signoff.gate.check import run_check
+from signoff.gate.inputs import read_inputs
 from signoff.github.api import GitHubApi
 from signoff.github.reviews import agent_login_map, review_records
 from signoff.gitio.runner import Git
@@ -40,7 +41,7 @@ class ForgeReviews:
 
     def fetch(self, digests: Mapping[str, str], repository: str) -> list[CheckedRecord]:
         reviews = self.api.reviews(self.number)  # a GitHubError stops the gate: never "none"
-        inputs = load_inputs(Git(self.repo), self.base)
+        inputs = read_inputs(Git(self.repo), self.base)
         cache: dict[str, Mapping[str, str] | str] = {self.head: digests}
 
         def digests_at(commit: str) -> Mapping[str, str] | str:

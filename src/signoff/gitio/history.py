@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from signoff.changes import Commit, FileChange, Person, Signature, Status
 from signoff.errors import GitError
@@ -53,7 +53,8 @@ def resolve_commit(git: Git, ref: str, *, role: str) -> str:
     return out.decode()
 
 
-class Range(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Range:
     base: str  # SHA
     head: str  # SHA
     base_full: str | None  # the base's full ref name (refs/heads/main), if it is a ref

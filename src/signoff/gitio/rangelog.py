@@ -112,6 +112,11 @@ class RangeLog:
     def close(self) -> None:
         self._stream.close()
 
+    @property
+    def closed(self) -> bool:
+        """Has git ended and its output been let go?"""
+        return self._stream.closed
+
     def __enter__(self) -> RangeLog:
         return self
 

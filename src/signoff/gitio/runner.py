@@ -165,6 +165,11 @@ class Stream:
         self._out.close()
         self._err.close()
 
+    @property
+    def closed(self) -> bool:
+        """Has git ended and its output been let go (nothing left running or open)?"""
+        return self._proc.poll() is not None and self._out.closed and self._err.closed
+
     def __enter__(self) -> Stream:
         return self
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
 
 from signoff.config.fields import Fields
 from signoff.config.yamlsrc import load
@@ -32,7 +32,8 @@ class Lifecycle(StrEnum):
     RETIRED = "retired"
 
 
-class Matchers(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Matchers:
     """How commits are tied to an agent. All of these but `signing_keys` are *asserted*."""
 
     emails: tuple[str, ...] = ()
@@ -43,12 +44,14 @@ class Matchers(NamedTuple):
     signing_keys: tuple[str, ...] = ()
 
 
-class Scope(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Scope:
     branches: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
 
 
-class Agent(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Agent:
     id: str
     name: str
     kind: Kind
@@ -75,7 +78,8 @@ class Agent(NamedTuple):
         return Lifecycle.ACTIVE
 
 
-class Registry(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Registry:
     agents: tuple[Agent, ...]
     digest: str
     source: str

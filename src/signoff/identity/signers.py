@@ -13,8 +13,9 @@ keys first, whatever the status: the same answer the combined file gives.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from signoff.errors import ConfigError
 from signoff.identity.signer_options import split_options
@@ -27,15 +28,17 @@ AGENT_PRINCIPAL = "agent:"
 """The principal prefix of agent keys in the combined file; never allowed in the humans' file."""
 
 
-class Signers(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Signers:
     """Keys registered on the base ref: which signature principals are humans or agents."""
 
     humans: frozenset[str] = frozenset()
     #: key fingerprint (SHA256:... or gpg hex) -> agent id
-    agent_keys: Mapping[str, str] = MappingProxyType({})
+    agent_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
-class SignerEntry(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class SignerEntry:
     principals: tuple[str, ...]
     options: str
     key_type: str

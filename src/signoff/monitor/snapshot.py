@@ -26,6 +26,7 @@ from signoff.protected import REGISTRY_PATH
 if TYPE_CHECKING:
     from signoff.attribution.attribute import Attributor
     from signoff.changes import Commit
+    from signoff.gate.inputs import GateInputs
     from signoff.policy.model import Policy
 
 MAX_DIFFS = 500  # approved ranges whose size is measured per run (one `git diff` each)
@@ -54,7 +55,7 @@ def _epoch(t: int) -> dt.datetime:
 
 def _branches(git: object, patterns: Sequence[str]) -> dict[str, str]:
     """Protected branch name -> full ref (local branches win over remote-tracking ones)."""
-    from signoff.gate.check import branch_of
+    from signoff.gate.refs import branch_of
     from signoff.gitio.runner import Git
 
     assert isinstance(git, Git)
@@ -95,11 +96,9 @@ def read_git(
     config: MonitorConfig | None,
 ) -> GitFacts:
     """Git facts over the window; `config` None: `.signoff/monitor.yml` on the base ref."""
-    from signoff.attribution.attribute import Attributor
-    from signoff.gate.check import load_inputs
+    from signoff.gate.inputs import read_inputs
     from signoff.gitio import history
     from signoff.gitio.runner import Git
-    from signoff.identity.signers import build_signers
     from signoff.protected import ALLOWED_SIGNERS_PATH, POLICY_PATH
 
     git = Git(repo)
@@ -108,7 +107,7 @@ def read_git(
         "HEAD",
     )
     base = history.resolve_commit(git, ref, role="base")
-    inputs = load_inputs(git, base)
+    inputs = read_inputs(git, base)
     policy, registry = inputs.policy, inputs.registry
     files = {
         "monitor": MONITOR_PATH,
@@ -126,24 +125,8 @@ def read_git(
     for group, members in policy.groups.items():
         approvers.add(group)
         approvers.update(members)
-    signers, signers_text, _ = build_signers(inputs.humans, registry)
     protected = _branches(git, policy.protected_branches)
-    commits: dict[str, CommitFact] = {}
-    with tempfile.TemporaryDirectory(prefix="signoff-monitor-") as tmp:
-        allowed = Path(tmp) / "allowed_signers"
-        allowed.write_text(signers_text)
-        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
-        attributor = Attributor(registry, signers)
-        for name, full in sorted(protected.items()):
-            args = [
-                "log", "-z", "--raw", "--no-renames", "--no-abbrev", "--no-color",
-                "--no-ext-diff", "--no-textconv", f"--format={history.LOG_FORMAT}",
-                f"--since={since.isoformat()}", full, "--",
-            ]  # fmt: skip
-            for c in history.parse_log(log_git.stream_tokens(args)):
-                if c.sha in commits:
-                    continue
-                commits[c.sha] = _fact(c, name, attributor, policy)
+    commits = _protected_commits(repo, inputs, protected, since)
     added = git.run(
         ["log", "--format=%ct", "--diff-filter=A", base, "--", REGISTRY_PATH], check=False
     ).split()
@@ -151,7 +134,7 @@ def read_git(
         registry=registry,
         approvers=frozenset(approvers),
         protected=tuple(sorted(protected)),
-        commits=tuple(commits.values()),
+        commits=commits,
         registry_since=_epoch(int(added[-1])) if added else None,
         config=config,
         policy_source=policy.source,
@@ -163,6 +146,32 @@ def read_git(
             else set()
         ),
     )
+
+
+def _protected_commits(
+    repo: Path, inputs: GateInputs, protected: dict[str, str], since: dt.datetime
+) -> tuple[CommitFact, ...]:
+    """Each commit on a protected branch in the window, attributed as the gate would."""
+    from signoff.attribution.attribute import Attributor
+    from signoff.gitio import history
+    from signoff.gitio.runner import Git
+
+    commits: dict[str, CommitFact] = {}
+    with tempfile.TemporaryDirectory(prefix="signoff-monitor-") as tmp:
+        allowed = Path(tmp) / "allowed_signers"
+        allowed.write_text(inputs.signers_text)
+        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
+        attributor = Attributor(inputs.registry, inputs.signers)
+        for name, full in sorted(protected.items()):
+            args = [
+                "log", "-z", "--raw", "--no-renames", "--no-abbrev", "--no-color",
+                "--no-ext-diff", "--no-textconv", f"--format={history.LOG_FORMAT}",
+                f"--since={since.isoformat()}", full, "--",
+            ]  # fmt: skip
+            for c in history.parse_log(log_git.stream_tokens(args)):
+                if c.sha not in commits:
+                    commits[c.sha] = _fact(c, name, attributor, inputs.policy)
+    return tuple(commits.values())
 
 
 def with_witnessed(

@@ -24,7 +24,7 @@ def render(decision: Decision, fmt: Format, *, color: bool = False) -> str:
 
         return render_text(decision, color=color)
     if fmt is Format.JSON:
-        from signoff.output.json_v1 import dumps
+        from signoff.output.json_fast import dumps
 
         return dumps(decision)
     if fmt is Format.MARKDOWN:

@@ -1,13 +1,12 @@
 """The versioned JSON form of a decision (schema `signoff.check/v1`, see docs/json-schema.md).
 
 Built by converter functions, never by dumping internal types, so internals can change freely.
+`to_dict` is the plain reference; `signoff.output.json_fast` writes the same text faster for a
+long range, and its tests compare the two.
 """
 
 from __future__ import annotations
 
-import json
-from itertools import repeat
-from operator import attrgetter, is_
 from typing import Any
 
 from signoff import __version__
@@ -171,80 +170,3 @@ def file_dict(f: FileDecision) -> dict[str, Any]:
         "commits": list(f.commits),
         "identities": list(f.identities),
     }
-
-
-def dumps(decision: Decision, commits: CommitsEncoder | None = None) -> str:
-    """Exactly ``json.dumps(to_dict(decision))``, compact and ASCII (tested), built faster.
-
-    surrogateescape'd bytes in paths become \\udcxx escapes: valid JSON, lossless. A long range
-    has thousands of commits but few distinct attributions, so each distinct one is encoded once
-    and every commit only adds its SHA and subject. `commits`, fed while the gate attributed
-    the range, is used when it holds exactly the decision's commits.
-    """
-    doc = to_dict(decision, commits=False)
-    keys = list(doc)
-    at = keys.index("commits")  # the key just before "files"
-    before = _encode({k: doc[k] for k in keys[:at]})
-    after = _encode({k: doc[k] for k in keys[at + 1 :]})
-    listed = commits.pieces(decision) if commits is not None else None
-    if listed is None:
-        encoder = CommitsEncoder()
-        get = decision.commit_subjects.get
-        for c in decision.commits:
-            encoder.add(c, get(c.sha, ""))
-        listed = encoder.listed()
-    return "".join([before[:-1], ',"commits":', *listed, ",", after[1:], "\n"])
-
-
-_encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
-_string = json.encoder.encode_basestring_ascii
-_SHA = attrgetter("sha")
-
-
-class CommitsEncoder:
-    """The ``commits`` list of `dumps`, encoded one commit at a time.
-
-    Give `add` to `signoff.gate.check.run_check` as its ``on_commit``: over a long range most of the
-    JSON is then written while git is still walking the range. `pieces` hands it out only if the
-    decision holds exactly the commits (the same objects) and subjects that were added; a
-    commit changed afterwards (a push the control plane witnessed) means encoding anew.
-    """
-
-    __slots__ = ("_added", "_parts", "_shared", "_subjects")
-
-    def __init__(self) -> None:
-        self._shared: dict[tuple[int, ...], str] = {}
-        self._parts: list[str] = []
-        self._added: list[Attribution] = []  # held, so the ids below stay theirs
-        self._subjects: list[str] = []
-
-    def add(self, a: Attribution, subject: str) -> None:
-        key = (
-            id(a.kind), id(a.actors), id(a.evidence), id(a.human), id(a.co_authors),
-            id(a.task_requesters),
-        )  # fmt: skip
-        shared = self._shared.get(key)
-        if shared is None:
-            d = commit_dict(a, "")
-            del d["sha"], d["subject"]
-            shared = self._shared[key] = "," + _encode(d)[1:] + ","
-        # The shared part is a piece of its own: only the SHA and subject are new text.
-        self._parts += (f'{{"sha":{_string(a.sha)},"subject":{_string(subject)}', shared)
-        self._added.append(a)
-        self._subjects.append(subject)
-
-    def pieces(self, decision: Decision) -> list[str] | None:
-        """The list's text in pieces, or None when the decision's commits are not those."""
-        commits = decision.commits
-        if len(commits) != len(self._added) or not all(map(is_, commits, self._added)):
-            return None
-        subjects = decision.commit_subjects.get
-        if list(map(subjects, map(_SHA, commits), repeat(""))) != self._subjects:
-            return None
-        return self.listed()
-
-    def listed(self) -> list[str]:
-        """The text of everything added, in pieces."""
-        if not self._parts:
-            return ["[]"]
-        return ["[", *self._parts[:-1], self._parts[-1][:-1], "]"]  # no comma after the last

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
+from signoff.attribution.attribute import Profile
 from signoff.decision import ApprovalReport, Decision, FileDecision, IgnoredRecord, Verdict
 from signoff.output.escape import display
 
@@ -24,12 +25,14 @@ _WORD = {
 Cell = tuple[str, str]  # (text, style)
 
 
-class _Line(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _Line:
     text: str
     style: str = ""
 
 
-class _Table(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _Table:
     title: str
     columns: tuple[str, ...]
     rows: list[list[Cell]]
@@ -56,9 +59,9 @@ def _blocks(d: Decision) -> list[_Block]:
     for w in d.warnings:
         out.append(_Line(f"warning: {w}", "yellow"))
     commit_rows: list[list[Cell]] = []
-    described: dict[tuple[int, int, int], tuple[str, str]] = {}  # commits attributed alike
+    described: dict[Profile, tuple[str, str]] = {}  # commits attributed alike share a profile
     for a in d.commits:
-        key = (id(a.actors), id(a.evidence), id(a.human))  # held by `d`: the ids stay theirs
+        key = a.profile
         who = described.get(key)
         if who is None:
             ids = ", ".join(x.id for x in a.actors) or (a.human or "-")

@@ -22,10 +22,9 @@ matches many patterns at once, mostly without regexes.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 # `re` is imported where a pattern is compiled: the usual patterns never need it (see `GlobSet`).
-# Annotation-only imports are kept out of the import too.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 

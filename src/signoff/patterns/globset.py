@@ -9,9 +9,10 @@ the few patterns that can match it. Semantics are exactly those of `signoff.patt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from signoff.patterns.globs import _FOLD, Glob, compile_glob, nocase
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 

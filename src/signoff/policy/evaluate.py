@@ -1,4 +1,4 @@
-"""Decide one landed file under the policy (DESIGN.md §4). Pure: data in, decision out.
+"""Decide one landed file under the policy (docs/policy.md). Pure: data in, decision out.
 
 Principles enforced here, none of them configurable away:
 - rules only add requirements; a rule that does not apply adds nothing and removes nothing;
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -163,7 +164,7 @@ def merge_requirements(reqs: Sequence[Requirement]) -> tuple[Requirement, ...]:
             best[r.group] = r
         excluded.setdefault(r.group, set()).update(r.excluded)
     return tuple(
-        best[g]._replace(excluded=tuple(sorted(excluded[g]))) if excluded[g] else best[g]
+        replace(best[g], excluded=tuple(sorted(excluded[g]))) if excluded[g] else best[g]
         for g in sorted(best)
     )
 
@@ -183,9 +184,9 @@ def _four_eyes(fe: FourEyes, fi: FileInput, hits: list[Hit], reqs: list[Requirem
 
 def _subjects(attrs: Sequence[Attribution], policy: Policy, hits: list[Hit]) -> list[_Subject]:
     # A file can carry thousands of commits but few distinct attributions: commits attributed
-    # alike share one actors tuple, so agent and bot commits group by it, the rest by kind,
+    # alike share one interned profile, so agent and bot commits group by it, the rest by kind,
     # each group in the order it first appears.
-    groups = {(id(a.actors) if a.kind in _AGENT_KINDS else a.kind): a for a in attrs}
+    groups = {(a.profile if a.kind in _AGENT_KINDS else a.kind): a for a in attrs}
     out: dict[str, _Subject] = {}
     for a in groups.values():
         if a.kind in _AGENT_KINDS:

@@ -1,4 +1,4 @@
-"""Typed policy (DESIGN.md §4).
+"""Typed policy (docs/policy.md).
 
 Built only by `signoff.policy.load`; objects that exist are valid.
 """
@@ -6,13 +6,14 @@ Built only by `signoff.policy.load`; objects that exist are valid.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
 
 from signoff.taxonomy import FileClass, Mode
 
 
-class Requirement(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Requirement:
     """`approvals` distinct people from `group` must approve; `rule` says who asked for it;
     `excluded` people's approvals never count for it (the authors of a four-eyes change)."""
 
@@ -22,7 +23,8 @@ class Requirement(NamedTuple):
     excluded: tuple[str, ...] = ()
 
 
-class When(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class When:
     """Applicability: every listed key must match; within a key, any entry may match."""
 
     classes: tuple[FileClass, ...] = ()
@@ -32,7 +34,8 @@ class When(NamedTuple):
     branches: tuple[str, ...] = ()
 
 
-class Rule(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Rule:
     name: str
     when: When
     deny: bool
@@ -45,7 +48,8 @@ class Rule(NamedTuple):
         return Requirement(self.approvals, self.group, self.name)
 
 
-class AutoLane(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class AutoLane:
     """The exclusive allowlist `limited` agents may change without approval.
 
     High and critical classes are in it only when the policy also lists them under
@@ -56,7 +60,8 @@ class AutoLane(NamedTuple):
     risky: tuple[FileClass, ...] = ()
 
 
-class FourEyes(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class FourEyes:
     """`four_eyes`: changes of these classes need `approvals` from `group` by people other than
     the change's authors, whoever made it (a verified human too): nobody loosens the rules
     alone."""
@@ -66,7 +71,8 @@ class FourEyes(NamedTuple):
     classes: tuple[FileClass, ...] = (FileClass.GOVERNANCE,)
 
 
-class ApprovalSettings(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ApprovalSettings:
     """How approvals are checked (used by the approval verifier)."""
 
     key_types: tuple[str, ...] = ()
@@ -78,7 +84,7 @@ class ApprovalSettings(NamedTuple):
     signed_only: tuple[FileClass, ...] = ()
 
 
-#: Classes whose changes can alter what a release ships or how (DESIGN.md §5).
+#: Classes whose changes can alter what a release ships or how (docs/release.md).
 RELEASE_CLASSES = (
     FileClass.DEPENDENCY_MANIFEST,
     FileClass.LOCKFILE,
@@ -90,7 +96,8 @@ RELEASE_CLASSES = (
 )
 
 
-class ReleaseSettings(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ReleaseSettings:
     """The `release:` section: what `signoff release verify` adds on top of the gate.
 
     Trusted builder and signer lists are empty by default, and an empty list trusts nobody: an
@@ -110,7 +117,8 @@ class ReleaseSettings(NamedTuple):
     require_signed_tags: bool = False
 
 
-class Policy(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Policy:
     treat_unverified_as_agent: bool
     unregistered_mode: Mode
     unverified_mode: Mode
@@ -127,7 +135,7 @@ class Policy(NamedTuple):
     protected: bool = True
     #: set when no policy was found and the fail-closed default is in force
     fail_closed_reason: str | None = None
-    extra: Mapping[str, str] = MappingProxyType({})
+    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     release: ReleaseSettings = ReleaseSettings()
     #: GitHub login (lower case) -> the person (principal) it belongs to, from `github:` on group
     #: members: whose GitHub reviews count as that person's (`forge-review` evidence)

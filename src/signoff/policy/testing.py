@@ -16,6 +16,7 @@ from signoff.attribution.attribute import (
     AttributionKind,
     Evidence,
     EvidenceType,
+    attribution,
 )
 from signoff.changes import (
     MODE_EXEC,
@@ -138,9 +139,9 @@ def _attribution(
     sha: str, who: str, registry: Registry, f: Fields, path: tuple[str | int, ...]
 ) -> Attribution:
     if who == "human":
-        return Attribution(sha, AttributionKind.HUMAN, (), (), human="human@example.com")
+        return attribution(sha, AttributionKind.HUMAN, (), (), human="human@example.com")
     if who == "unverified":
-        return Attribution(sha, AttributionKind.UNVERIFIED, (), ())
+        return attribution(sha, AttributionKind.UNVERIFIED, (), ())
     if who.startswith("unregistered:"):
         kind = Kind.BOT if who.endswith(("bot", "dependabot", "renovate")) else Kind.AI_AGENT
         actor = Actor(who, kind, None)
@@ -157,7 +158,7 @@ def _attribution(
     # A scenario names who did the work as a fact: the agent as witnessed. A commit that only
     # claims the agent is written `by: [<agent>, unverified]`.
     said = Evidence(EvidenceType.WITNESSED, "scenario", actor.id, "named by the policy test")
-    return Attribution(sha, kind_a, (actor,), (said,))
+    return attribution(sha, kind_a, (actor,), (said,))
 
 
 __all__ = ["Outcome", "Risk", "run_one", "run_tests"]

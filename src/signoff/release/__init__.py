@@ -1,4 +1,4 @@
-"""The release gate (DESIGN.md §5): nothing ships that was not signed off.
+"""The release gate (docs/release.md): nothing ships that was not signed off.
 
 `verify` is the core (`verify_release`), `artifacts` records and checks artifact events, `tags`
 checks the release tag, `report` renders the result, `events` is the narrow read/append interface

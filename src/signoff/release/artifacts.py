@@ -1,6 +1,6 @@
 """Artifact events (built, signed, promoted): recorded by non-agent identities, checked at release.
 
-Publishing, signing and promotion are never agent actions (DESIGN.md §4), so recording refuses an
+Publishing, signing and promotion are never agent actions (docs/policy.md), so recording refuses an
 agent identity outright, and the release gate fails an artifact that any agent identity is
 recorded as having built or signed, even beside a trusted record: such a log entry means the
 refusal was bypassed, which is exactly what a release must not ignore.

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def check_tag(
     to_sha: str,
     policy: Policy,
     registry: Registry,
-    humans: list[SignerEntry],
+    humans: Sequence[SignerEntry],
 ) -> TagCheck:
     """Every reason the tag cannot mark this release (empty `problems` when it can)."""
     if not tag or tag.startswith("-") or any(c in tag for c in "\0\n ~^:?*[\\"):
@@ -135,7 +136,7 @@ def _protected_containing(git: Git, sha: str, patterns: tuple[str, ...]) -> tupl
     return tuple(found)
 
 
-def _verify_tag(git: Git, ref: str, humans: list[SignerEntry]) -> str | None:
+def _verify_tag(git: Git, ref: str, humans: Sequence[SignerEntry]) -> str | None:
     """The human principal whose key signed the tag, or None (only human keys are allowed)."""
     lines = "".join(
         f"{','.join(h.principals)} {h.options + ' ' if h.options else ''}{h.key}\n" for h in humans

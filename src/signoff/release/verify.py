@@ -24,16 +24,19 @@ Every check runs and reports; the release passes only when all of them pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from signoff.attribution.attribute import Attribution, AttributionKind
-from signoff.decision import PASSING, ApprovalStatus, Decision, FileDecision, Verdict, strictest
+from signoff.decision import PASSING, ApprovalStatus, Decision, FileDecision, Verdict
 from signoff.errors import GitError
-from signoff.gate.check import load_inputs, run_check, target_from_ref
+from signoff.gate.check import check_range
+from signoff.gate.inputs import read_inputs
+from signoff.gate.refs import target_from_ref
 from signoff.gitio import history
 from signoff.gitio.runner import Git
 from signoff.identity.agents import Lifecycle, Registry, parse_registry
@@ -124,36 +127,28 @@ def verify_release(
         raise GitError("--artifact needs a ledger (--ledger or --server URL) to look them up")
     now = dt.datetime.now(dt.UTC)
     checked_at = now if today is None else dt.datetime.combine(today, dt.time(), dt.UTC)
-    inputs = load_inputs(git, base)
+    inputs = read_inputs(git, base)
     policy, settings = inputs.policy, inputs.policy.release
     registry_now = _registry_at(git, head) or inputs.registry
-    target = target_from_ref(git, to_ref)
+    release_paths: set[str] = set()
+
+    def release_requirement(
+        f: FileDecision, attributions: Mapping[str, Attribution]
+    ) -> FileDecision:
+        g = _release_requirement(f, settings, attributions)
+        if g != f:
+            release_paths.add(g.path)
+        return g
+
     # Expiry is judged per commit at the time of its work by the identities check below, so the
     # gate's per-file rule runs at a date before any expiry; suspended and retired still deny.
-    d = run_check(
-        repo, base, head, target_branch=target, today=_BEFORE_ANY_EXPIRY, approvals_ref=None
-    )
-    attributions = {a.sha: a for a in d.commits}
-    files = [_release_requirement(f, settings, attributions) for f in d.files]
-    release_paths = frozenset(f.path for f, g in zip(files, d.files, strict=True) if f != g)
-    report = None
-    wants = approvals_ref is not None or server is not None
-    if wants and any(f.verdict is not Verdict.ALLOW for f in files):
-        from signoff.approvals.check import gate_approvals
-        from signoff.identity.signers import build_signers
-
-        signers, text, _ = build_signers(inputs.humans, inputs.registry)
-        final, report = gate_approvals(
-            git, approvals_ref, base=base, head=head, files=files, attributions=attributions,
-            policy=policy, allowed_signers=text, agent_keys=signers.agent_keys, server=server,
-        )  # fmt: skip
-        files = list(final)
-    decision = d._replace(
-        files=tuple(files), approvals=report, warnings=(*d.warnings, *warnings),
-        verdict=strictest([f.verdict for f in files]) if files else Verdict.ALLOW,
-    )  # fmt: skip
+    d = check_range(
+        repo, base, head, target_branch=target_from_ref(git, to_ref), today=_BEFORE_ANY_EXPIRY,
+        approvals_ref=approvals_ref, server=server, inputs=inputs, adjust=release_requirement,
+    ).decision  # fmt: skip
+    decision = dataclasses.replace(d, warnings=(*d.warnings, *warnings))
     view = LedgerView.build(log.all()) if log is not None else LedgerView()
-    changes, release = _change_checks(decision, release_paths)
+    changes, release = _change_checks(decision, frozenset(release_paths))
     checks = [
         changes,
         release,
@@ -169,7 +164,7 @@ def verify_release(
         checks.append(Check("artifacts", tuple(p for a in found for p in a.problems)))
     return ReleaseResult(
         from_ref=from_ref, to_ref=to_ref, decision=decision, policy=policy,
-        checks=tuple(checks), release_paths=release_paths, tag=tag_check,
+        checks=tuple(checks), release_paths=frozenset(release_paths), tag=tag_check,
         artifacts=tuple(found), view=view,
         verified_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         warnings=tuple(decision.warnings),
@@ -186,7 +181,7 @@ def _registry_at(git: Git, sha: str) -> Registry | None:
     return parse_registry(raw, f"{sha[:12]}:{REGISTRY_PATH}") if raw is not None else None
 
 
-def governed(f: FileDecision, attributions: dict[str, Attribution]) -> bool:
+def governed(f: FileDecision, attributions: Mapping[str, Attribution]) -> bool:
     """True when any commit behind the file is not a verified human's (or none explains it)."""
     if not f.commits:
         return True
@@ -196,7 +191,7 @@ def governed(f: FileDecision, attributions: dict[str, Attribution]) -> bool:
 
 
 def _release_requirement(
-    f: FileDecision, settings: ReleaseSettings, attributions: dict[str, Attribution]
+    f: FileDecision, settings: ReleaseSettings, attributions: Mapping[str, Attribution]
 ) -> FileDecision:
     """Add the release approval to a governed (or, with `all_changes`, any) release-class file."""
     if f.file_class not in settings.classes or f.verdict is Verdict.DENY:

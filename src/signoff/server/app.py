@@ -1,4 +1,4 @@
-"""`create_app(settings)`: the FastAPI application, its one error handler and its middleware.
+"""`create_api(settings)`: the HTTP API application, its error handlers and its middleware.
 
 Every error leaves as ``{"error": {"code", "message", "field"}}``: domain errors with their own
 status; schema violations as 422 (invalid JSON as 400); unknown routes as 404; an unreachable
@@ -29,7 +29,6 @@ from signoff.server.errors import ServiceError
 from signoff.server.ledgering import Recorder
 from signoff.server.middleware import Metrics, Observe
 from signoff.server.settings import Settings
-from signoff.web import install as install_web
 
 log = logging.getLogger("signoff.server")
 
@@ -48,7 +47,10 @@ def open_context(settings: Settings) -> Context:
     return Context(settings=settings, db=db, recorder=Recorder(ledger))
 
 
-def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
+def create_api(settings: Settings, ctx: Context | None = None) -> FastAPI:
+    """The HTTP API alone: routes, error handlers and the monitor job, over one context.
+
+    `signoff.app.create_app` mounts the console on it and adds the outermost middleware."""
     ctx = ctx or open_context(settings)
 
     @asynccontextmanager
@@ -71,10 +73,14 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     _routes(app)
     _handlers(app)
     install_docs(app)  # /docs and /redoc with vendored assets
-    install_web(app)  # the console under /ui (signoff.web)
     install_monitor(app)  # periodic monitor job + alert gauges on /metrics
-    app.add_middleware(Observe, max_body=settings.max_body_bytes, metrics=app.state.metrics)
     return app
+
+
+def observe(app: FastAPI, settings: Settings) -> None:
+    """Request ids, body limits, metrics and access logs: the outermost middleware, so it
+    must be added after everything else."""
+    app.add_middleware(Observe, max_body=settings.max_body_bytes, metrics=app.state.metrics)
 
 
 def _routes(app: FastAPI) -> None:
@@ -148,13 +154,3 @@ def _handlers(app: FastAPI) -> None:
         rid = getattr(request.state, "request_id", "")
         log.exception("unhandled error", extra={"fields": {"request_id": rid}})
         return _body(500, "internal", f"internal error (request id {rid})")
-
-
-def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (several workers): settings from the environment."""
-    from signoff.server.middleware import configure_logging
-    from signoff.server.settings import load
-
-    settings = load()
-    configure_logging(settings.log_level)
-    return create_app(settings)

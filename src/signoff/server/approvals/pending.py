@@ -174,11 +174,11 @@ def _server_decisions(
 def _policy_groups(ctx: Context, repo: str, base: str) -> Mapping[str, tuple[str, ...]]:
     """The groups of the policy on `base`: the ones the gate counts approvals against."""
     from signoff.errors import Error
-    from signoff.gate.check import load_inputs
+    from signoff.gate.inputs import read_inputs
     from signoff.gitio.runner import Git
 
     try:
-        return load_inputs(Git(repos.load(ctx, repo)["path"]), base).policy.groups
+        return read_inputs(Git(repos.load(ctx, repo)["path"]), base).policy.groups
     except Error:
         return {}
 

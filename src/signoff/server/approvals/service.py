@@ -66,11 +66,10 @@ def create(
     console: when the content the server computes now differs, nothing is written and a
     409 ``stale_digest`` says so, so a person never approves content they did not see.
     """
-    from signoff.approvals.digest import class_digests
+    from signoff.approvals.request import RequestError, bind, not_a_member
     from signoff.approvals.store import repository_id
     from signoff.attribution.attribute import AGENT_PRINCIPAL
-    from signoff.decision import Verdict
-    from signoff.gate.check import load_inputs, run_check
+    from signoff.gate.check import check_range
     from signoff.gitio.runner import Git
 
     who.require(Perm.APPROVE)
@@ -83,31 +82,19 @@ def create(
     repo_row = load_repo(ctx, name)
     path = repo_row["path"]
     try:
-        decision = run_check(path, body.base, body.head, approvals_ref=None)
-        git = Git(path)
-        inputs = load_inputs(git, decision.base)
-        repository = repository_id(git, decision.base)
+        checked = check_range(path, body.base, body.head, approvals_ref=None)
+        decision, inputs = checked.decision, checked.inputs
+        repository = repository_id(Git(path), decision.base)
     except GitError as exc:
         raise InvalidInputError(
             f"cannot read {body.base[:12]}..{body.head[:12]}: {exc}", field="head", code="git"
         ) from None
-    digests = class_digests(decision.files, decision.digests["policy"])
+    try:
+        binding = bind(decision, body.classes or ())
+    except RequestError as exc:
+        raise InvalidInputError(str(exc), field=exc.field) from None
     if expected is not None:
-        _check_expected(digests, expected)
-    if body.classes:
-        absent = sorted(set(body.classes) - set(digests))
-        if absent:
-            raise InvalidInputError(f"no {absent[0]} file lands in this range", field="classes")
-        chosen = sorted(set(body.classes))
-    else:
-        chosen = sorted(
-            {f.file_class.value for f in decision.files if f.verdict is not Verdict.ALLOW}
-        )
-        if not chosen:
-            raise InvalidInputError(
-                "nothing in this range needs approval; name classes to approve anyway",
-                field="classes",
-            )
+        _check_expected(binding.current, expected)
     email = who.email
     for agent in inputs.registry.agents:
         if email in agent.match.emails:
@@ -123,13 +110,8 @@ def create(
             raise ForbiddenError("the policy names no break-glass group (approvals.break_glass)")
         if email not in policy.groups.get(group, ()):
             raise ForbiddenError(f"{email} is not in break-glass group {group}")
-    warnings = []
-    for f in decision.files:
-        if f.file_class.value in chosen:
-            for req in f.requirements:
-                if email not in policy.groups.get(req.group, ()):
-                    warnings.append(f"{f.file_class.value}: {email} is not in group {req.group}")
-    bound = {c: digests[c] for c in chosen}
+    warnings = not_a_member(decision, binding, email, policy.groups)
+    bound = binding.digests
     row = {
         "id": new_id("appr"),
         "repo": name,
@@ -173,7 +155,7 @@ def create(
         stored = repo.get(conn, row["id"])
     assert stored is not None
     out = approval_out(stored)
-    return ApprovalCreated(**out.model_dump(), warnings=sorted(set(warnings)))
+    return ApprovalCreated(**out.model_dump(), warnings=warnings)
 
 
 def _check_expected(current: Mapping[str, str], expected: Mapping[str, str]) -> None:

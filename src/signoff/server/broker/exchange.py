@@ -59,11 +59,11 @@ def sha256_hex(text: str) -> str:
 def policy_protected(repo_path: str, base: str) -> tuple[str, ...]:
     """The policy's protected branches on the task's base commit (immutable, so cached)."""
     from signoff.errors import Error
-    from signoff.gate.check import load_inputs
+    from signoff.gate.inputs import read_inputs
     from signoff.gitio.runner import Git
 
     try:
-        return tuple(load_inputs(Git(repo_path), base).policy.protected_branches)
+        return tuple(read_inputs(Git(repo_path), base).policy.protected_branches)
     except Error:
         return ()  # the task was created against this commit; ALWAYS_PROTECTED still applies
 

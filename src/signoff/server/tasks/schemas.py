@@ -1,4 +1,4 @@
-"""API models for tasks: one unit of agent work (DESIGN.md §3 "Task")."""
+"""API models for tasks: one unit of agent work (docs/tokens.md)."""
 
 from __future__ import annotations
 

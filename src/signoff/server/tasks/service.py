@@ -102,7 +102,7 @@ def _policy_digest(path: str, base: str) -> tuple[str, tuple[str, ...]]:
     """The digest of the policy the gate will apply (the one on the base commit), and the
     branches it protects."""
     from signoff.errors import Error
-    from signoff.gate.check import load_inputs
+    from signoff.gate.inputs import read_inputs
     from signoff.gitio.runner import Git
 
     git = Git(path)
@@ -111,7 +111,7 @@ def _policy_digest(path: str, base: str) -> tuple[str, tuple[str, ...]]:
             f"base commit {base[:12]} is not in the repository", field="base_commit"
         )
     try:
-        policy = load_inputs(git, base).policy
+        policy = read_inputs(git, base).policy
     except Error as exc:
         raise InvalidInputError(
             f"the policy on {base[:12]} does not load: {exc}", field="base_commit"

@@ -1,0 +1,114 @@
+"""Reading the range: each commit attributed as git streams it, and where the head forked.
+
+A phase of the gate that other use cases compose (`signoff.gate.check` runs it after
+`signoff.gate.start.RangeStart` has started git's walk).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from signoff.attribution.attribute import Attribution, Attributor
+from signoff.changes import FileChange
+from signoff.errors import GitError
+from signoff.gitio import history
+from signoff.gitio.rangelog import RangeLog
+from signoff.gitio.runner import Git
+from signoff.identity.agents import Lifecycle, Registry
+
+
+@dataclass(frozen=True, slots=True)
+class RangeRead:
+    """What the gate keeps of each commit of the range."""
+
+    shas: list[str]  #: newest first
+    subjects: dict[str, str]
+    attributions: dict[str, Attribution]
+    touched: dict[bytes, list[str]]  #: path as git stored it -> SHAs of the commits touching it
+    parents: list[bytes]  #: each commit's parents as git printed them (unchecked)
+
+
+def read_range(
+    log: RangeLog,
+    attributor: Attributor,
+    on_commit: Callable[[Attribution, str], object] | None = None,
+) -> RangeRead:
+    """Attribute each commit as git streams it, and remember which paths it touched."""
+    shas: list[str] = []
+    subjects: dict[str, str] = {}
+    attributions: dict[str, Attribution] = {}
+    touched: dict[bytes, list[str]] = {}
+    parents: list[bytes] = []
+    for c in log.commits():
+        sha = c.sha
+        shas.append(sha)
+        parents.append(c.parents)
+        subjects[sha] = subject = c.subject
+        attributions[sha] = attribution = attributor.keyed(sha, c.ident, c.message, c.commit)
+        if on_commit is not None:
+            on_commit(attribution, subject)
+        for path in c.paths:
+            if (seen := touched.get(path)) is None:
+                touched[path] = [sha]
+            elif seen[-1] != sha:
+                seen.append(sha)
+    return RangeRead(shas, subjects, attributions, touched, parents)
+
+
+def merge_base(git: Git, read: RangeRead, base: str, head: str) -> str:
+    """Where the head forked from the base, from the range's own commits when they tell.
+
+    A range commit with the base as a parent: the base is an ancestor of the head, so it is the
+    merge base. Otherwise, the range's boundary (the parents of its commits that are not in it):
+    every commit the head reaches outside the range is reachable from one of them, and each of
+    them is reachable from the base (git left it out of base..head); so a boundary of one commit
+    is the merge base. Anything else (merges from several forks, an empty or unrelated range)
+    is for `git merge-base` to answer.
+    """
+    parents = b" ".join(read.parents)
+    if base.encode() in parents:  # space-separated SHAs of one length: an exact match
+        return base
+    boundary = set(parents.split()).difference(s.encode() for s in read.shas)
+    if len(boundary) == 1:
+        fork = boundary.pop().decode("ascii", "replace")
+        if len(fork) != len(base) or not history.SHA.fullmatch(fork):
+            raise GitError("unexpected output from git log (refusing to guess)")
+        return fork
+    return history.merge_base(git, base, head)
+
+
+def attributions_of(
+    change: FileChange,
+    touched: Mapping[bytes, list[str]],
+    attributions: Mapping[str, Attribution],
+    unexplained: Attribution,
+) -> tuple[Attribution, ...]:
+    """Every commit that touched the file's old or new path; content no commit explains is
+    `unexplained` (unregistered agent work: `signoff.gate.files.UNEXPLAINED`)."""
+    old, new = _raw(change.old_path), _raw(change.new_path)
+    if old == new:  # each commit is listed once per path already
+        hits: Iterable[str] = touched.get(new, ())
+    else:
+        hits = dict.fromkeys(touched.get(old, []) + touched.get(new, []))
+    return tuple(map(attributions.__getitem__, hits)) or (unexplained,)
+
+
+def review_notes(
+    registry: Registry, attributions: Iterable[Attribution], today: dt.date
+) -> list[str]:
+    """A warning per agent past its review date that worked in the range, naming its owner."""
+    due = [a for a in registry.agents if a.lifecycle(today) is Lifecycle.REVIEW_DUE]
+    if not due:
+        return []
+    active = {actor.id for at in attributions for actor in at.actors if actor.agent is not None}
+    return [
+        f"agent {agent.id} is past its review date {agent.review_by}; owner: {agent.owner}"
+        for agent in due
+        if agent.id in active
+    ]
+
+
+def _raw(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")

@@ -1,0 +1,56 @@
+"""Content digests: what an approval binds, and the change-set digest every decision names.
+
+A digest must change with the content and the policy, and must not change with anything that
+leaves them identical (the commits of an identical rebase, the order files are listed in).
+"""
+
+from __future__ import annotations
+
+from units import change
+
+from signoff.approvals.digest import class_digests
+from signoff.changes import Status
+from signoff.decision import FileDecision, Verdict
+from signoff.gate.check import change_set_digest
+from signoff.taxonomy import FileClass, Risk
+
+POLICY = "p" * 64
+
+
+def landed(
+    path: str, blob: str, cls: FileClass = FileClass.SOURCE, status: str = "M"
+) -> FileDecision:
+    return FileDecision(
+        path, None, status, cls, Risk.MEDIUM, Verdict.NEEDS_APPROVAL, (), (), (), ("c" * 40,), (),
+        new_mode="100644", new_blob=blob,
+    )  # fmt: skip
+
+
+def test_class_digests_follow_the_content() -> None:
+    a = class_digests([landed("src/a.py", "1" * 40)], POLICY)
+    assert a == class_digests([landed("src/a.py", "1" * 40)], POLICY)  # same content, same digest
+    assert a != class_digests([landed("src/a.py", "2" * 40)], POLICY)  # new blob
+    assert a != class_digests([landed("src/b.py", "1" * 40)], POLICY)  # other path
+    assert a != class_digests([landed("src/a.py", "1" * 40)], "q" * 64)  # other policy
+
+
+def test_class_digests_are_per_class_and_order_free() -> None:
+    files = [landed("src/a.py", "1" * 40), landed("docs/x.md", "2" * 40, FileClass.DOCS)]
+    digests = class_digests(files, POLICY)
+    assert set(digests) == {"source", "docs"}
+    assert digests == class_digests(list(reversed(files)), POLICY)
+    only_source = class_digests(files[:1], POLICY)
+    assert digests["source"] == only_source["source"]  # a docs change leaves source's digest
+
+
+def test_a_deletion_binds_to_the_missing_file() -> None:
+    gone = landed("src/a.py", "0" * 40, status="D")
+    assert class_digests([gone], POLICY) != class_digests([landed("src/a.py", "1" * 40)], POLICY)
+
+
+def test_change_set_digest_covers_files_and_commits() -> None:
+    files = [change("src/a.py"), change("docs/x.md", Status.ADDED)]
+    digest = change_set_digest(files, ["a" * 40, "b" * 40])
+    assert digest == change_set_digest(list(reversed(files)), ["b" * 40, "a" * 40])
+    assert digest != change_set_digest(files, ["a" * 40])
+    assert digest != change_set_digest(files[:1], ["a" * 40, "b" * 40])
