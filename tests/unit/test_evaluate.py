@@ -27,10 +27,13 @@ from signoff.taxonomy import RISK, FileClass, Kind, Risk
 REGISTRY = registry()
 
 
-def agent(agent_id: str, sha: str = "a" * 40) -> Attribution:
+def agent(agent_id: str, sha: str = "a" * 40, *, witnessed: bool = True) -> Attribution:
+    """Work of a registered agent: signed with its key (witnessed), or only claimed by the
+    commit's own words (asserted)."""
     known = REGISTRY.get(agent_id)
     actor = Actor(agent_id, Kind.AI_AGENT, known)
-    ev = (Evidence(EvidenceType.ASSERTED, "author", agent_id, "test"),)
+    how = EvidenceType.WITNESSED if witnessed else EvidenceType.ASSERTED
+    ev = (Evidence(how, "signature" if witnessed else "trailer", agent_id, "test"),)
     return attribution(sha, AttributionKind.AGENT, (actor,), ev)
 
 
@@ -83,6 +86,9 @@ def decide(
         ("docs/x.md", FileClass.DOCS, (agent("claude"),), Verdict.ALLOW, []),
         ("tests/t.py", FileClass.TESTS, (agent("claude"),), Verdict.ALLOW, []),
         ("src/a.py", FileClass.SOURCE, (agent("claude"),), Verdict.NEEDS_APPROVAL,
+         [(1, "maintainers")]),
+        # claimed only by the commit's own words: also unverified, the stricter treatment wins
+        ("docs/x.md", FileClass.DOCS, (agent("claude", witnessed=False),), Verdict.NEEDS_APPROVAL,
          [(1, "maintainers")]),
         # a blocked agent may not touch high or critical classes
         ("Dockerfile", FileClass.PACKAGING_BUILD, (agent("blocky"),), Verdict.DENY, []),

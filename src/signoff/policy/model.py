@@ -139,7 +139,7 @@ class Policy:
     release: ReleaseSettings = ReleaseSettings()
     #: GitHub login (lower case) -> the person (principal) it belongs to, from `github:` on group
     #: members: whose GitHub reviews count as that person's (`forge-review` evidence)
-    github_logins: Mapping[str, str] = MappingProxyType({})
+    github_logins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     four_eyes: FourEyes | None = None
     #: said on every decision made under this policy (e.g. risky classes in the auto lane)
     warnings: tuple[str, ...] = ()
