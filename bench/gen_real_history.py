@@ -119,7 +119,9 @@ class Project:
         rng = history.rng
         self.pending = rng.sample(corpus, min(target, len(corpus)))
         self.donors = [data.decode() for _, data in corpus]
-        self.locks = Locks(rng, distribution_names(), npm_entries=1_200)
+        # The locks draw from their own generator: how many packages this machine has installed
+        # must not shift the history's other random choices (the same seed, the same history).
+        self.locks = Locks(random.Random(rng.getrandbits(64)), distribution_names(), 1_200)
         self.workflow_rev = 0
 
     def donor_lines(self, count: int) -> list[str]:

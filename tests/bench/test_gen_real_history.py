@@ -31,7 +31,7 @@ CORPUS = Path(rich.__file__).parent  # real source text, small enough to read tw
 
 
 def test_history_is_valid_signed_and_deterministic(tmp_path: Path) -> None:
-    stats = generate(tmp_path / "a", commits=30, files=40, seed=3, corpus=CORPUS)
+    stats = generate(tmp_path / "a", commits=30, files=40, seed=4, corpus=CORPUS)
     repo = tmp_path / "a"
     fsck = subprocess.run(["git", "-C", str(repo), "fsck", "--strict"], capture_output=True)
     assert fsck.returncode == 0, fsck.stderr
@@ -52,7 +52,7 @@ def test_history_is_valid_signed_and_deterministic(tmp_path: Path) -> None:
     merge = git(repo, "log", "--merges", "-1", "--format=%H", "main").strip()
     assert "\ngpgsig -----BEGIN PGP SIGNATURE-----\n" in git(repo, "cat-file", "commit", merge)
 
-    again = generate(tmp_path / "b", commits=30, files=40, seed=3, corpus=CORPUS)
+    again = generate(tmp_path / "b", commits=30, files=40, seed=4, corpus=CORPUS)
     assert again.commits == stats.commits
     # the same files and contents, but for the keys generated afresh on each run
     keys = (".signoff/agents.yml", ".signoff/allowed_signers")
