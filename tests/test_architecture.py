@@ -28,11 +28,9 @@ KNOWN_OVER = frozenset(
         "signoff.analysis._lock.compare",
         "signoff.analysis.github_actions.analyze",
         "signoff.analysis.npm_package.analyze",
-        "signoff.approvals.apply.apply_approvals",
         "signoff.ledger.service",
         "signoff.ledger.store",
         "signoff.server.approvals.service.create",
-        "signoff.server.tasks.service.create",
     }
 )
 #: The core: pure functions over plain data, and the adapters over git and files they use.
