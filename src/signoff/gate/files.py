@@ -9,7 +9,7 @@ policy evaluator overlaps git's walk of the range.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from signoff.analysis import analyze_file, wants_content
 from signoff.attribution.attribute import (
@@ -31,7 +31,8 @@ from signoff.policy.evaluate import FileInput, evaluate_file
 from signoff.policy.model import Policy
 from signoff.taxonomy import FileClass, Kind, Risk
 
-#: Content larger than this is not analyzed; the file is reported as unanalyzable (high risk).
+#: Content larger than this is not read (its size is checked first); the file is reported as
+#: unanalyzable (high risk).
 MAX_ANALYZED_BYTES = 8 << 20
 
 
@@ -58,7 +59,13 @@ class Prepared:
 
     __slots__ = ("adjustments", "change", "facts", "file_class", "risk")
 
-    def __init__(self, change: FileChange, contents: dict[str, bytes | None], policy: Policy):
+    def __init__(
+        self,
+        change: FileChange,
+        contents: dict[str, bytes | None],
+        policy: Policy,
+        large: Mapping[str, int] | None = None,
+    ):
         link_target = None
         if change.is_symlink and change.new_mode == "120000":
             raw = contents.get(change.new_blob)
@@ -68,7 +75,7 @@ class Prepared:
         self.file_class: FileClass = cls.file_class
         self.risk: Risk = cls.risk
         self.adjustments = cls.adjustments
-        self.facts = tuple(_facts(change, contents))
+        self.facts = tuple(_facts(change, contents, large or {}))
 
     def decide(
         self, attrs: tuple[Attribution, ...], policy: Policy, today: dt.date, target: str | None
@@ -78,9 +85,10 @@ class Prepared:
 
 
 def prepare(git: Git, landed: list[FileChange], policy: Policy) -> list[Prepared]:
-    """Classify and analyze every landed file (one `cat-file --batch` for the contents)."""
-    contents = _read_contents(git, landed)
-    return [Prepared(change, contents, policy) for change in landed]
+    """Classify and analyze every landed file (one `cat-file --batch-check` for the sizes, one
+    `cat-file --batch` for the contents)."""
+    contents, large = _read_contents(git, landed)
+    return [Prepared(change, contents, policy, large) for change in landed]
 
 
 def decide(
@@ -102,31 +110,35 @@ def decide(
     ]
 
 
-def _facts(change: FileChange, contents: dict[str, bytes | None]) -> list[Fact]:
+def _facts(
+    change: FileChange, contents: dict[str, bytes | None], large: Mapping[str, int]
+) -> list[Fact]:
     if change.binary or change.is_submodule or change.is_symlink:
         return []
     old_path = change.old_path if change.status is not Status.ADDED else None
     if not wants_content(change.path, old_path):
         return []
-    old = contents.get(change.old_blob) if change.old_blob != NULL_SHA else None
-    new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
-    size = max(len(old or b""), len(new or b""))
-    if size > MAX_ANALYZED_BYTES:
+    size = max(large.get(change.old_blob, 0), large.get(change.new_blob, 0))
+    if size:
         return [
             Fact(
                 PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)", Risk.HIGH, "gate"
             )
         ]
+    old = contents.get(change.old_blob) if change.old_blob != NULL_SHA else None
+    new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
     return analyze_file(
         change.path, old, new, old_path=change.old_path if change.is_rename else None
     )
 
 
-def _read_contents(git: Git, landed: Iterable[FileChange]) -> dict[str, bytes | None]:
+def _read_contents(
+    git: Git, landed: Iterable[FileChange]
+) -> tuple[dict[str, bytes | None], dict[str, int]]:
     wanted: list[str] = []
     for ch in landed:
         if ch.is_submodule or ch.binary:
             continue
         if ch.is_symlink or wants_content(ch.path, ch.old_path):
             wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
-    return history.read_objects(git, wanted)
+    return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES)

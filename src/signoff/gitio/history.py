@@ -260,6 +260,34 @@ def _with_binary(ch: FileChange, is_bin: bool | None) -> FileChange:
     )
 
 
+def object_sizes(git: Git, specs: Iterable[str]) -> dict[str, int | None]:
+    """Each object's size in bytes (None when missing), from one `cat-file --batch-check`,
+    without reading any content."""
+    wanted = list(dict.fromkeys(s for s in specs if s and "\n" not in s))
+    if not wanted:
+        return {}
+    out = git.run(["cat-file", "--batch-check"], input=("\n".join(wanted) + "\n").encode())
+    lines = out.split(b"\n")
+    if len(lines) < len(wanted):
+        raise GitError("truncated output from git cat-file (refusing to guess)")
+    sizes: dict[str, int | None] = {}
+    for spec, line in zip(wanted, lines, strict=False):
+        fields = line.split(b" ")
+        sizes[spec] = int(fields[2]) if len(fields) == 3 and fields[2].isdigit() else None
+    return sizes
+
+
+def read_objects_upto(
+    git: Git, specs: Iterable[str], limit: int
+) -> tuple[dict[str, bytes | None], dict[str, int]]:
+    """(contents, sizes of the objects over `limit`): the sizes are checked first, and an
+    object larger than `limit` is never read (a 100 MB lockfile stays in git)."""
+    sizes = object_sizes(git, specs)
+    large = {spec: size for spec, size in sizes.items() if size is not None and size > limit}
+    contents = read_objects(git, [spec for spec in sizes if spec not in large])
+    return contents, large
+
+
 def read_objects(git: Git, specs: Iterable[str]) -> dict[str, bytes | None]:
     """Read many objects (`sha` or `rev:path`) with one `cat-file --batch`; None when missing."""
     wanted = list(dict.fromkeys(s for s in specs if s and "\n" not in s))
