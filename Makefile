@@ -34,11 +34,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium is missing and this is not root: the browser tests will skip"
 
-# Signing tests and bench/gen_real_history.py sign commits with Debian's gpg and ssh-keygen.
+# Signing tests and bench/gen_real_history.py sign commits with Debian's gpg and ssh-keygen;
+# bench/real_speed.py reads the gate's peak memory from GNU time.
 tools:
-	@{ command -v gpg && command -v ssh-keygen; } >/dev/null || { [ "$$(id -u)" = 0 ] && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg \
-	  openssh-client >/dev/null; } || echo "gpg or ssh-keygen is missing and this is not root"
+	@{ command -v gpg && command -v ssh-keygen && [ -x /usr/bin/time ]; } >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq gnupg openssh-client time >/dev/null; } || \
+	  echo "gpg, ssh-keygen or GNU time is missing and this is not root"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

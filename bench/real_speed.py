@@ -6,7 +6,10 @@ files of real source text, OpenPGP- and SSH-signed commits, agent trailers, merg
 workflows); `--repo PATH --base X --head Y` measures a real repository instead. The two commands
 run interleaved (gate, git, gate, git, ...) and the script prints the min and median of each, the
 ratios, the target (<= 2x, must <= 3x), and the peak RSS of the gate: the largest resident set
-of any process in its tree (the gate or one of the git processes it starts), as `wait4` reports it.
+of any process in its tree (the gate or one of the git processes it starts), as GNU time
+(`/usr/bin/time`, Debian's `time` package) reports it. Without GNU time the RSS is not printed:
+a child's `ru_maxrss` as Python's `wait4` sees it starts from this script's own resident set,
+copied by fork.
 
 Run: ``.venv/bin/python bench/real_speed.py [--runs 3] [--repo PATH --base X --head Y]``.
 """
@@ -30,22 +33,28 @@ SIGNOFF = str(Path(sys.executable).with_name("signoff"))
 TARGET, MUST = 2.0, 3.0
 
 
-def run(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, int]:
-    """(seconds, peak RSS in KiB of the process tree, bytes on stdout); stdout is read in full
-    through a pipe, as a reader of `git log -p` would."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=GIT_ENV)
-    assert proc.stdout is not None and proc.stderr is not None
-    size = 0
-    while chunk := proc.stdout.read(1 << 20):
-        size += len(chunk)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in ok:
-        raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {err.decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss, size
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+def run(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int | None, int]:
+    """(seconds, peak RSS in KiB of the process tree or None, bytes on stdout); stdout is read
+    in full through a pipe, as a reader of `git log -p` would."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        wrap = [GNU_TIME, "-q", "-f", "%M", "-o", rss.name] if GNU_TIME else []
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([*wrap, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=GIT_ENV)  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        size = 0
+        while chunk := proc.stdout.read(1 << 20):
+            size += len(chunk)
+        err = proc.stderr.read()
+        code = proc.wait()
+        elapsed = time.perf_counter() - t0
+        peak = rss.read().strip()
+    if code not in ok:
+        raise SystemExit(f"{argv[0]} failed ({code}): {err.decode(errors='replace')}")
+    return elapsed, int(peak) if peak.isdigit() else None, size
 
 
 def precompile() -> None:
@@ -65,12 +74,12 @@ def measure(repo: Path, base: str, head: str, runs: int) -> None:
     commits = subprocess.run(count, capture_output=True, text=True, check=True, env=GIT_ENV).stdout
     gate_times: list[float] = []
     git_times: list[float] = []
-    rss = 0
+    rss: int | None = None
     patch = 0
     for _ in range(runs):
         elapsed, peak, _ = run(gate, ok=(0, 1))
         gate_times.append(elapsed)
-        rss = max(rss, peak)
+        rss = max(rss or 0, peak) if peak is not None else None
         elapsed, _, patch = run(floor)
         git_times.append(elapsed)
     g_min, g_med = min(gate_times), statistics.median(gate_times)
@@ -82,7 +91,10 @@ def measure(repo: Path, base: str, head: str, runs: int) -> None:
     print(f"git log -p --no-renames:      min {f_min:8.2f} s  median {f_med:8.2f} s  (the floor)")
     print(f"ratio: {g_min / f_min:.2f}x (min)  {g_med / f_med:.2f}x (median)"
           f"  target <= {TARGET:g}x, must <= {MUST:g}x")  # fmt: skip
-    print(f"peak RSS of the gate's process tree: {rss / 1024:.0f} MiB")
+    if rss is None:
+        print("peak RSS: not measured (install GNU time: apt-get install time)")
+    else:
+        print(f"peak RSS of the gate's process tree (GNU time): {rss / 1024:.0f} MiB")
 
 
 def main() -> None:
