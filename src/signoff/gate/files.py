@@ -23,7 +23,8 @@ from signoff.attribution.attribute import (
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify.change import classify_change
 from signoff.decision import FileDecision
-from signoff.facts import PARSE_FAILED, Fact
+from signoff.facts import Fact
+from signoff.gate.large_files import large_facts, too_large
 from signoff.gate.range import RangeRead, attributions_of
 from signoff.gitio import history
 from signoff.gitio.runner import Git
@@ -65,6 +66,7 @@ class Prepared:
         contents: dict[str, bytes | None],
         policy: Policy,
         large: Mapping[str, int] | None = None,
+        git: Git | None = None,
     ):
         link_target = None
         if change.is_symlink and change.new_mode == "120000":
@@ -75,7 +77,7 @@ class Prepared:
         self.file_class: FileClass = cls.file_class
         self.risk: Risk = cls.risk
         self.adjustments = cls.adjustments
-        self.facts = tuple(_facts(change, contents, large or {}))
+        self.facts = tuple(_facts(change, contents, large or {}, git))
 
     def decide(
         self, attrs: tuple[Attribution, ...], policy: Policy, today: dt.date, target: str | None
@@ -88,7 +90,7 @@ def prepare(git: Git, landed: list[FileChange], policy: Policy) -> list[Prepared
     """Classify and analyze every landed file (one `cat-file --batch-check` for the sizes, one
     `cat-file --batch` for the contents)."""
     contents, large = _read_contents(git, landed)
-    return [Prepared(change, contents, policy, large) for change in landed]
+    return [Prepared(change, contents, policy, large, git) for change in landed]
 
 
 def decide(
@@ -111,20 +113,21 @@ def decide(
 
 
 def _facts(
-    change: FileChange, contents: dict[str, bytes | None], large: Mapping[str, int]
+    change: FileChange,
+    contents: dict[str, bytes | None],
+    large: Mapping[str, int],
+    git: Git | None,
 ) -> list[Fact]:
     if change.binary or change.is_submodule or change.is_symlink:
         return []
     old_path = change.old_path if change.status is not Status.ADDED else None
     if not wants_content(change.path, old_path):
         return []
-    size = max(large.get(change.old_blob, 0), large.get(change.new_blob, 0))
-    if size:
-        return [
-            Fact(
-                PARSE_FAILED, change.path, f"too large to analyze ({size} bytes)", Risk.HIGH, "gate"
-            )
-        ]
+    if change.old_blob in large or change.new_blob in large:
+        if git is None:
+            size = max(large.get(change.old_blob, 0), large.get(change.new_blob, 0))
+            return [too_large(change.path, size)]
+        return large_facts(git, change, large)
     old = contents.get(change.old_blob) if change.old_blob != NULL_SHA else None
     new = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
     return analyze_file(

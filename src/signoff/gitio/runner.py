@@ -61,6 +61,12 @@ class Git:
         }
         return Git(scratch, (*self._config, f"core.attributesFile={os.devnull}"), env)
 
+    def with_config(self, *settings: str) -> Git:
+        """The same repository and environment, with `settings` (``key=value``) added last."""
+        other = Git(self.repo, (*self._config, *settings))
+        other._env = self._env
+        return other
+
     def _argv(self, args: Sequence[str]) -> list[str]:
         argv = ["git", "-C", self.repo, *_CONFIG]
         for item in self._config:
