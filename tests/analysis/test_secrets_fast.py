@@ -116,6 +116,11 @@ def test_lookalikes_only_python_folds_are_found_by_both(fast: Engine) -> None:
     assert kinds == [(1, "Secret Keyword"), (2, "Secret Keyword"), (3, "Telegram Bot Token")]
 
 
+def test_a_line_holding_a_line_break_is_scanned_the_reference_way(fast: Engine) -> None:
+    lines = [(1, "x = 1\n" + f'key = "{AWS}"'), (2, "y = 2")]
+    assert [(f.line, f.kind) for f in same("a.py", lines, fast)] == [(1, "AWS Access Key")]
+
+
 def test_secret_at_every_window_boundary(fast: Engine) -> None:
     for at in (WINDOW - 10, WINDOW - 1, WINDOW, WINDOW + 190, 2 * WINDOW - 5, 2 * WINDOW + 200):
         line = "a" * at + AWS + "b" * 50

@@ -243,7 +243,10 @@ def scan_fast(path: str, lines: Sequence[tuple[int, str]], engine_: Engine) -> l
             chunks += parts
             owner += [i] * len(parts)
         texts = chunks
-    candidates = _candidates(engine_, engine_view(texts))
+    buffer = engine_view(texts)
+    if buffer.count(b"\n") != max(len(texts) - 1, 0):  # a line holding a line break
+        return scan_reference(path, lines)
+    candidates = _candidates(engine_, buffer)
     if not candidates:
         return []
     p = checked_plugins()
