@@ -98,93 +98,145 @@ def compare(
     """All lockfile facts for one file, including the narrow ``lockfile-version-refresh``."""
     old_pkgs = old.packages if old else {}
     new_pkgs = new.packages if new else {}
-    line = new.line if new else (old.line if old else (lambda _n: None))
-    old_line = old.line if old else line
-    old_hosts = old.hosts if old is not None and old.hosts is not None else set()
-    if old is not None and old.hosts is None:
-        old_hosts = {
-            e.source for es in old_pkgs.values() for e in es if _kind(e.source) == "registry"
-        }
-    facts: list[Fact] = []
+    line = new.line if new else (old.line if old else _no_line)
+    out = _Facts(analyzer, path)
+    if old is not None:
+        for name in old_pkgs.keys() - new_pkgs.keys():
+            gone = ", ".join(sorted({e.version for e in old_pkgs[name]}))
+            out.add("dependency-removed", name, f"`{name}` {gone} removed", old.line(name))
+    old_hosts = _registry_hosts(old)
     versions_moved = False
-
-    def f(kind: str, name: str, text: str, at: int | None, **detail: str) -> None:
-        fact = analyzer.fact(kind, path, text, line=at, package=name)
-        facts.append(fact._replace(detail=fact.detail + tuple(detail.items())))
-
-    for name in old_pkgs.keys() - new_pkgs.keys():
-        gone = ", ".join(sorted({e.version for e in old_pkgs[name]}))
-        f("dependency-removed", name, f"`{name}` {gone} removed", old_line(name))
     for name, entries in new_pkgs.items():
         before = old_pkgs.get(name)
         if before == entries:
             continue
-        versions = sorted({e.version for e in entries})
-        if before is None:
-            f("dependency-added", name, f"`{name}` {', '.join(versions)} added", line(name))
-        else:
-            old_versions = sorted({e.version for e in before})
-            if old_versions != versions:
-                versions_moved = True
-                o, n = ", ".join(old_versions), ", ".join(versions)
-                f(
-                    "dependency-version-changed",
-                    name,
-                    f"`{name}` {o} → {n}",
-                    line(name),
-                    old=o,
-                    new=n,
-                )
-        old_sources = {e.source for e in before} if before else set()
-        for entry in entries:
-            src = entry.source
-            if src and src not in old_sources:
-                where = src.split(":", 1)[-1]
-                if _kind(src) in _NON_REGISTRY:
-                    text = f"`{name}` {entry.version} now comes from {_kind(src)} source `{where}`"
-                    f("dependency-source-changed", name, text, line(name), source=src)
-                elif _kind(src) == "registry" and _host_moved(src, before, old_sources, old_hosts):
-                    text = f"`{name}` {entry.version} resolved from new host `{where}`"
-                    f("registry-changed", name, text, line(name), host=where)
-            if entry.install_script and not any(e.install_script for e in before or ()):
-                text = f"`{name}` {entry.version} runs an install script"
-                f("install-script-added", name, text, line(name))
-        if before is None:
-            continue
-        old_hashes: dict[str, frozenset[str]] = {}
-        for e in before:
-            old_hashes[e.version] = old_hashes.get(e.version, frozenset()) | e.hashes
-        for entry in entries:
-            had = old_hashes.get(entry.version)
-            if not had or had <= entry.hashes:
-                continue
-            if not entry.hashes:
-                text = f"`{name}` {entry.version} lost its checksum"
-                f(hash_kind, name, text, line(name), version=entry.version)
-            elif _integrity_weakened(had, entry.hashes):
-                text = f"`{name}` {entry.version} checksum changed without a version change"
-                kind = "integrity-changed-without-version-change"
-                f(kind, name, text, line(name), version=entry.version)
-
-    facts = _cap(facts)
-    quiet = {"dependency-version-changed"}
-    old_meta = old.meta if old else None
-    new_meta = new.meta if new else None
+        versions_moved |= _versions(out, name, before, entries, line)
+        _sources(out, name, before, entries, line, old_hosts)
+        if before is not None:
+            _checksums(out, name, before, entries, line, hash_kind)
+    facts = _cap(out.facts)
     if (
         old is not None
         and new is not None
         and versions_moved
-        and old_meta == new_meta
-        and all(fact.kind in quiet for fact in facts)
+        and old.meta == new.meta
+        and all(fact.kind == "dependency-version-changed" for fact in facts)
     ):
-        moved = sum(
-            1
-            for n, es in new_pkgs.items()
-            if {e.version for e in es} != {e.version for e in old_pkgs[n]}
-        )
-        text = f"only versions of {moved} existing package(s) changed; sources and checksums kept"
-        facts.append(analyzer.fact("lockfile-version-refresh", path, text, packages=str(moved)))
+        facts.append(_refresh(analyzer, path, old_pkgs, new_pkgs))
     return facts
+
+
+def _no_line(_name: str) -> int | None:
+    return None
+
+
+class _Facts:
+    """The facts of one file being compared, each about one package."""
+
+    __slots__ = ("analyzer", "facts", "path")
+
+    def __init__(self, analyzer: Analyzer, path: str) -> None:
+        self.analyzer, self.path = analyzer, path
+        self.facts: list[Fact] = []
+
+    def add(self, kind: str, name: str, text: str, at: int | None, **detail: str) -> None:
+        fact = self.analyzer.fact(kind, self.path, text, line=at, package=name)
+        self.facts.append(fact._replace(detail=fact.detail + tuple(detail.items())))
+
+
+def _registry_hosts(old: Lock | None) -> set[str]:
+    """The registry sources the old file uses anywhere (given, when it holds only some names)."""
+    if old is None:
+        return set()
+    if old.hosts is not None:
+        return old.hosts
+    return {e.source for es in old.packages.values() for e in es if _kind(e.source) == "registry"}
+
+
+def _versions(
+    out: _Facts,
+    name: str,
+    before: list[Entry] | None,
+    entries: list[Entry],
+    line: Callable[[str], int | None],
+) -> bool:
+    """A package added, or its versions changed (then True: a refresh may be all this is)."""
+    versions = sorted({e.version for e in entries})
+    if before is None:
+        out.add("dependency-added", name, f"`{name}` {', '.join(versions)} added", line(name))
+        return False
+    old_versions = sorted({e.version for e in before})
+    if old_versions == versions:
+        return False
+    o, n = ", ".join(old_versions), ", ".join(versions)
+    out.add("dependency-version-changed", name, f"`{name}` {o} → {n}", line(name), old=o, new=n)
+    return True
+
+
+def _sources(
+    out: _Facts,
+    name: str,
+    before: list[Entry] | None,
+    entries: list[Entry],
+    line: Callable[[str], int | None],
+    old_hosts: set[str],
+) -> None:
+    """A package now from a non-registry source or a new registry host; a new install script."""
+    old_sources = {e.source for e in before} if before else set()
+    for entry in entries:
+        src = entry.source
+        if src and src not in old_sources:
+            where = src.split(":", 1)[-1]
+            if _kind(src) in _NON_REGISTRY:
+                text = f"`{name}` {entry.version} now comes from {_kind(src)} source `{where}`"
+                out.add("dependency-source-changed", name, text, line(name), source=src)
+            elif _kind(src) == "registry" and _host_moved(src, before, old_sources, old_hosts):
+                text = f"`{name}` {entry.version} resolved from new host `{where}`"
+                out.add("registry-changed", name, text, line(name), host=where)
+        if entry.install_script and not any(e.install_script for e in before or ()):
+            text = f"`{name}` {entry.version} runs an install script"
+            out.add("install-script-added", name, text, line(name))
+
+
+def _checksums(
+    out: _Facts,
+    name: str,
+    before: list[Entry],
+    entries: list[Entry],
+    line: Callable[[str], int | None],
+    hash_kind: str,
+) -> None:
+    """A version kept whose checksum was dropped, or changed other than by a stronger one."""
+    old_hashes: dict[str, frozenset[str]] = {}
+    for e in before:
+        old_hashes[e.version] = old_hashes.get(e.version, frozenset()) | e.hashes
+    for entry in entries:
+        had = old_hashes.get(entry.version)
+        if not had or had <= entry.hashes:
+            continue
+        if not entry.hashes:
+            text = f"`{name}` {entry.version} lost its checksum"
+            out.add(hash_kind, name, text, line(name), version=entry.version)
+        elif _integrity_weakened(had, entry.hashes):
+            text = f"`{name}` {entry.version} checksum changed without a version change"
+            kind = "integrity-changed-without-version-change"
+            out.add(kind, name, text, line(name), version=entry.version)
+
+
+def _refresh(
+    analyzer: Analyzer,
+    path: str,
+    old_pkgs: dict[str, list[Entry]],
+    new_pkgs: dict[str, list[Entry]],
+) -> Fact:
+    """The narrow fact of a change that only moved versions of packages the file already had."""
+    moved = sum(
+        1
+        for n, es in new_pkgs.items()
+        if {e.version for e in es} != {e.version for e in old_pkgs[n]}
+    )
+    text = f"only versions of {moved} existing package(s) changed; sources and checksums kept"
+    return analyzer.fact("lockfile-version-refresh", path, text, packages=str(moved))
 
 
 def _host_moved(

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any
 
 
 @cache
@@ -57,7 +58,8 @@ _EXCLUDED = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPub
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 
 
-class Plugins(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Plugins:
     """The chosen plugins: `filtered` are covered by `prefilter` (one alternation of all their
     patterns), `always` are not (the keyword plugin, whose `keyword_hint` words every one of its
     patterns contains)."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from signoff.analysis import _lock
 from signoff.analysis._lock import Entry, Lock
@@ -29,7 +30,8 @@ _ANALYZER = PackageLockAnalyzer()
 _KEY_SPAN = 4096
 
 
-class Layout(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Layout:
     """How npm indented this file: `unit` per level; entries open at two units."""
 
     unit: bytes
