@@ -11,9 +11,9 @@ For every repository this prints, against the labels:
   (`agent`/`bot`), against commits labelled `ai` or `bot`. This is what the policy acts on.
 - **AI influence**: recall and precision of commits attributed to an AI agent, against commits
   labelled `ai`.
-- **classes**: exact agreement of the gate's class for each labelled path (as if the file were
-  added with its head content, mode and link target), and how many paths were classed *below*
-  the labelled risk.
+- **classes**: exact agreement of the gate's class for each labelled path (as if a change had
+  modified the file into its head content, keeping its mode), and how many paths were classed
+  *below* the labelled risk.
 
 and then every miss: commits whose attribution disagrees, and paths whose class differs.
 Commits labelled `?` (a person could not tell) are left out of the figures.
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from signoff.attribution.attribute import Attribution, AttributionKind, Attributor
-from signoff.changes import MODE_NONE, NULL_SHA, Commit, FileChange, Person, Signature, Status
+from signoff.changes import NULL_SHA, Commit, FileChange, Person, Signature, Status
 from signoff.classify.change import classify_change
 from signoff.identity.agents import Registry
 from signoff.identity.signers import Signers
@@ -135,14 +135,23 @@ def eval_commits(
     return tally
 
 
-def landed_as_added(clone: Path, head: str, path: str) -> tuple[FileChange, bytes]:
+def landed_as_modified(clone: Path, head: str, path: str) -> tuple[FileChange, bytes]:
+    """The file as a change that modified it into its head content, keeping its mode."""
     entry = git(clone, "ls-tree", "-z", head, "--", path).split(b"\0")[0].decode()
     meta, _ = entry.split("\t", 1)
     mode, _kind, blob = meta.split()
     content = git(clone, "cat-file", "-p", blob) if mode != "160000" else b""
     binary = b"\0" in content[:8000]
-    change = FileChange(Status.ADDED, "", path, MODE_NONE, mode, NULL_SHA, blob, None, binary)
+    change = FileChange(Status.MODIFIED, path, path, mode, mode, NULL_SHA, blob, None, binary)
     return change, content
+
+
+def classify_landed(change: FileChange, target: str | None, content: bytes) -> FileClass:
+    """What the gate's per-file preparation (`signoff.gate.files.Prepared`) makes of the file."""
+    binary = change.binary is True or change.is_submodule or change.is_symlink
+    return classify_change(
+        change, symlink_target=target, content=None if binary else content
+    ).file_class
 
 
 def eval_paths(
@@ -150,9 +159,9 @@ def eval_paths(
 ) -> Counter[str]:
     tally: Counter[str] = Counter()
     for path, want in labels:
-        change, content = landed_as_added(clone, repo.head, path)
+        change, content = landed_as_modified(clone, repo.head, path)
         target = content.decode("utf-8", "surrogateescape") if change.is_symlink else None
-        got = classify_change(change, symlink_target=target).file_class
+        got = classify_landed(change, target, content)
         tally["paths"] += 1
         tally["agree"] += got is FileClass(want)
         below = RISK[got] < RISK[FileClass(want)]

@@ -33,6 +33,15 @@ TABLE: dict[FileClass, list[str]] = {
         ".github/renovate.json5", ".renovaterc.json", "OWNERS", ".kodiak.toml",
     ],
     AI: [
+        # tools beyond the first catalogue, plugin and extension manifests, agent folders
+        "QWEN.md", ".kilocode/rules/style.md", ".qwen/settings.json", "opencode.json",
+        "crush.json", ".claude-plugin/marketplace.json", "plugins/x/.claude-plugin/plugin.json",
+        ".cursor-plugin/plugin.json", "gemini-extension.json", "skills/pdf/SKILL.md",
+        "docs/agents/style.md", "prompts/review.md", "plugins/p/skills/s/references/x.md",
+        "agents.toml", "skills-lock.json", "managed-settings.json",
+        # any case, folders too (a case-insensitive filesystem reads these as the real ones)
+        ".GitHub/copilot-instructions.md", ".Claude/commands/x.md", ".Cursor/rules/a.mdc",
+        ".GITHUB/agents/a.md",
         "AGENTS.md", "docs/AGENTS.md", "deep/nested/pkg/AGENTS.md", "agents.md", "AGENTS.MD",
         "CLAUDE.md", "CLAUDE.local.md", "sub/CLAUDE.md", "GEMINI.md", "AGENT.md",
         ".claude/settings.json", ".claude/commands/fix.md", ".claude", ".cursor/rules/x.mdc",
@@ -46,6 +55,10 @@ TABLE: dict[FileClass, list[str]] = {
         ".github/chatmodes/plan.chatmode.md", ".roo/rules/a.md", ".junie/guidelines.md",
     ],
     SIGN: [
+        "script/tag-release", "script/release", "bin/bump-version.sh", "scripts/stamp_release.py",
+        ".craft.yml", "cliff.toml", ".versionrc.json", ".bumpversion.cfg", "knope.toml",
+        "release-plz.toml", "macos/App.entitlements", ".github/entitlements.plist",
+        "dist/macos/update_appcast.py", ".azure-pipelines/publish.yml",
         ".github/workflows/release.yml", ".github/workflows/Release.yaml",
         ".github/workflows/publish-npm.yml", ".github/workflows/deploy-pypi.yml",
         ".github/workflows/sign-artifacts.yml", ".goreleaser.yml", ".goreleaser.yaml",
@@ -58,6 +71,7 @@ TABLE: dict[FileClass, list[str]] = {
         ".changeset/config.json", "fastlane/Fastfile", "id_ed25519.pub", "pip.conf",
     ],
     CI: [
+        ".github/scripts/check.sh", ".github/scripts/lib/util.py",
         ".github/workflows/ci.yml", ".github/workflows/ci.yaml", ".github/workflows/lint.yml",
         ".github/workflows/helpers/x.sh", ".github/actions/setup/action.yml", "action.yml",
         "action.yaml", "actions/cache/action.yml", ".gitlab-ci.yml", ".gitlab/ci/test.yml",
@@ -86,6 +100,9 @@ TABLE: dict[FileClass, list[str]] = {
         "Chart.lock", "flake.lock", "Podfile.lock", "pubspec.lock", "mix.lock", "deno.lock",
     ],
     BUILD: [
+        "third-party-licenses.linux.md", "THIRD_PARTY_NOTICES.txt", "LEGACY_NOTICES.md",
+        "Doxyfile", "nix/build-support/fetch.sh", "flatpak/app.yml", "macos/build.nu",
+        "sqlc.yaml",
         "setup.py", "setup.cfg", "MANIFEST.in", "tox.ini", "noxfile.py", "hatch_build.py",
         "Makefile", "makefile", "GNUmakefile", "rules.mk", "CMakeLists.txt", "meson.build",
         "build.sh", "scripts/build-wheels.sh", "BUILD", "BUILD.bazel", "WORKSPACE",
@@ -111,6 +128,9 @@ TABLE: dict[FileClass, list[str]] = {
         "ansible/site.yml", "playbooks/web.yml", "wrangler.toml",
     ],
     REPO: [
+        "script/install-hooks", "scripts/install-githooks.sh", "scripts/pre-commit-generated.mjs",
+        ".github/DISCUSSION_TEMPLATE/q.yml", ".github/dependency-review-config.yml",
+        ".swiftlint.yml", ".oxlintrc.json", "typos.toml", "sgconfig.yml", "vitest.workspace.ts",
         ".gitattributes", "sub/.gitattributes", ".gitmodules", ".gitignore", "a/.gitignore",
         ".githooks/pre-commit", ".husky/pre-push", ".pre-commit-config.yaml",
         ".pre-commit-hooks.yaml", "lefthook.yml", ".editorconfig", ".envrc", ".tool-versions",
@@ -120,11 +140,15 @@ TABLE: dict[FileClass, list[str]] = {
         ".secrets.baseline", "pytest.ini", "codecov.yml", "deny.toml",
     ],
     UNK: [
+        "script/test", "scripts/test",  # an entry point named test is not a test folder
+        "src/main/resources/app.xml",  # a product root cancels test names, classes nothing
         "data/config.yaml", "foo.json", "notes.txt", "assets/logo.png", "bin/tool",
         ".GitHub/Workflows/x.yml", ".github/workfIows/x.yml", ".github/labeler.yml",
         "news.json", "something", "x.unknownext", ".github/workflow",
     ],
     SRC: [
+        "src/main/java/com/acme/FooTest.java", "app/src/main/kotlin/BarTest.kt",
+        "src/main/java/com/acme/FooTests.cs",
         "src/app.py", "pkg/types.pyi", "index.js", "lib/a.mjs", "lib/b.cjs", "app.ts",
         "ui/App.tsx", "ui/Btn.jsx", "main.go", "lib.rs", "Main.java", "App.kt",
         "script.kts", "Main.scala", "app.rb", "Program.cs", "Lib.fs", "Mod.vb", "index.php",
@@ -141,6 +165,8 @@ TABLE: dict[FileClass, list[str]] = {
         "news/45.feature.rst", "releasenotes/notes/x.yaml", "docs/changelog.md",
     ],
     TESTS: [
+        "src/test/java/com/acme/FooTest.java", "src/main/java/test/Helper.java",
+        "packages/x/src/evals/list.eval.ts", "evals/run.ts",
         "tests/conftest.py", "tests/test_app.py", "tests/data/input.json", "test/a_test.go",
         "__tests__/a.js", "spec/models/user_spec.rb", "testdata/x.golden", "src/test_utils.py",
         "pkg/foo_test.py", "pkg/foo_test.go", "ui/Button.test.tsx", "a.test.ts", "a.test.js",

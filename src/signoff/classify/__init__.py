@@ -44,7 +44,7 @@ from signoff.classify.ruby import Ruby
 from signoff.classify.rules import GENERIC_ORDER, Rule, RuleClassifier
 from signoff.classify.rust import Rust
 from signoff.classify.signing import SigningPublishing
-from signoff.classify.source import Source
+from signoff.classify.source import PRODUCT_ROOTS, Source
 from signoff.classify.tests import Tests
 from signoff.classify.tool_config import ToolConfig
 from signoff.classify.version import VersionFiles
@@ -130,6 +130,14 @@ def _describe(match: Match) -> str:
 
 
 def _resolve_registry(matches: Sequence[Match]) -> tuple[FileClass, str]:
+    roots = [m for m in matches if m.generic and m.pattern in PRODUCT_ROOTS]
+    if roots:  # a product root only cancels test *names*; it classes nothing by itself
+        folder_tests = any(m.file_class is FileClass.TESTS and "/" in m.pattern for m in matches)
+        matches = [
+            m
+            for m in matches
+            if m not in roots and (folder_tests or m.file_class is not FileClass.TESTS)
+        ]
     specific = [m for m in matches if not m.generic]
     if specific:
         cls = reduce(riskier, (m.file_class for m in specific))

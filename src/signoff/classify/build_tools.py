@@ -13,6 +13,9 @@ from signoff.taxonomy import FileClass
 _LICENSE = "licence text shipped inside packages"
 
 
+_NOTICES = "third-party licence notices distributed with the product"
+
+
 class BuildTools(RuleClassifier):
     ident = "build-tools"
     desc = (
@@ -60,6 +63,19 @@ class BuildTools(RuleClassifier):
         ("flake.nix", "Nix flake"),
         ("*.nix", "Nix expression"),
         ("mkdocs.y*ml", "MkDocs config: plugins and hooks run code in the docs build"),
+        ("Doxyfile", "Doxygen config: the API docs build"),
+        ("DoxygenLayout.xml", "Doxygen config: the API docs build"),
+        ("nix/", "Nix packaging and build support"),
+        ("flatpak/", "Flatpak packaging"),
+        (AnyCase("build.nu"), "build script"),
+        (AnyCase("build.ps1"), "build script"),
+        ("sqlc.y*ml", "sqlc: generates code at build time"),
+        ("buf.gen.y*ml", "buf: generates code at build time"),
+        (AnyCase("third-party-licenses*"), _NOTICES),
+        (AnyCase("third_party_licenses*"), _NOTICES),
+        (AnyCase("THIRD-PARTY-NOTICES*"), _NOTICES),
+        (AnyCase("ThirdPartyNotices*"), _NOTICES),
+        ("*NOTICES*", _NOTICES),
         (AnyCase("LICENSE"), _LICENSE),
         (AnyCase("LICENSE.*"), _LICENSE),
         (AnyCase("LICENSE-*"), _LICENSE),

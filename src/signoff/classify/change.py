@@ -2,6 +2,13 @@
 
 Rules, applied in this order, each only ever raising the class:
 
+- Markdown shaped like an agent's instructions (`signoff.classify.docs.agent_shaped`: in a
+  top-level dot-folder no rule knows, or an all-caps root name that is no usual prose name):
+  at least `unknown`, never docs.
+- the content the change lands, when the caller read it: the class that content shows
+  (`signoff.classify.content`: a workflow that publishes, a script that tags, an agent's front
+  matter or config), if riskier.
+
 - rename or copy: the riskier class of the old and new path (moving a workflow into docs/ is
   still a workflow change; moving code into .github/workflows/ is a workflow change).
 - type change (`T`, e.g. file ↔ symlink): the riskier of both sides, and at least `unknown`.
@@ -9,7 +16,8 @@ Rules, applied in this order, each only ever raising the class:
   content) is resolved against the link's folder with posix normalisation; a target that is
   missing (None), empty, absolute, contains NUL, or climbs out of the repository is `unknown`.
 - submodule (gitlink): at least `dependency-manifest`: it pins third-party code.
-- the file became executable: at least `unknown` (high).
+- the file became executable: at least `unknown` (high); a file executable in the head tree that
+  is classed docs, release notes or version: likewise (nobody runs prose).
 - binary content (`change.binary is True`): at least `unknown`: nothing can review it as text.
   `binary is None` is read as "not binary": the gate always sets it for added and modified files,
   and for a deletion it does not matter. Callers that cannot tell should pass `True`.
@@ -24,13 +32,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from signoff.changes import MODE_SYMLINK, FileChange, Status
+from signoff.changes import MODE_EXEC, MODE_GITLINK, MODE_SYMLINK, FileChange, Status
 from signoff.classify import PathClass, classify_path
+from signoff.classify.content import classify_content
+from signoff.classify.docs import agent_shaped
 from signoff.taxonomy import RISK, FileClass, Risk, riskier
 
 __all__ = ["ChangeClass", "classify_change", "resolve_symlink"]
 
 _UNKNOWN = FileClass.UNKNOWN
+#: Classes of text nobody runs: an executable file in one of them is at least `unknown`.
+_PROSE_CLASSES = frozenset({FileClass.DOCS, FileClass.RELEASE_NOTES, FileClass.VERSION})
 
 
 class ChangeClass(NamedTuple):
@@ -68,8 +80,10 @@ def classify_change(
     change: FileChange,
     extra: Mapping[FileClass, Sequence[str]] | None = None,
     symlink_target: str | None = None,
+    content: bytes | None = None,
 ) -> ChangeClass:
-    """Classify a change. `symlink_target` is the link's content (new side; old side if deleted)."""
+    """Classify a change. `symlink_target` is the link's content (new side; old side if deleted);
+    `content` the new side's content, when the caller read it (`signoff.classify.content`)."""
     path_class = classify_path(change.path, extra)
     cls = path_class.file_class
     notes: list[str] = []
@@ -82,6 +96,14 @@ def classify_change(
         else:
             notes.append(f"{why}: stays {cls}")
 
+    if cls is FileClass.DOCS:
+        shaped = agent_shaped(change.path)
+        if shaped:
+            raise_to(_UNKNOWN, f"{shaped}: shaped like an agent's instructions, not docs")
+    if content is not None and change.new_mode not in (MODE_SYMLINK, MODE_GITLINK):
+        shown, why = classify_content(change.path, cls, content)
+        if why:
+            raise_to(riskier(cls, shown), f"content: {why}")
     old_path_class: PathClass | None = None
     if change.old_path and change.status in (
         Status.RENAMED,
@@ -117,6 +139,8 @@ def classify_change(
         raise_to(_at_least(cls, FileClass.DEPENDENCY_MANIFEST), "submodule (pins third-party code)")
     if change.became_executable:
         raise_to(_at_least(cls, _UNKNOWN), "became executable")
+    elif change.new_mode == MODE_EXEC and cls in _PROSE_CLASSES:
+        raise_to(_at_least(cls, _UNKNOWN), "executable, yet classed as prose")
     if change.binary is True:
         raise_to(_at_least(cls, _UNKNOWN), "binary content cannot be reviewed as text")
     if change.status in (Status.UNMERGED, Status.UNKNOWN):

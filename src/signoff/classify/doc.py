@@ -1,13 +1,16 @@
 """Generate docs/classes.md from the taxonomy and the classifiers' own rule tables.
 
-The doc is never edited by hand, so it cannot drift from what the gate does; a test compares the
-committed file with `render()`. Regenerate with `python -m signoff.classify.doc > docs/classes.md`.
+The generated part is never edited by hand, so it cannot drift from what the gate does; a test
+compares the committed file with `render()`. Regenerate with
+`python -m signoff.classify.doc > docs/classes.md`. Everything after the `KEPT` marker line is
+written by hand (the corpus figures, how labels were decided) and carried over as it is.
 """
 
 from __future__ import annotations
 
 import inspect
 import sys
+from pathlib import Path
 
 from signoff.classify import REGISTRY, PathClassifier
 from signoff.classify.base import Classifier
@@ -57,7 +60,7 @@ classes, how a path gets its class, and every path rule, grouped by the classifi
 _RESOLUTION = """
 ## How a path gets its class
 
-Every classifier looks at the path (the path only: never the content, never git).
+Every classifier looks at the path (the path only; what the content adds is the next section).
 
 - A **specific** rule names a file by its role (a workflow, a lockfile, `AGENTS.md`). If any
   specific rule matches, the class is the **riskiest** one that matched (highest risk; between
@@ -66,7 +69,9 @@ Every classifier looks at the path (the path only: never the content, never git)
   count only when no specific rule matched, and then the first class in this order wins:
   {order}.
   Code stays `source` even when it is a version file (`_version.py`) or lives under `docs/`
-  (`docs/conf.py`); `CHANGELOG.md` is `release-notes`, not `docs`.
+  (`docs/conf.py`); `CHANGELOG.md` is `release-notes`, not `docs`. Inside a product source root
+  (`src/main/`, compiled whole into the product) a test *name* (`FooTest.java`) is `source`; a
+  test *folder* is still `tests`.
 - If nothing matches, the class is `unknown`, which is treated as **high** risk.
 
 So `tests/conftest.py` is `tests`, but `tests/package.json` is `dependency-manifest`, and
@@ -80,10 +85,12 @@ A policy can list extra globs per class. They count as specific matches of the p
 Patterns are gitignore-style and case-sensitive: `*` and `?` stay within one folder, `**` spans
 any number of folders, `[abc]` and `[!abc]` match one character. A pattern without `/` matches the
 file name at any depth; any other pattern starts at the repository root. A trailing `/` means the
-folder and everything under it (and a file or symlink of that name). "Name in any case" means the
-file name matches whatever its letter case (`dockerfile`, `DOCKERFILE`); folder names always match
-exactly, as git and GitHub read them: `.GitHub/Workflows/ci.yml` is not a workflow, so it is
-`unknown`.
+folder and everything under it (and a file or symlink of that name); `**/d/**` is everything
+under a folder `d` at any depth. "Name in any case" means the file name matches whatever its
+letter case (`dockerfile`, `DOCKERFILE`). Folder names match exactly, as git and GitHub read them:
+`.GitHub/Workflows/ci.yml` is not a workflow, so it is `unknown`; except where "path in any case"
+says otherwise: agent instructions, which an agent on a case-insensitive filesystem (macOS,
+Windows) reads from `.Claude/commands/x.md` as from `.claude/commands/x.md`.
 
 ## How a change adjusts the class
 
@@ -97,7 +104,41 @@ The change to a file can make it riskier than its path, never less risky:
 target is absolute, leaves the repository, or cannot be read |
 | a submodule | `dependency-manifest` |
 | made executable | `unknown` (high) |
+| executable in the head tree, yet classed `docs`, `release-notes` or `version` | `unknown` (high) |
 | binary | `unknown` (high) |
+| Markdown shaped like an agent's instructions: in a top-level dot-folder no rule knows \
+(`.newtool/rules.md`), or an all-caps name at the root that is no usual prose name \
+(`NEWTOOL.md`) | `unknown` (high), never `docs` |
+| its content shows a riskier role (below) | that role's class |
+
+### Classes by content
+
+Where a name says too little, the gate reads the content the change lands (the first 256 KiB of
+text) and can only raise the class:
+
+| The content | Class |
+| --- | --- |
+| a CI pipeline (any `ci-workflow` file) with a step that publishes, releases, signs, deploys \
+or logs in to a registry: `npm publish`, `twine upload`, `docker push`, \
+`docker/build-push-action` with `push: true`, `gh release create`, `goreleaser release`, \
+`docker/login-action`, `cosign sign`, `wrangler deploy`, ... | `signing-publishing` |
+| a script (a shell-family extension, a `#!` line, or a file in `script/`, `scripts/`, `bin/`, \
+`tools/`, `hack/`) that tags (`git tag`), bumps a version (`npm version`), publishes or signs | \
+`signing-publishing` |
+| such a script that deploys (`kubectl apply`, `terraform apply`, `gcloud run deploy`, ...) | \
+`deployment` |
+| such a script that installs git hooks (`core.hooksPath`, `.git/hooks`) | `repo-config` |
+| Markdown whose front matter declares an agent, command, skill or rule (`allowed-tools`, \
+`tools`, `model`, `argument-hint`, `alwaysApply`, or `name` with `description` and no docs-site \
+keys) | `agent-instructions` |
+| a data file (JSON, TOML, YAML, plist) that configures a coding agent's tools or permissions \
+(`mcpServers`, `mcp_servers`, `PreToolUse`, managed permission settings, the MCP registry's \
+`server.json` schema) | `agent-instructions` |
+
+`id-token: write` alone, a "Publish Test Report" step, `goreleaser build --snapshot` or an image
+built with `load: true` publish nothing. Makefiles and task runners keep `packaging-build`: a
+release target there is build tooling. `signoff explain` shows the path's class; the gate's output
+shows every adjustment it made (`adjustments`).
 
 "Binary" is git's own test on the blobs (a NUL byte near the start). The gate asks git without the
 checkout's `.gitattributes`: in a CI job the checkout is the head under review, and a line such as
@@ -116,15 +157,35 @@ def _classifier_section(clf: Classifier) -> list[str]:
         lines += ["| Pattern | Class | Kind | Why |", "| --- | --- | --- | --- |"]
         for rule in clf.rules:
             pattern = rule.pattern.replace("|", "\\|")
-            case = " (name in any case)" if rule.any_case else ""
+            case = (
+                " (path in any case)"
+                if rule.any_case_path
+                else " (name in any case)"
+                if rule.any_case
+                else ""
+            )
             kind = "generic" if rule.generic else "specific"
             lines.append(f"| `{pattern}`{case} | `{rule.file_class}` | {kind} | {rule.reason} |")
         lines.append("")
     return lines
 
 
+#: The line after which docs/classes.md is written by hand; `render` keeps what follows it.
+KEPT = "<!-- Written by hand below this line: `python -m signoff.classify.doc` keeps it. -->"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "classes.md"
+
+
+def _kept(doc: Path = DOC) -> str:
+    try:
+        text = doc.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    _, marker, tail = text.partition(KEPT)
+    return tail if marker else ""
+
+
 def render() -> str:
-    """The full text of docs/classes.md."""
+    """The full text of docs/classes.md: generated, then the hand-written part kept as it is."""
     PathClassifier(REGISTRY)  # compiling fails loudly on a broken table before we document it
     out = [_INTRO.rstrip("\n")]
     for cls in FileClass:
@@ -134,7 +195,7 @@ def render() -> str:
     out.append("")
     for clf in REGISTRY:
         out += _classifier_section(clf)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return "\n".join(out).rstrip("\n") + "\n\n" + KEPT + (_kept() or "\n")
 
 
 if __name__ == "__main__":

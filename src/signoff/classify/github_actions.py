@@ -19,6 +19,7 @@ class GitHubActions(RuleClassifier):
         (".github/workflows/", "GitHub Actions workflow"),
         (".github/actions/", "local action used by workflows"),
         (".github/workflow-templates/", "workflow template"),
+        (".github/scripts/", "script the workflows run, with their tokens"),
         ("action.yml", "action definition (any folder can be used as `uses: ./path`)"),
         ("action.yaml", "action definition (any folder can be used as `uses: ./path`)"),
     )

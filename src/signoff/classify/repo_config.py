@@ -8,10 +8,13 @@ and `launch.json` run commands, and `.vscode/mcp.json` also matches `agent-instr
 
 from __future__ import annotations
 
-from signoff.classify.rules import RuleClassifier, specific
+from signoff.classify.rules import AnyCase, RuleClassifier, specific
 from signoff.taxonomy import FileClass
 
 _PIN = "pins a tool version for everyone's environment"
+
+
+_HOOKS = "installs git hooks: code that runs on every commit"
 
 
 class RepoConfig(RuleClassifier):
@@ -56,5 +59,15 @@ class RepoConfig(RuleClassifier):
         (".gitpod.y*ml", "Gitpod workspace tasks"),
         ("Brewfile", "Homebrew packages for developers"),
         (".github/ISSUE_TEMPLATE/", "issue forms and templates"),
+        (".github/DISCUSSION_TEMPLATE/", "discussion forms and templates"),
+        (
+            ".github/dependency-review-config.y*ml",
+            "dependency review: which advisories and licences pass",
+        ),
+        (AnyCase("install-hooks*"), _HOOKS),
+        (AnyCase("install_hooks*"), _HOOKS),
+        (AnyCase("install-githooks*"), _HOOKS),
+        (AnyCase("setup-hooks*"), _HOOKS),
+        (AnyCase("pre-commit*"), "pre-commit hook step"),
         (".github/FUNDING.yml", "sponsor links"),
     )

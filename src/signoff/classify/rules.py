@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar, NamedTuple
 
 from signoff.classify.base import Classifier, Match
-from signoff.patterns.globs import Glob, compile_glob, nocase
+from signoff.patterns.globs import Glob, NoCasePath, compile_glob, nocase
 from signoff.taxonomy import FileClass
 
 #: Classes a *generic* rule may name, in the order that breaks ties when only generic rules match.
@@ -61,10 +61,14 @@ class Rule(NamedTuple):
     reason: str
     generic: bool = False
     any_case: bool = False
+    #: the whole path (folders too) matches in any ASCII case: see `any_case_paths`
+    any_case_path: bool = False
 
     @property
     def glob_pattern(self) -> str:
-        """The pattern actually matched (letters expanded to `[xX]` when `any_case`)."""
+        """The pattern actually matched (letters expanded to `[xX]` when matched in any case)."""
+        if self.any_case_path:
+            return nocase(self.pattern)
         if not self.any_case:
             return self.pattern
         head, sep, name = self.pattern.rpartition("/")
@@ -72,6 +76,8 @@ class Rule(NamedTuple):
 
     @property
     def explanation(self) -> str:
+        if self.any_case_path:
+            return f"{self.reason} (path matched in any case)"
         return f"{self.reason} (name matched in any case)" if self.any_case else self.reason
 
     def to_match(self, classifier: str) -> Match:
@@ -87,6 +93,18 @@ def _rules(
 ) -> tuple[Rule, ...]:
     return tuple(
         Rule(str(p), file_class, reason, gen, isinstance(p, AnyCase)) for p, reason in pairs
+    )
+
+
+def any_case_paths(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The same rules, each matching its whole path in any ASCII case, folders included.
+
+    For what a tool reads wherever a case-insensitive filesystem (macOS, Windows) lets a variant
+    stand for the real name: Claude Code reads `.Claude/commands/x.md` there as `.claude/…`.
+    """
+    return tuple(
+        Rule(NoCasePath(r.pattern), r.file_class, r.reason, r.generic, r.any_case, True)
+        for r in rules
     )
 
 
@@ -134,7 +152,9 @@ class RuleClassifier(Classifier):
                     f"{rule.file_class}, which is not one of {[str(c) for c in GENERIC_ORDER]}"
                 )
             key = pattern
-            if rule.any_case:  # `AnyCase("X.md")` and `AnyCase("x.md")` are the same rule
+            if rule.any_case_path:
+                key = f"\x00{pattern.lower()}"
+            elif rule.any_case:  # `AnyCase("X.md")` and `AnyCase("x.md")` are the same rule
                 head, sep, base = pattern.rpartition("/")
                 key = f"\x00{head}{sep}{base.lower() if base.isascii() else base}"
             if key in seen:

@@ -19,6 +19,16 @@ _WORKFLOW_WORDS: tuple[str, ...] = (
     "provenance",
     "slsa",
 )
+_CLIFF = "git-cliff: writes release notes and computes the next version (its hooks run commands)"
+_BUMP = "bump-my-version: bumps, commits and tags releases"
+#: Words that name release tooling in a scripts folder (`script/tag-release`, `bin/bump-version`).
+_SCRIPT_WORDS: tuple[tuple[str, str], ...] = (
+    ("release", "release script"),
+    ("publish", "publish script"),
+    ("bump-version", "version bump script"),
+    ("bump_version", "version bump script"),
+    ("tag-", "tagging script"),
+)
 _KEYS: tuple[str, ...] = (
     "key",
     "pem",
@@ -49,6 +59,10 @@ class SigningPublishing(RuleClassifier):
             (AnyCase(f".gitlab/ci/*{w}*"), f"GitLab CI include named for `{w}`")
             for w in ("release", "publish", "sign")
         ),
+        *(
+            (AnyCase(f".azure-pipelines/*{w}*"), f"Azure Pipelines definition named for `{w}`")
+            for w in ("release", "publish", "sign")
+        ),
         (".goreleaser.y*ml", "GoReleaser: builds, signs and publishes releases"),
         ("goreleaser.y*ml", "GoReleaser: builds, signs and publishes releases"),
         ("jreleaser.y*ml", "JReleaser: builds, signs and publishes releases"),
@@ -59,11 +73,31 @@ class SigningPublishing(RuleClassifier):
         ("release.toml", "cargo-release: publishes crates"),
         ("dist-workspace.toml", "cargo-dist: builds and publishes releases"),
         (".changeset/config.json", "Changesets: versions and publishes packages"),
+        (".craft.y*ml", "Craft: release targets and the version bump it runs"),
+        ("cliff.toml", _CLIFF),
+        (".cliff.toml", _CLIFF),
+        (".versionrc*", "standard-version: bumps, commits and tags releases"),
+        (".bumpversion.cfg", _BUMP),
+        (".bumpversion.toml", _BUMP),
+        (".cz.toml", "Commitizen: bumps versions and tags releases"),
+        ("cz.toml", "Commitizen: bumps versions and tags releases"),
+        (".cz.json", "Commitizen: bumps versions and tags releases"),
+        (".cz.y*ml", "Commitizen: bumps versions and tags releases"),
+        ("knope.toml", "knope: versions, tags and releases"),
+        ("release-plz.toml", "release-plz: versions and publishes crates"),
+        (".autorc*", "auto: versions and publishes releases"),
+        ("*.entitlements", "code-signing entitlements of an app"),
+        ("*entitlements.plist", "code-signing entitlements of an app"),
+        ("**/*appcast*", "update feed (appcast) apps trust for signed updates"),
         (AnyCase("release*.sh"), "release script"),
         (AnyCase("publish*.sh"), "publish script"),
-        ("**/scripts/release*", "release script"),
-        ("**/scripts/publish*", "publish script"),
+        *(
+            (f"**/{folder}/*{word}*", f"{what} in a scripts folder")
+            for folder in ("scripts", "script", "bin", "tools", "hack")
+            for word, what in _SCRIPT_WORDS
+        ),
         ("**/scripts/sign*", "signing script"),
+        ("**/script/sign*", "signing script"),
         ("fastlane/", "fastlane: signs and ships app builds"),
         (".pypirc", "PyPI upload credentials"),
         (".npmrc", "npm registries and auth tokens"),

@@ -32,7 +32,18 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 
+#: Folders the build compiles whole into the product: test-name rules do not apply in them.
+PRODUCT_ROOTS: tuple[str, ...] = ("**/src/main/",)
+
+
 class Source(RuleClassifier):
     ident = "source"
     desc = "program source recognised by extension (Python, JS/TS, Go, Rust, JVM, .NET, C, ...)"
-    rules = generic(FileClass.SOURCE, *((f"*.{ext}", f"`.{ext}` source") for ext in EXTENSIONS))
+    rules = generic(
+        FileClass.SOURCE,
+        *((f"*.{ext}", f"`.{ext}` source") for ext in EXTENSIONS),
+        *(
+            (root, "product source root (compiled whole): test names here are source")
+            for root in PRODUCT_ROOTS
+        ),
+    )

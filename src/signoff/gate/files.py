@@ -72,7 +72,14 @@ class Prepared:
         if change.is_symlink and change.new_mode == "120000":
             raw = contents.get(change.new_blob)
             link_target = raw.decode("utf-8", "surrogateescape") if raw is not None else None
-        cls = classify_change(change, policy.class_globs, symlink_target=link_target)
+        # The content a change lands can raise its class (a workflow that publishes, a script
+        # that tags): one place, `classify_change`, over what `_read_contents` already read.
+        landed = None
+        if not (change.binary or change.is_submodule or change.is_symlink):
+            landed = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
+        cls = classify_change(
+            change, policy.class_globs, symlink_target=link_target, content=landed
+        )
         self.change = change
         self.file_class: FileClass = cls.file_class
         self.risk: Risk = cls.risk

@@ -258,6 +258,14 @@ def match_any(patterns: Iterable[str], path: str) -> str | None:
     return None
 
 
+class NoCasePath(str):
+    """A pattern whose whole path, folders included, matches in any ASCII case, as if written with
+    `nocase`: `NoCasePath(".claude/")` matches `.Claude/x.md`. `GlobSet` indexes it as written,
+    lower case, and matches the path in lower case. Shown as written."""
+
+    __slots__ = ()
+
+
 def nocase(pattern: str) -> str:
     """The pattern with every ASCII letter made case-insensitive (`Dockerfile` → `[Dd][Oo]...`).
 

@@ -1,7 +1,8 @@
 """`GlobSet`: many signoff globs matched at once, mostly without regular expressions.
 
-The usual shapes (literal characters, `*`, `/`, `**` first or last) are indexed by file name,
-extension, name prefix or suffix, folder, path prefix or segment; other patterns fall back to
+The usual shapes (literal characters, `*`, `/`, `**` first or last; and `**/d/**`,
+`**/d/**/name`, `/.*/**/name`) are indexed by file name, extension, name prefix or suffix, folder,
+path prefix or segment; other patterns fall back to
 `compile_glob` and are prefiltered by a literal segment, extension or name prefix they need. So
 building a set of hundreds of patterns takes about a millisecond, and matching a path checks only
 the few patterns that can match it. Semantics are exactly those of `signoff.patterns.globs`.
@@ -11,137 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from signoff.patterns.globs import _FOLD, Glob, compile_glob, nocase
+from signoff.patterns._segments import _fold, _NameTables, _needs_regex, _Seg, _seg, _seg_match
+from signoff.patterns.globs import Glob, NoCasePath, compile_glob, nocase
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 __all__ = ["GlobSet"]
-
-
-def _fold(text: str) -> str:
-    """ASCII-only lower case (see `_FOLD`), fast for the usual all-ASCII text."""
-    return text.lower() if text.isascii() else text.translate(_FOLD)
-
-
-# A matcher for one `/`-free segment made of literal characters and `*` only:
-# (literal or None, prefix, suffix, middle literals in order, minimum length).
-_Seg = tuple[str | None, str, str, tuple[str, ...], int]
-
-
-def _needs_regex(pattern: str) -> bool:
-    """Whether the pattern has a character class, `?`, an escape or a NUL (to be refused)."""
-    return "[" in pattern or "?" in pattern or "\\" in pattern or "\x00" in pattern
-
-
-def _seg(text: str) -> _Seg:
-    if "*" not in text:
-        return (text, "", "", (), len(text))
-    parts = text.split("*")
-    mids = tuple(p for p in parts[1:-1] if p)
-    return (None, parts[0], parts[-1], mids, sum(map(len, parts)))
-
-
-def _seg_match(seg: _Seg, text: str) -> bool:
-    """Whether `text` (no `/`) matches the segment, `*` matching any run of characters."""
-    lit, pre, suf, mids, minlen = seg
-    if lit is not None:
-        return text == lit
-    if len(text) < minlen or not text.startswith(pre) or not text.endswith(suf):
-        return False
-    pos, end = len(pre), len(text) - len(suf)
-    for mid in mids:
-        pos = text.find(mid, pos, end)
-        if pos < 0:
-            return False
-        pos += len(mid)
-    return True
-
-
-class _NameTables:
-    """Patterns on the file name alone (literal, or literal parts around `*`), by lookup key.
-
-    Keys are ASCII-folded so that case-sensitive names and any-case names (given folded) share
-    one set of lookups; a case-sensitive entry then checks the name as written.
-    """
-
-    __slots__ = ("exact", "ext", "ext_only", "other", "pre", "pre_lens", "suf", "suf_lens")
-
-    def __init__(self) -> None:
-        #: The name itself, and `*.py` by its extension: (the text as written, or None when any
-        #: case will do; index).
-        self.exact: dict[str, list[tuple[str | None, int]]] = {}
-        self.ext_only: dict[str, list[tuple[str | None, int]]] = {}
-        #: Other shapes: (segment, whether it matches the folded name, index), by the text after
-        #: the last `.` then `/` and the first character if the segment has a literal prefix,
-        #: else by the first 1-2 characters, by the last 1-2 characters, or none.
-        self.ext: dict[str, list[tuple[_Seg, bool, int]]] = {}
-        self.pre: dict[str, list[tuple[_Seg, bool, int]]] = {}
-        self.pre_lens: tuple[int, ...] = ()
-        self.suf: dict[str, list[tuple[_Seg, bool, int]]] = {}
-        self.suf_lens: tuple[int, ...] = ()
-        self.other: list[tuple[_Seg, bool, int]] = []
-
-    def add(self, name: str, fold: bool, i: int) -> None:
-        """Index pattern `i`, a `/`-free segment of literals and `*` (ASCII-folded if `fold`)."""
-        if "*" not in name:
-            self.exact.setdefault(_fold(name), []).append((None if fold else name, i))
-            return
-        if name[:2] == "*." and "*" not in name[2:] and "." not in name[2:]:
-            ext = name[2:]
-            self.ext_only.setdefault(_fold(ext), []).append((None if fold else ext, i))
-            return
-        seg = _seg(name)
-        pre, suf = seg[1], seg[2]
-        entry = (seg, fold, i)
-        if "." in suf:
-            key = _fold(f"{suf[suf.rfind('.') + 1 :]}/{pre[:1]}")  # no name has a `/`
-            self.ext.setdefault(key, []).append(entry)
-        elif pre:
-            key = _fold(pre[:2])
-            if len(key) not in self.pre_lens:
-                self.pre_lens += (len(key),)
-            self.pre.setdefault(key, []).append(entry)
-        elif suf:
-            key = _fold(suf[-2:])
-            if len(key) not in self.suf_lens:
-                self.suf_lens += (len(key),)
-            self.suf.setdefault(key, []).append(entry)
-        else:
-            self.other.append(entry)
-
-    def matches(self, name: str) -> tuple[int, ...]:
-        """Indices (ascending) of the patterns that match the file name `name`."""
-        found: list[int] = []
-        fname = _fold(name)
-        for text, i in self.exact.get(fname, ()):
-            if text is None or text == name:
-                found.append(i)
-        dot = name.rfind(".")
-        if dot >= 0:
-            fext = fname[dot + 1 :]
-            for text, i in self.ext_only.get(fext, ()):
-                if text is None or text == name[dot + 1 :]:
-                    found.append(i)
-            for key in (f"{fext}/", f"{fext}/{fname[:1]}"):
-                for seg, fold, i in self.ext.get(key, ()):
-                    if _seg_match(seg, fname if fold else name):
-                        found.append(i)
-        for n in self.pre_lens:
-            if n <= len(name):
-                for seg, fold, i in self.pre.get(fname[:n], ()):
-                    if _seg_match(seg, fname if fold else name):
-                        found.append(i)
-        for n in self.suf_lens:
-            if n <= len(name):
-                for seg, fold, i in self.suf.get(fname[-n:], ()):
-                    if _seg_match(seg, fname if fold else name):
-                        found.append(i)
-        for seg, fold, i in self.other:
-            if _seg_match(seg, fname if fold else name):
-                found.append(i)
-        found.sort()
-        return tuple(found)
 
 
 class GlobSet:
@@ -172,7 +49,14 @@ class GlobSet:
         "_globs",
         "_heads",
         "_in_dir",
+        "_in_dot_root",
+        "_in_folder",
+        "_in_folder_keys",
+        "_in_top",
         "_name_cache",
+        "_nocase",
+        "_nocase_index",
+        "_nocase_names",
         "_path",
         "_root",
         "_seg",
@@ -183,7 +67,19 @@ class GlobSet:
 
     def __init__(self, patterns: Iterable[str], *, any_case: Iterable[int] = ()) -> None:
         self._written: tuple[str, ...] = tuple(patterns)
-        self._any_case = frozenset(any_case)
+        # `NoCasePath` patterns: indexed here as written (lower case, name in any case), and again
+        # in a set of their own, matched against the path in lower case when it has an upper-case
+        # letter anywhere.
+        whole = [n for n, p in enumerate(self._written) if isinstance(p, NoCasePath)]
+        lowered = [_fold(self._written[n]) for n in whole]
+        self._nocase = GlobSet(lowered) if whole else None
+        self._nocase_index = whole
+        # With its folders in lower case, a path needs that second look only for a file named
+        # like one of their folder patterns (`.clinerules/` matches a file `.CLINERULES` too).
+        self._nocase_names = frozenset(
+            p.rstrip("/").rsplit("/", 1)[-1] for p in lowered if p.endswith("/")
+        )
+        self._any_case = frozenset(any_case).union(whole)
         self._globs: tuple[Glob, ...] | None = None
         self._by_name = _NameTables()  # patterns on the file name alone
         self._name_cache: dict[str, tuple[int, ...]] = {}  # file names repeat a lot
@@ -198,6 +94,13 @@ class GlobSet:
         self._seg_keys: frozenset[str] = frozenset()
         # by the parent folder's name: (the folders ending there, name segment, fold, index)
         self._deep: dict[str, list[tuple[str, _Seg, bool, int]]] = {}
+        # `**/d/**` and `**/d/**/name`: under a folder named d at any depth (a name, or anything)
+        self._in_folder: dict[str, list[tuple[_Seg | None, bool, int]]] = {}
+        self._in_folder_keys: frozenset[str] = frozenset()
+        # `/.*/**/name`: a file name anywhere under a top-level dot-folder
+        self._in_dot_root: list[tuple[_Seg, bool, int]] = []
+        # `d/**/name`: a file name anywhere under the top-level folder d
+        self._in_top: dict[str, list[tuple[_Seg, bool, int]]] = {}
         self._fb_match: dict[int, tuple[Callable[[str], object], bool]] = {}
         self._fb_by_segment: dict[str, list[int]] = {}
         self._fb_by_ext: dict[str, list[int]] = {}
@@ -209,8 +112,9 @@ class GlobSet:
         # Characters only the regex engine handles; if no pattern has any, skip looking per pattern.
         joined = "\n".join(self._written)
         odd = "[" in joined or "?" in joined or "\\" in joined or "\x00" in joined
-        for i, pattern in enumerate(self._written):
+        for i, written in enumerate(self._written):
             fold = i in any_case
+            pattern = _fold(written) if isinstance(written, NoCasePath) else written
             if (
                 "/" not in pattern  # the common case, inlined: a file name at any depth
                 and pattern[:1] not in ("", "!")
@@ -221,6 +125,7 @@ class GlobSet:
             elif not self._add_plain(pattern, i, fold):
                 self._add_fallback(_nocase_name(pattern) if fold else pattern, i)
         self._seg_keys = frozenset(self._seg)
+        self._in_folder_keys = frozenset(self._in_folder)
         for table in (self._path, self._dir, self._under, self._in_dir):
             self._heads.update(key.partition("/")[0] for key in table)
 
@@ -228,7 +133,12 @@ class GlobSet:
     def patterns(self) -> tuple[str, ...]:
         """The patterns as matched (file names of `any_case` patterns expanded by `nocase`)."""
         return tuple(
-            _nocase_name(p) if i in self._any_case else p for i, p in enumerate(self._written)
+            nocase(p)
+            if isinstance(p, NoCasePath)
+            else _nocase_name(p)
+            if i in self._any_case
+            else p
+            for i, p in enumerate(self._written)
         )
 
     @property
@@ -255,6 +165,8 @@ class GlobSet:
             del segs[0]
         while len(segs) > 1 and segs[-1] == "**" and segs[-2] == "**":
             del segs[-1]
+        if self._add_under_folder(segs, rooted, dir_flag, fold, i):
+            return True
         if "**" in segs[1:-1]:
             return False
         lead = segs[0] == "**"
@@ -294,6 +206,31 @@ class GlobSet:
         else:  # `a/b/*.md`: a name pattern in this folder
             self._in_dir.setdefault("/".join(dirs), []).append((_seg(name), fold, i))
         return True
+
+    def _add_under_folder(
+        self, segs: list[str], rooted: bool, dir_flag: bool, fold: bool, i: int
+    ) -> bool:
+        """Index `**/d/**`, `**/d/**/name`, `d/**/name` and `/.*/**/name` (`d` literal): a name
+        (or anything) under a folder at any depth, under a top-level folder, under any top-level
+        dot-folder. False for any other shape."""
+        if dir_flag:
+            return False
+        if not rooted and len(segs) in (3, 4) and segs[0] == "**" and segs[2] == "**":
+            folder = segs[1]
+            if "*" in folder or "**" in segs[3:]:
+                return False
+            seg = None if len(segs) == 3 else _seg(_fold(segs[3]) if fold else segs[3])
+            self._in_folder.setdefault(folder, []).append((seg, fold, i))
+            return True
+        if len(segs) == 3 and segs[1] == "**" and segs[0] != "**" and segs[2] != "**":
+            seg = _seg(_fold(segs[2]) if fold else segs[2])
+            if rooted and segs[0] == ".*":
+                self._in_dot_root.append((seg, fold, i))
+                return True
+            if "*" not in segs[0]:  # `d/**/name` starts at the root, with or without a `/`
+                self._in_top.setdefault(segs[0], []).append((seg, fold, i))
+                return True
+        return False
 
     def _add_fallback(self, pattern: str, i: int) -> None:
         glob = compile_glob(pattern)  # raises ValueError for an invalid pattern
@@ -354,6 +291,8 @@ class GlobSet:
                 for check, i in self._seg[seg]:
                     if check is None or check in f"/{path}/":
                         found.append(i)
+        if slash >= 0 and (self._in_folder_keys or self._in_top or self._in_dot_root):
+            found += self._under_folders(path, segs, base)
         if self._deep and slash >= 0:
             deep = self._deep.get(segs[-2])
             if deep is not None:
@@ -365,10 +304,41 @@ class GlobSet:
                         found.append(i)
         if self._fb_match:
             found += self._fallback_matches(path, base)
+        if self._nocase is not None and not path.islower():
+            folders = path[:slash] if slash > 0 else ""
+            if (folders and not folders.islower() and _fold(folders) != folders) or (
+                _fold(base) in self._nocase_names
+            ):
+                found += [self._nocase_index[i] for i in self._nocase.matches(_fold(path))]
         if not found:
             return list(named)
         found += named
         return sorted(set(found))
+
+    def _under_folders(self, path: str, segs: list[str], base: str) -> list[int]:
+        """Matches of `**/d/**`, `**/d/**/name`, `d/**/name` and `/.*/**/name` (a path with `/`)."""
+        found: list[int] = []
+        if self._in_folder_keys and not self._in_folder_keys.isdisjoint(segs):
+            for folder in self._in_folder_keys.intersection(segs[:-1]):
+                # something must follow the folder: `a/d/` has nothing under d
+                under = bool(base) or folder in segs[:-2]
+                for seg_u, fold, i in self._in_folder[folder]:
+                    if seg_u is None:
+                        if under:
+                            found.append(i)
+                    elif _seg_match(seg_u, _fold(base) if fold else base):
+                        found.append(i)
+        if self._in_top:
+            top = self._in_top.get(segs[0])
+            if top is not None:
+                for seg_t, fold, i in top:
+                    if _seg_match(seg_t, _fold(base) if fold else base):
+                        found.append(i)
+        if self._in_dot_root and base and path[:1] == ".":
+            for seg_d, fold, i in self._in_dot_root:
+                if _seg_match(seg_d, _fold(base) if fold else base):
+                    found.append(i)
+        return found
 
     def _fallback_matches(self, path: str, raw_base: str) -> list[int]:
         folded = _fold(path)
