@@ -64,10 +64,40 @@ def ids(a: Attribution) -> list[str]:
             PERSON,
             "unregistered:cursor",
         ),
+        # AI services whose [bot] accounts say nothing of AI by their names
+        (
+            "Fix\n",
+            ("roomote[bot]", "1+roomote[bot]@users.noreply.github.com"),
+            "unregistered:roo-code",
+        ),
+        (
+            "Fix\n\nCo-authored-by: Roo Code <roomote@roocode.com>\n",
+            PERSON,
+            "unregistered:roo-code",
+        ),
+        (
+            "Fix\n",
+            ("cline-cloud[bot]", "2+cline-cloud[bot]@users.noreply.github.com"),
+            "unregistered:cline",
+        ),
+        (
+            "Fix\n\nCo-authored-by: greptile-apps[bot]"
+            " <3+greptile-apps[bot]@users.noreply.github.com>\n",
+            PERSON,
+            "unregistered:greptile",
+        ),
+        (
+            "Fix\n\nCo-authored-by: ellipsis-dev[bot]"
+            " <4+ellipsis-dev[bot]@users.noreply.github.com>\n",
+            PERSON,
+            "unregistered:ellipsis",
+        ),
     ],
 )
 def test_catalogue(message: str, author: tuple[str, str], want: str) -> None:
-    assert want in ids(attr(message, author))
+    a = attr(message, author)
+    assert want in ids(a)
+    assert a.kind is (AttributionKind.BOT if "actions" in want else AttributionKind.AGENT)
 
 
 def test_github_actions_identity_is_a_bot() -> None:
@@ -195,6 +225,27 @@ def test_a_url_in_prose_is_not_authorship() -> None:
             "unregistered:claude-code",
             "ai-disclosure",
         ),
+        # a no-reply co-author is a tool, wherever its vendor
+        (
+            "Fix\n\nCo-authored-by: Quillbot Pro <noreply@quillbot.tools>\n",
+            PERSON,
+            "unregistered:quillbot-pro",
+            "role-mailbox",
+        ),
+        # a footer line right above the trailers it belongs with
+        (
+            "Fix\n\n🤖 Generated with Quillcode\nCo-Authored-By: Quillcode <hello@quill.example>\n",
+            PERSON,
+            "unregistered:quillcode",
+            "self-declaration",
+        ),
+        # an identity at an AI vendor named as the vendor itself
+        (
+            "Fix\n\nCo-authored-by: Kilo Code <kc-cloud@kilocode.ai>\n",
+            PERSON,
+            "unregistered:kilo-code",
+            "vendor-mailbox",
+        ),
     ],
 )
 def test_principles(message: str, author: tuple[str, str], want: str, rule: str) -> None:
@@ -213,6 +264,14 @@ def test_bot_accounts_are_bots_unless_named_as_ai() -> None:
     assert plain.co_authors == ()  # a bot is not a human co-author who could approve
     ai = attr("Fix\n", ("autofix-ai[bot]", "2+autofix-ai[bot]@users.noreply.github.com"))
     assert ai.kind is AttributionKind.AGENT
+    # named after an AI vendor (tabnine.com), or at an AI vendor's domain: that vendor's agent
+    vendor = attr("Fix\n", ("tabnine-cloud[bot]", "5+tabnine-cloud[bot]@users.noreply.github.com"))
+    assert vendor.kind is AttributionKind.AGENT
+    mailbox = attr("Fix\n\nCo-authored-by: Tabnine Bot <bot@tabnine.com>\n")
+    assert mailbox.kind is AttributionKind.AGENT
+    # a label too short to name a vendor (x of x.ai) is not one
+    other = attr("Fix\n", ("x-release[bot]", "6+x-release[bot]@users.noreply.github.com"))
+    assert other.kind is AttributionKind.BOT
 
 
 # --- what stays a person --------------------------------------------------------------------
@@ -238,6 +297,14 @@ def test_bot_accounts_are_bots_unless_named_as_ai() -> None:
         ("Fix\n\n### AI Disclosure\n\nNo AI was used.\n", PERSON),
         ("Fix\n\nAI disclosure: none\n", PERSON),
         ('Fix\n\n<a href="https://review.example/x">Open in the AI review tool</a>\n', PERSON),
+        # placeholder and GitHub addresses are nobody's role mailbox; a personal domain is a person
+        ("Fix\n\nCo-authored-by: Chris Person <noreply@example.com>\n", PERSON),
+        ("Fix\n\nCo-authored-by: Sam Tester <no-reply@ci.test>\n", PERSON),
+        ("Fix\n\nCo-authored-by: GitHub <noreply@github.com>\n", PERSON),
+        ("Fix\n\nCo-authored-by: Bruno Bergher <me@brunobergher.com>\n", PERSON),
+        ("Fix\n", ("Noreply Person", "noreply@person.example.org")),  # only co-authors
+        ("Fix\n", ("GitHub", "noreply@github.com")),
+        ("Fix\n\nMore notes on the\nGenerated with Starling line.\n", PERSON),
     ],
 )
 def test_people_and_prose_stay_unverified(message: str, author: tuple[str, str]) -> None:

@@ -384,6 +384,7 @@ _RULES = {
     "agent-marker": "a name marked as an agent or tool",
     "model-name": "a name that is a versioned AI model",
     "vendor-mailbox": "a tool mailbox at an AI vendor's domain",
+    "role-mailbox": "a co-author with a no-reply or role address, not a person's",
     "tool-trailer": "a trailer that declares a tool",
     "self-declaration": "a footer saying a tool made the change",
 }

@@ -166,6 +166,45 @@ CATALOGUE: tuple[Known, ...] = (
         trailers=(_CO + r"sweep\b",),
     ),
     Known(
+        "roo-code",
+        "Roo Code",
+        Kind.AI_AGENT,
+        identities=(_bot("roomote"), _bot("roomote-v0")),
+        trailers=(_CO + r"[^<]*<roomote@roocode\.com>", _CO + r"roomote(-v0)?\[bot\]"),
+        aliases=("roo code", "roomote"),
+        domains=("roocode.com",),
+    ),
+    Known(
+        "cline",
+        "Cline",
+        Kind.AI_AGENT,
+        identities=(
+            _bot("cline-cloud"),
+            r"^cline agent <cline-agent@users\.noreply\.github\.com>$",
+        ),
+        trailers=(
+            _CO + r"[^<]*<(bot@cline\.bot|cline-agent@users\.noreply\.github\.com)>",
+            _CO + r"cline-cloud\[bot\]",
+        ),
+        aliases=("cline",),
+        domains=("cline.bot",),
+    ),
+    Known(
+        "greptile",
+        "Greptile (AI code review)",
+        Kind.AI_AGENT,
+        identities=(_bot("greptile-apps"),),
+        trailers=(_CO + r"greptile-apps\[bot\]",),
+        aliases=("greptile",),
+    ),
+    Known(
+        "ellipsis",
+        "Ellipsis (AI code review)",
+        Kind.AI_AGENT,
+        identities=(_bot("ellipsis-dev"),),
+        trailers=(_CO + r"ellipsis-dev\[bot\]",),
+    ),
+    Known(
         # Kept for registries that claim it: a trailer that declares a tool (`Assisted-by:`,
         # `Made-with:`, ...) is read by principle and reported by the name it gives; this entry
         # stands for such a trailer when it names nothing.

@@ -12,8 +12,9 @@ trailer block by git's rules is read here, wherever it sits.
 **Footers.** A tool that announces itself in prose does so in a paragraph of its own
 (`🤖 Generated with [Claude Code](…)`, a session link on its own line). `footers` are the short
 paragraphs (at most three lines, joined; a Markdown heading line ends a paragraph) after the
-subject, and the subject itself; a sentence inside a longer paragraph is prose, and a URL in prose
-is not authorship.
+subject, each line of such a paragraph on its own too (a tool may write its footer line right
+above its trailers: `🤖 Generated with Codebuff` then `Co-Authored-By: …`), and the subject
+itself; a sentence inside a longer paragraph is prose, and a URL in prose is not authorship.
 
 Both are pure string work done for every commit the gate reads, so they are written to be cheap:
 a message with no `:` has no trailers, and footers are cut only when a caller asks.
@@ -87,14 +88,18 @@ def trailers(message: str) -> tuple[str, ...]:
 
 
 def footers(message: str) -> tuple[str, ...]:
-    """The subject line, then each short paragraph after it, its lines joined by one space."""
+    """The subject line, then each short paragraph after it, its lines joined by one space and
+    then (for a paragraph of two or three lines) each line alone."""
     stripped = message.strip()
     subject = stripped.split("\n", 1)[0].strip()
     out = [subject]
     if "\n" in stripped:
         for para in _paragraphs(message):
             if para.count("\n") < _MAX_FOOTER_LINES and not para.startswith("#"):
-                out.append(" ".join(line.strip() for line in para.split("\n")))
+                lines = [line.strip() for line in para.split("\n")]
+                out.append(" ".join(lines))
+                if len(lines) > 1:
+                    out += lines
             elif "#" in para:
                 for part in _under_headings(para.split("\n")):
                     if len(part) <= _MAX_FOOTER_LINES:

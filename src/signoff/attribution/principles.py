@@ -4,13 +4,19 @@ New coding agents and bots appear every month; the catalogue (`signoff.attributi
 only the fast path. A tool announces itself in a few shapes, and each rule here reads one of them:
 
 - `bot-account`: a `[bot]` account, or a name or login marked as a bot (`release-bot`,
-  `Junior (bot)`), as author, committer or co-author;
+  `Junior (bot)`), as author, committer or co-author; an AI agent when its name says so
+  (`…-ai`, `…-agent`, `…-autofix`), names an AI vendor (`cline-cloud[bot]`), or its address is at
+  an AI vendor's domain (`Cline Bot <bot@cline.bot>`), else automation;
 - `agent-marker`: a name marked as an agent or a tool (`Paul (aider)`, `Joe (Agent) Stump`,
   `joe-agent`);
 - `model-name`: a name that is a versioned AI model (`Claude Opus 4.6`, `GPT-5 Codex`,
   `x-ai/grok-4.5`): a person named Claude is a person, so the rule needs the version;
 - `vendor-mailbox`: a tool mailbox (`noreply@`, `agent@`, or the tool's own name) at the domain of
-  an AI tool vendor; a person's own address at that domain is a person;
+  an AI tool vendor, or an identity there named as the vendor itself (`Roo Code
+  <roomote@roocode.com>`); a person's own address at that domain is a person;
+- `role-mailbox`: a co-author whose address is a role, not a person (`Codebuff
+  <noreply@codebuff.com>`): nobody co-authors from a no-reply mailbox, tools do. GitHub's own
+  addresses and reserved example domains (`noreply@example.com`) are left out;
 - `tool-trailer`: a trailer whose key declares a tool (`Assisted-by:`, `Made-with:`,
   `Generated-by:`, `AI-assisted:`) or a tool's session (`Amp-Thread-ID:`, `<Tool>-Session:`);
 - `self-declaration`: a footer of its own saying the change was generated, created, written, ...
@@ -59,6 +65,10 @@ AI_DOMAINS = frozenset(
         "zhipuai.cn",
     }
 )  # fmt: skip
+#: The names of those vendors (`cline` of cline.bot): a bot account named so is their agent.
+_VENDOR_LABELS = frozenset(
+    label for d in AI_DOMAINS | DOMAINS.keys() if len(label := d.split(".", 1)[0]) >= 4
+)
 #: Mailbox names that are a role, not a person.
 _ROLE_MAILBOXES = frozenset(
     {"noreply", "no-reply", "donotreply", "do-not-reply", "bot", "agent", "ai", "assistant"}
@@ -119,7 +129,7 @@ def _split_ident(text: str) -> tuple[str, str]:
     return (m.group(1).strip(), m.group(2).lower()) if m else (text.strip(), "")
 
 
-def from_identity(name: str, email: str) -> list[Declared]:
+def from_identity(name: str, email: str, co_author: bool = False) -> list[Declared]:
     """Shapes of a tool in an author, committer or co-author (`name`, `email`)."""
     email = email.lower()
     local, _, domain = email.partition("@")
@@ -128,8 +138,9 @@ def from_identity(name: str, email: str) -> list[Declared]:
     if login.endswith("[bot]") or _BOT_NAME.search(name) or local in ("bot", "bots"):
         bot = login.removesuffix("[bot]") if login.endswith("[bot]") else name
         bot = re.sub(r"\s*(\[bot\]|\(bot\))$", "", bot, flags=re.IGNORECASE) or domain
-        ai = _AI_WORDS & set(re.split(r"[^a-z0-9]+", bot.lower()))
-        kind = Kind.AI_AGENT if ai else Kind.BOT
+        words = re.split(r"[^a-z0-9]+", bot.lower())
+        vendor = domain in AI_DOMAINS or domain in DOMAINS or words[0] in _VENDOR_LABELS
+        kind = Kind.AI_AGENT if _AI_WORDS & set(words) or vendor else Kind.BOT
         out.append(Declared(bot, kind, "bot-account", "github-app-bot"))
     marker = _MARKER.search(name) or _MARKER.search(login)
     if marker is not None:
@@ -140,17 +151,32 @@ def from_identity(name: str, email: str) -> list[Declared]:
             out.append(Declared(shown, Kind.AI_AGENT, "agent-marker", "generic-ai-trailer"))
     if _MODEL.search(name) or _PROVIDER_MODEL.match(name.strip()):
         out.append(Declared(_tool_name(name, local, domain), Kind.AI_AGENT, "model-name", ""))
-    elif _vendor_mailbox(local, domain):
+    elif _vendor_mailbox(name, local, domain):
         out.append(Declared(_tool_name(name, local, domain), Kind.AI_AGENT, "vendor-mailbox", ""))
+    elif co_author and not out and _role_mailbox(local, domain):
+        shown = _tool_name(name, local, domain)
+        out.append(Declared(shown, _kind_of(shown), "role-mailbox", "generic-ai-trailer"))
     return out
 
 
-def _vendor_mailbox(local: str, domain: str) -> bool:
+#: Domains that name nobody: GitHub's own (its web-flow identity commits people's work) and the
+#: names reserved for examples and tests (RFC 2606), which people put in placeholder addresses.
+_NOBODYS = re.compile(
+    r"(?:^|\.)(?:github\.com|example\.(?:com|net|org))$|\.(?:example|test|invalid|localhost)$"
+)
+
+
+def _role_mailbox(local: str, domain: str) -> bool:
+    return local in _ROLE_MAILBOXES and "." in domain and not _NOBODYS.search(domain)
+
+
+def _vendor_mailbox(name: str, local: str, domain: str) -> bool:
     if domain not in AI_DOMAINS and domain not in DOMAINS:
         return False
     label = domain.split(".", 1)[0]
     return (
         local in _ROLE_MAILBOXES
+        or re.sub(r"[^a-z0-9]+", "", name.lower()) == label
         or local in ALIASES
         or local.startswith(label)
         or label.startswith(local)
@@ -182,7 +208,7 @@ def from_trailer(line: str) -> list[Declared]:
     low = key.lower()
     if low == "co-authored-by":
         name, email = _split_ident(value)
-        return from_identity(name, email)
+        return from_identity(name, email, co_author=True)
     session = _SESSION_KEY.match(key)
     if session is not None:
         return [Declared(session.group("tool"), Kind.AI_AGENT, "tool-trailer", "")]
