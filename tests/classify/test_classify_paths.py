@@ -53,6 +53,10 @@ TABLE: dict[FileClass, list[str]] = {
         ".github/agents/reviewer.md", ".devin/config.yml",
         ".github/workflows/copilot-setup-steps.yml",
         ".github/chatmodes/plan.chatmode.md", ".roo/rules/a.md", ".junie/guidelines.md",
+        # Roo Code, Cline, Codebuff, Greptile and Claude Code files found on real repositories
+        ".rooignore", ".cline/skills/publish/agents/openai.yaml", ".codebuffignore",
+        "codebuff.json", "knowledge.md", "web/docs.knowledge.md", ".greptile/rules.md",
+        ".worktreeinclude",
     ],
     SIGN: [
         "script/tag-release", "script/release", "bin/bump-version.sh", "scripts/stamp_release.py",
@@ -69,6 +73,7 @@ TABLE: dict[FileClass, list[str]] = {
         ".signing/allowed_signers", "nuget.config", "NuGet.Config", "auth.json", "KEYS",
         ".gitlab/ci/release.yml", ".releaserc.json", "release-please-config.json",
         ".changeset/config.json", "fastlane/Fastfile", "id_ed25519.pub", "pip.conf",
+        ".changeset/changelog-config.js", ".changeset/changelog.ts",
     ],
     CI: [
         ".github/scripts/check.sh", ".github/scripts/lib/util.py",
@@ -116,6 +121,8 @@ TABLE: dict[FileClass, list[str]] = {
         "docker-bake.hcl", "LICENSE", "LICENSE.txt", "license.md", "COPYING", "NOTICE",
         "mkdocs.yml", "tsconfig.json", "webpack.config.js", ".pnpmfile.cjs",
         ".yarn/releases/yarn-4.cjs", "debian/control", "flake.nix", "pkg.spec",
+        "sdk/build.ts", "build.mjs", "packages/build/src/esbuild.ts",
+        "packages/evals/.docker/entrypoints/runner.sh", "tests/.docker/db/init.sh",
     ],
     DEPLOY: [
         "k8s/deployment.yaml", "services/api/k8s/svc.yaml", "kubernetes/ns.yaml",
@@ -138,6 +145,9 @@ TABLE: dict[FileClass, list[str]] = {
         ".vscode/settings.json", ".vscode/tasks.json", ".git-blame-ignore-revs", ".mailmap",
         "ruff.toml", ".flake8", "mypy.ini", ".eslintrc.json", ".golangci.yml",
         ".secrets.baseline", "pytest.ini", "codecov.yml", "deny.toml",
+        ".github/pull_request_template.md", "PULL_REQUEST_TEMPLATE.md",
+        ".github/PULL_REQUEST_TEMPLATE/feature.md", ".greptile/config.json", "knip.json",
+        "scripts/setup.sh", "scripts/bootstrap.mjs", "script/bootstrap", "bin/setup",
     ],
     UNK: [
         "script/test", "scripts/test",  # an entry point named test is not a test folder
@@ -149,6 +159,7 @@ TABLE: dict[FileClass, list[str]] = {
     SRC: [
         "src/main/java/com/acme/FooTest.java", "app/src/main/kotlin/BarTest.kt",
         "src/main/java/com/acme/FooTests.cs",
+        "queries/python-tags.scm", "vendor-free/init.el", "bootstrap.min.css",
         "src/app.py", "pkg/types.pyi", "index.js", "lib/a.mjs", "lib/b.cjs", "app.ts",
         "ui/App.tsx", "ui/Btn.jsx", "main.go", "lib.rs", "Main.java", "App.kt",
         "script.kts", "Main.scala", "app.rb", "Program.cs", "Lib.fs", "Mod.vb", "index.php",

@@ -12,7 +12,7 @@ from signoff.taxonomy import FileClass
 
 class Containers(RuleClassifier):
     ident = "containers"
-    desc = "Dockerfile*, *.dockerfile, Containerfile*, .dockerignore, docker-bake"
+    desc = "Dockerfile*, *.dockerfile, Containerfile*, .dockerignore, docker-bake, .docker/"
     rules = specific(
         FileClass.PACKAGING_BUILD,
         (AnyCase("Dockerfile*"), "Dockerfile: how the image is built"),
@@ -23,4 +23,5 @@ class Containers(RuleClassifier):
         ("*.dockerignore", "what goes into the image build context"),
         ("docker-bake*.hcl", "Docker Bake build definition"),
         ("docker-bake*.json", "Docker Bake build definition"),
+        ("**/.docker/**", "a `.docker` folder: what an image build copies in and runs"),
     )

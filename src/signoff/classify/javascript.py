@@ -48,6 +48,11 @@ class JavaScript(RuleClassifier):
             ("vite.config.*", "Vite build config (code)"),
             ("rollup.config.*", "Rollup bundler config (code)"),
             ("esbuild.config.*", "esbuild config (code)"),
+            *(
+                (f"{name}.{ext}", "build script (code)")
+                for name in ("build", "esbuild")
+                for ext in ("js", "cjs", "mjs", "ts", "mts")
+            ),
             ("babel.config.*", "Babel config"),
             (".babelrc*", "Babel config"),
             ("next.config.*", "Next.js build config (code)"),

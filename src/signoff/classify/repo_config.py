@@ -15,6 +15,7 @@ _PIN = "pins a tool version for everyone's environment"
 
 
 _HOOKS = "installs git hooks: code that runs on every commit"
+_PR_TEMPLATE = "pull request template: what every pull request is asked to state"
 
 
 class RepoConfig(RuleClassifier):
@@ -59,6 +60,14 @@ class RepoConfig(RuleClassifier):
         (".gitpod.y*ml", "Gitpod workspace tasks"),
         ("Brewfile", "Homebrew packages for developers"),
         (".github/ISSUE_TEMPLATE/", "issue forms and templates"),
+        (AnyCase("pull_request_template.md"), _PR_TEMPLATE),
+        (".github/PULL_REQUEST_TEMPLATE/", _PR_TEMPLATE),
+        (".greptile/", "Greptile AI review settings: what it reviews and how"),
+        *(
+            (f"**/{folder}/{name}*", "sets up a developer's checkout or machine")
+            for folder in ("script", "scripts", "bin")
+            for name in ("setup", "bootstrap")
+        ),
         (".github/DISCUSSION_TEMPLATE/", "discussion forms and templates"),
         (
             ".github/dependency-review-config.y*ml",

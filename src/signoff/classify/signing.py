@@ -73,6 +73,10 @@ class SigningPublishing(RuleClassifier):
         ("release.toml", "cargo-release: publishes crates"),
         ("dist-workspace.toml", "cargo-dist: builds and publishes releases"),
         (".changeset/config.json", "Changesets: versions and publishes packages"),
+        *(
+            (f".changeset/*.{ext}", "Changesets code: changelog generator run when releasing")
+            for ext in ("js", "cjs", "mjs", "ts")
+        ),
         (".craft.y*ml", "Craft: release targets and the version bump it runs"),
         ("cliff.toml", _CLIFF),
         (".cliff.toml", _CLIFF),

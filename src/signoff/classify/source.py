@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     # Scripting and other languages
     *("rb", "erb", "php", "pl", "pm", "lua", "r", "R", "jl", "dart", "ex", "exs", "erl", "hrl"),
     *("hs", "ml", "mli", "elm", "sol", "tcl", "coffee", "cr", "pas", "vala"),
+    *("scm", "rkt", "el", "lisp"),
     *("sh", "bash", "zsh", "fish", "ps1", "psm1", "bat", "cmd"),
     # Query, schema and template languages that compile into the product
     *("sql", "proto", "thrift", "j2", "jinja", "jinja2", "tmpl", "tpl", "cshtml", "razor"),
