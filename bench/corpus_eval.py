@@ -15,7 +15,10 @@ For every repository this prints, against the labels:
   modified the file into its head content, keeping its mode), and how many paths were classed
   *below* the labelled risk.
 
-and then every miss: commits whose attribution disagrees, and paths whose class differs.
+then the same figures for each issue set as a whole and for its development and held-out
+repositories apart (held-out: labelled, and first measured, before any rule was written while
+looking at them), and then every miss: commits whose attribution disagrees, and paths whose
+class differs.
 Commits labelled `?` (a person could not tell) are left out of the figures.
 
     python bench/corpus_eval.py /path/to/mirrors [--set 27] [--repo NAME] [--quiet]
@@ -191,7 +194,7 @@ def main() -> None:
     for repo_name, path, cls, _why in _rows("paths.tsv"):
         path_labels[repo_name].append((path, cls))
     header = (
-        f"{'repository':18} {'set':>3} {'commits':>7} {'nh rec':>6} {'nh prec':>7}"
+        f"{'repository':18} {'set':>10} {'commits':>7} {'nh rec':>6} {'nh prec':>7}"
         f" {'ai rec':>6} {'ai prec':>7} {'paths':>5} {'class':>6} {'below':>5}"
     )
     print(header)
@@ -205,7 +208,8 @@ def main() -> None:
         c = eval_commits(repo, clone, commit_labels[repo.name], mine)
         p = eval_paths(repo, clone, path_labels[repo.name], mine)
         totals[repo.issue] += c + p
-        print(_line(repo.name, repo.issue, c, p))
+        totals[f"{repo.issue} {repo.set}"] += c + p
+        print(_line(repo.name, f"{repo.issue} {repo.set}", c, p))
         if mine:
             misses.append(f"{repo.name}:")
             misses += mine
@@ -222,7 +226,7 @@ def _line(name: str, issue: str, c: Counter[str], p: Counter[str]) -> str:
         return f" {pct(tp, tp + fn):>6} {pct(tp, tp + fp):>7}"
 
     return (
-        f"{name:18} {issue:>3} {c['commits']:7d}{rp('nh')}{rp('ai')}"
+        f"{name:18} {issue:>10} {c['commits']:7d}{rp('nh')}{rp('ai')}"
         f" {p['paths']:5d} {pct(p['agree'], p['paths']):>6} {p['below']:5d}"
     )
 
