@@ -168,6 +168,14 @@ def test_private_key_in_a_file_named_like_an_image_is_found() -> None:
     assert analyze_file("notes.txt", None, b"\x00" + key) == []  # binary by content
 
 
+def test_text_that_replaces_binary_content_is_scanned_whole() -> None:
+    """A binary old side has no lines to subtract: a key written over an image is found."""
+    key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1c2x\n-----END RSA PRIVATE KEY-----\n"
+    image = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + key
+    facts = analyze_file("assets/x.png", image, key)
+    assert [(f.kind, f.line) for f in facts] == [("secret-added", 1)]
+
+
 SCAN_LARGE = (
     "from signoff.analysis import _secrets_scan as s\n"
     "lines = [(i, f'x = {i}') for i in range(1, 40000)]\n"

@@ -48,11 +48,12 @@ _ANALYZER = SecretsAnalyzer()
 
 def scan_blob(path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
     """``secret-added`` facts for the lines of `new` that occur nowhere in `old` (None: added
-    file); nothing when either side is binary by content."""
-    if new is None or is_binary(new) or is_binary(old):
+    file); nothing when `new` is binary by content. A binary `old` has no lines: every line of
+    a text `new` is new (a key that replaces an image is found)."""
+    if new is None or is_binary(new):
         return []
     # Tokens are ASCII: undecodable bytes are replaced, never a reason to skip the scan.
-    old_text = old.decode("utf-8", "replace") if old is not None else None
+    old_text = old.decode("utf-8", "replace") if old is not None and not is_binary(old) else None
     new_text = new.decode("utf-8", "replace")
     return scan_added_lines(path, added_lines(old_text, new_text))
 

@@ -128,7 +128,7 @@ def _facts(
     if change.binary or change.is_submodule or change.is_symlink:
         return []
     old_path = change.old_path if change.status is not Status.ADDED else None
-    if not wants_content(change.path, old_path):
+    if not _reads(change, old_path):
         return []
     if change.old_blob in large or change.new_blob in large:
         if git is None:
@@ -149,6 +149,13 @@ def _read_contents(
     for ch in landed:
         if ch.is_submodule or ch.binary:
             continue
-        if ch.is_symlink or wants_content(ch.path, ch.old_path):
+        if ch.is_symlink or _reads(ch, ch.old_path):
             wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
     return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES)
+
+
+def _reads(change: FileChange, old_path: str | None) -> bool:
+    """Whether the file's content is read: when git's own look at the content found text
+    (`binary` is False: a key in a text file named x.png is scanned), or when its name does not
+    mark it binary (`signoff.analysis.wants_content`)."""
+    return change.binary is False or wants_content(change.path, old_path)
