@@ -73,12 +73,17 @@ class Person(NamedTuple):
 
 
 class Signature(NamedTuple):
-    """What git reports of a commit signature (`%G?`, `%GS`, `%GK`, `%GF`)."""
+    """What a commit's signature proves, as signoff verified it at the time of the check
+    (`signoff.identity.commit_signers`; git is never asked, so `gpg` never runs)."""
 
-    status: str  # G good, B bad, U good-unknown-validity, X/Y expired, R revoked, E error, N none
+    #: N not signed; G good, by a key the base ref registers (`signer`: a person's principal,
+    #: or ``agent:<id>``); B bad (a registered key, and it does not verify); U signed, by a key
+    #: signoff does not trust, or in a format it does not verify (OpenPGP, X.509)
+    status: str
     signer: str = ""
-    key: str = ""
+    key: str = ""  #: what signed: `ssh-ed25519 SHA256:...`, or `openpgp`, `x509`
     fingerprint: str = ""
+    why: str = ""
 
     @property
     def present(self) -> bool:
@@ -87,6 +92,9 @@ class Signature(NamedTuple):
     @property
     def good(self) -> bool:
         return self.status == "G"
+
+
+NO_SIGNATURE = Signature("N")
 
 
 class Commit(NamedTuple):

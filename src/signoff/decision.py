@@ -147,3 +147,7 @@ class Decision:
     warnings: tuple[str, ...] = ()
     evaluated_at: str = ""
     approvals: ApprovalReport | None = None
+    #: the full ref names base and head were read from (`refs/heads/...`, `refs/remotes/...`,
+    #: `HEAD`, or the SHA itself): never a name git guessed (`signoff.gitio.refs`)
+    base_ref: str = ""
+    head_ref: str = ""

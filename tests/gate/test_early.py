@@ -115,7 +115,7 @@ def test_check_uses_the_early_start_and_decides_the_same(
 
 
 def test_work_started_for_other_refs_is_closed_unused(work: Repo) -> None:
-    other = RangeStart(work.path, "main", "main~0")
+    other = RangeStart(work.path, "main", "refs/heads/main")
     decision = run_check(work.path, "main", "work", started=other)
     assert _closed(other)
     assert [c.sha for c in decision.commits] == work.git("rev-list", "main..work").split()

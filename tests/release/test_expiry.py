@@ -36,7 +36,7 @@ def record_gate_decision(w: World) -> None:
         "--repo",
         str(w.repo.path),
         "--base",
-        "v1.3.0",
+        "refs/tags/v1.3.0",  # the gate takes a tag only by its full name
         "--head",
         "main",
         "--ledger",

@@ -274,25 +274,29 @@ def attribute(
         evidence.append(ev)
 
     human: str | None = None
-    sig = commit.signature
-    # "U" is a signature git verified against the key it carries, a key the allowed-signers file
-    # it was given does not list: the gate's git log gets only the humans' keys, so an agent's
-    # key shows this way, and its fingerprint (SSH only) names the agent.
-    if sig.good or (sig.status == "U" and sig.fingerprint.startswith("SHA256:")):
-        agent_id = signers.agent_keys.get(sig.key) or signers.agent_keys.get(sig.fingerprint)
-        if sig.good and sig.signer.startswith(AGENT_PRINCIPAL):
-            agent_id = agent_id or sig.signer[len(AGENT_PRINCIPAL) :]
-        agent = registry.get(agent_id) if agent_id else None
+    sig = commit.signature  # judged by signoff at the time of the check (commit_signers)
+    if sig.good and sig.signer.startswith(AGENT_PRINCIPAL):
+        agent = registry.get(sig.signer[len(AGENT_PRINCIPAL) :])
         if agent is not None:
             add(
                 Actor(agent.id, agent.kind, agent),
-                Evidence(EvidenceType.WITNESSED, "signature", agent.id, f"signed with {sig.key}"),
+                Evidence(
+                    EvidenceType.WITNESSED,
+                    "signature",
+                    agent.id,
+                    f"signed with {sig.fingerprint or sig.key}",
+                ),
             )
-        elif sig.good and sig.signer in signers.humans:
-            human = sig.signer
-            evidence.append(
-                Evidence(EvidenceType.WITNESSED, "signature", sig.signer, f"signed with {sig.key}")
+    elif sig.good and sig.signer in signers.humans:
+        human = sig.signer
+        evidence.append(
+            Evidence(
+                EvidenceType.WITNESSED,
+                "signature",
+                sig.signer,
+                f"signed with {sig.fingerprint or sig.key}",
             )
+        )
 
     for role, person in (("author", commit.author), ("committer", commit.committer)):
         for actor, why in cache.identity(person.name, person.email):

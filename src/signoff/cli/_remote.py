@@ -31,7 +31,7 @@ def _local_head(repo: Path, ref: str) -> str | None:
     from signoff.gitio.runner import Git
 
     try:
-        return history.resolve_commit(Git(repo), ref, role="--to")
+        return history.resolve_commit(Git(repo), ref, role="--to", tags=True)
     except (GitError, OSError):
         return None
 

@@ -113,6 +113,7 @@ def _record(
     from signoff.approvals.request import bind, not_a_member
     from signoff.approvals.verify import verify_records
     from signoff.gate.check import check_range
+    from signoff.gitio.refs import resolve
     from signoff.gitio.runner import Git
 
     store.check_ref(approvals_ref)
@@ -120,7 +121,9 @@ def _record(
     if not who:
         raise Error("no principal: pass --principal EMAIL or set git config user.email")
     signing_key = _signing_key(repo, key)
-    gated = check_range(repo, base, head, approvals_ref=None)
+    # A release range is named by tags; each name must still mean exactly one ref.
+    found, _ = resolve(Git(repo), {"base": base, "head": head}, tags=True)
+    gated = check_range(repo, found["base"].ref, found["head"].ref, approvals_ref=None)
     decision, inputs = gated.decision, gated.inputs
     binding = bind(decision, classes, where=f"{base}..{head}", naming="--class")
     git = Git(repo)

@@ -116,27 +116,25 @@ def check_range(
     if started is not None and (inputs is not None or not started.is_for(repo, base_ref, head_ref)):
         started.close()
         started = None
+    now = dt.datetime.now(dt.UTC)  # signatures, expiry and review dates are judged at this time
     with started or RangeStart(repo, base_ref, head_ref, inputs) as run:
-        walked = _walk(run, policy_file, approvals_ref, server, on_commit, base_ref, head_ref)
+        walked = _walk(
+            run, policy_file, approvals_ref, server, on_commit, now, (base_ref, head_ref)
+        )
     git, base, head = run.git, run.base, run.head
     inputs, read, policy = walked.inputs, walked.read, walked.inputs.policy
     if not read.shas:
         raise GitError(f"empty range: no commits in {base_ref}..{head_ref}")
     attributions = read.attributions
     if witness is not None:
-        from signoff.attribution.attribute import with_witness
-
-        for sha, seen_push in witness.witnessed(read.shas).items():
-            if sha in attributions:
-                attributions[sha] = with_witness(attributions[sha], seen_push, inputs.registry)
+        _add_witness(witness, read, inputs)
 
     from signoff import decision as d
     from signoff.gate import files as gate_files
     from signoff.gate.range import review_notes
 
-    now = dt.datetime.now(dt.UTC)
     today = today or now.date()
-    target = target_branch or branch_of(run.base_full)
+    target = target_branch or branch_of(run.base_ref)
     files = gate_files.decide(walked.prepared, read, policy, today, target, head)
     if adjust is not None:
         files = [adjust(f, attributions) for f in files]
@@ -164,8 +162,20 @@ def check_range(
         warnings=notes,
         evaluated_at=now.isoformat(timespec="seconds"),
         approvals=approvals,
+        base_ref=run.base_ref,
+        head_ref=run.head_ref,
     )
     return Checked(decision, inputs)
+
+
+def _add_witness(witness: WitnessSource, read: RangeRead, inputs: GateInputs) -> None:
+    """The pushes the control plane witnessed, added to the attributions they concern."""
+    from signoff.attribution.attribute import with_witness
+
+    attributions = read.attributions
+    for sha, seen_push in witness.witnessed(read.shas).items():
+        if sha in attributions:
+            attributions[sha] = with_witness(attributions[sha], seen_push, inputs.registry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +195,8 @@ def _walk(
     approvals_ref: str | None,
     server: RecordSource | None,
     on_commit: Callable[[Attribution, str], object] | None,
-    base_ref: str,
-    head_ref: str,
+    now: dt.datetime,
+    refs: tuple[str, str],
 ) -> _Walked:
     """Everything done while git walks the range, then the range itself as it streams in."""
     # Loaded here, not at the top: these imports overlap git's walk.
@@ -210,11 +220,12 @@ def _walk(
         from signoff.approvals.store import read_records
 
         stored = read_records(git, approvals_ref)
-    read = read_range(run.log, Attributor(inputs.registry, inputs.signers), on_commit)
+    attributor = Attributor(inputs.registry, inputs.signers)
+    read = read_range(run.log, attributor, inputs.commit_signers, now, on_commit)
     mbase = merge_base(git, read, base, head)
     if mbase == head:
         raise GitError(
-            f"empty range: {head_ref} adds nothing to {base_ref}",
+            f"empty range: {refs[1]} adds nothing to {refs[0]}",
             hint="check the base and head refs of the pull request",
         )
     if mbase != base:  # the base moved on since the head forked

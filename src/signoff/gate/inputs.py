@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 from signoff.errors import ConfigError
 from signoff.gitio import history
 from signoff.gitio.runner import Git
-from signoff.identity.signers import SignerEntry, Signers, build_signers, parse_allowed_signers
+from signoff.identity.allowed_signers import AllowedSigners
+from signoff.identity.commit_signers import CommitSigners
+from signoff.identity.signers import (
+    SignerEntry,
+    Signers,
+    build_signers,
+    humans_text,
+    parse_allowed_signers,
+)
 from signoff.protected import ALLOWED_SIGNERS_PATH, POLICY_PATH, REGISTRY_PATH
 
 if TYPE_CHECKING:
@@ -37,6 +45,7 @@ class GateInputs:
     signers: Signers  #: who is human and which keys are agents', after the registry is applied
     signers_text: str  #: the combined allowed-signers file (humans and agents' keys)
     signers_digest: str
+    commit_signers: CommitSigners  #: who signed a commit (the humans' and agents' SSH keys)
     notes: tuple[str, ...]  #: what is missing or a dry run, said in every output
     dry_run: bool  #: the policy came from a file, not the base ref
 
@@ -69,6 +78,7 @@ def assemble(
     before git's walk, and this while git walks)."""
     policy, policy_notes = read_policy(blobs, base, policy_file)
     signers, text, digest = build_signers(humans, registry)
+    by_key = CommitSigners(AllowedSigners.parse(humans_text(humans)), signers.agent_keys)
     return GateInputs(
         base=base,
         policy=policy,
@@ -77,6 +87,7 @@ def assemble(
         signers=signers,
         signers_text=text,
         signers_digest=digest,
+        commit_signers=by_key,
         notes=(*policy_notes, *policy.warnings, *notes),
         dry_run=policy_file is not None,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from signoff.attribution.attribute import Attribution, Attributor
 from signoff.changes import FileChange
@@ -17,6 +18,7 @@ from signoff.gitio import history
 from signoff.gitio.rangelog import RangeLog
 from signoff.gitio.runner import Git
 from signoff.identity.agents import Lifecycle, Registry
+from signoff.identity.commit_signers import CommitSigners, as_signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +35,13 @@ class RangeRead:
 def read_range(
     log: RangeLog,
     attributor: Attributor,
+    signers: CommitSigners,
+    now: dt.datetime,
     on_commit: Callable[[Attribution, str], object] | None = None,
 ) -> RangeRead:
-    """Attribute each commit as git streams it, and remember which paths it touched."""
+    """Attribute each commit as git streams it, and remember which paths it touched.
+
+    Signatures are judged at `now`, the time of the check: never at the commit's own date."""
     shas: list[str] = []
     subjects: dict[str, str] = {}
     attributions: dict[str, Attribution] = {}
@@ -46,7 +52,12 @@ def read_range(
         shas.append(sha)
         parents.append(c.parents)
         subjects[sha] = subject = c.subject
-        attributions[sha] = attribution = attributor.keyed(sha, c.ident, c.message, c.commit)
+        if c.signed is None:
+            attribution = attributor.keyed(sha, c.ident, c.message, c.commit)
+        else:
+            sig = as_signature(signers.judge(c.signed.signature, c.signed.payload, now))
+            attribution = attributor.keyed(sha, (c.ident, sig), c.message, partial(c.commit, sig))
+        attributions[sha] = attribution
         if on_commit is not None:
             on_commit(attribution, subject)
         for path in c.paths:

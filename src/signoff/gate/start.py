@@ -1,7 +1,7 @@
 """The gate's first reads: everything that needs only the repository and the two refs.
 
-`RangeStart` resolves the refs, reads the humans' allowed signers from the base ref, starts
-`git log` over the range, and then reads the registry while git walks. It lives apart from
+`RangeStart` resolves the refs, starts `git log` over the range, and reads the base ref's
+protected inputs while git walks. It lives apart from
 `signoff.gate.check` so that `signoff check` can begin it before the CLI framework has even
 loaded (`signoff.cli.prefetch`): over a long range, git's walk is the longest part of a check.
 """
@@ -13,17 +13,12 @@ import os
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from signoff.errors import GitError
 from signoff.gate.inputs import GateInputs, assemble, input_blobs, read_humans, read_registry
-from signoff.gitio import history
+from signoff.gitio import refs
 from signoff.gitio.rangelog import RangeLog
 from signoff.gitio.runner import Git
-from signoff.identity.signers import humans_text
-
-if TYPE_CHECKING:
-    from signoff.identity.signers import SignerEntry
 
 
 class RangeStart:
@@ -43,34 +38,27 @@ class RangeStart:
     ) -> None:
         self.refs = (os.path.normpath(repo), base_ref, head_ref)
         self.git = git = Git(repo)
-        resolved = history.resolve_range(git, base_ref, head_ref)
-        self.base, self.head, self.base_full = resolved.base, resolved.head, resolved.base_full
-        git_dir = resolved.git_dir
+        found, git_dir = refs.resolve(git, {"base": base_ref, "head": head_ref})
+        self.base, self.head = found["base"].sha, found["head"].sha
+        #: the full ref names used (a SHA when a SHA was given): every output says them
+        self.base_ref, self.head_ref = found["base"].ref, found["head"].ref
         base = self.base
         if inputs is not None and inputs.base != base:
             raise GitError(f"the gate's inputs were read from {inputs.base[:12]}, not {base[:12]}")
         self._given = inputs
         self._stack = stack = contextlib.ExitStack()
         try:
+            # git walks the range first; the base's inputs are read while it does. Signatures are
+            # judged by signoff itself (`signoff.identity.commit_signers`), never by git.
+            self.log = stack.enter_context(RangeLog(git, [f"{base}..{self.head}"], signatures=True))
             self.blobs = input_blobs(git, base) if inputs is None else {}
-            humans: list[SignerEntry] = (
-                read_humans(self.blobs, base) if inputs is None else list(inputs.humans)
-            )
-            # git gets the humans' keys alone, so it can start before the registry is parsed
-            # (YAML, the slowest of these reads); agents' keys verify as "U" with their
-            # fingerprint, which attribution looks up (`signoff.identity.signers`).
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="signoff-"))
-            allowed = os.path.join(tmp, "allowed_signers")
-            with open(allowed, "w", encoding="utf-8") as f:
-                f.write(humans_text(humans))
-            log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
-            self.log = stack.enter_context(RangeLog(log_git, base, self.head))
             scratch = os.path.join(tmp, "checkout")
             os.mkdir(scratch)
             #: for what lands: binary or not as git sees the blobs, whatever the checkout says
             self.landed_git = git.without_checkout(git_dir, scratch)
             if inputs is None:
-                self._humans = humans
+                self._humans = read_humans(self.blobs, base)
                 self.registry, self._notes = read_registry(self.blobs, base)
             else:
                 self.registry = inputs.registry

@@ -94,6 +94,28 @@ class Git:
         """Start git now, writing into a file, so it runs ahead while the caller works."""
         return Stream(self._argv(args), self._env, args[0])
 
+    def spawn_piped(self, producer: Sequence[str], consumer: Sequence[str]) -> Stream:
+        """`git <producer> | git <consumer>`, started now (two processes, no shell); the
+        consumer's output is read as a `Stream`, and a failure of either is a `GitError`."""
+        try:
+            first = subprocess.Popen(
+                self._argv(producer),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=self._env,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH") from exc
+        assert first.stdout is not None
+        try:
+            return Stream(self._argv(consumer), self._env, consumer[0], upstream=first)
+        except BaseException:
+            first.kill()
+            first.wait()
+            raise
+        finally:
+            first.stdout.close()  # the consumer holds it now
+
     def stream_tokens(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a `-z` command's output as git produces them."""
         import tempfile  # here, not at start: `run` alone (the git hook) never needs it
@@ -136,14 +158,27 @@ class Stream:
     stderr goes to another file.
     """
 
-    def __init__(self, argv: list[str], env: dict[str, str], what: str) -> None:
-        import tempfile
+    def __init__(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        what: str,
+        upstream: subprocess.Popen[bytes] | None = None,
+    ) -> None:
+        import tempfile  # here, not at start: `run` alone (the git hook) never needs it
 
         self._what = what
+        self._upstream = upstream  # writes this process's input (`Git.spawn_piped`)
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         try:
-            self._proc = subprocess.Popen(argv, stdout=self._out, stderr=self._err, env=env)
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=upstream.stdout if upstream is not None else subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=self._err,
+                env=env,
+            )
         except FileNotFoundError as exc:
             self._out.close()
             self._err.close()
@@ -163,10 +198,15 @@ class Stream:
         if proc.returncode != 0:
             self._err.seek(0)
             raise GitError(_first_line(self._err.read()) or f"git {self._what} failed")
+        if self._upstream is not None and self._upstream.wait() != 0:
+            raise GitError(f"git {self._what} was given an incomplete list (its input failed)")
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
+        for proc in (self._upstream, self._proc):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+        if self._upstream is not None:
+            self._upstream.wait()
         self._proc.wait()
         self._out.close()
         self._err.close()

@@ -2,10 +2,10 @@
 
 - the ref updates (`<old> <new> <ref>` lines on stdin) and the push options
   (`GIT_PUSH_OPTION_COUNT` / `GIT_PUSH_OPTION_<n>`), both bounded: an oversized push is refused;
-- every commit the push adds and the files each changes: ONE `git log -z --raw --no-renames -c`
-  over the new tips `--not --all` (in pre-receive the quarantine environment makes the pushed
-  objects visible and `--all` is the refs before the push); without rename detection, a rename
-  is a delete plus an add, so both paths are checked;
+- every commit the push adds and the files each changes: ONE `git log` (the range reader,
+  `signoff.gitio.rangelog`) over the new tips `--not --all` (in pre-receive the quarantine
+  environment makes the pushed objects visible and `--all` is the refs before the push); without
+  rename detection, a rename is a delete plus an add, so both paths are checked;
 - the targets of new symlinks: ONE `git cat-file --batch`;
 - that git checks the pushed objects itself (`receive.fsckObjects`, none of the checks that
   keep `.git`, `..` and other dangerous names out of trees downgraded): ONE `git config`.
@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from signoff.broker.enforce import RefUpdate, Touch
 from signoff.broker.errors import BrokerError
 from signoff.changes import MODE_SYMLINK
-from signoff.gitio.history import LOG_FORMAT, parse_log, read_objects
+from signoff.gitio.history import read_objects
+from signoff.gitio.rangelog import read_all
 from signoff.gitio.runner import Git
 
 MAX_UPDATES = 1000
@@ -70,20 +71,13 @@ def new_touches(git: Git, updates: list[RefUpdate]) -> tuple[list[str], list[Tou
     tips = sorted({u.new for u in updates if not u.is_delete})
     if not tips:
         return [], []
-    args = [
-        "log", "-z", "--raw", "--root", "--no-renames", "--no-abbrev", "-c", "--no-color",
-        "--no-ext-diff", "--no-textconv", f"--format={LOG_FORMAT}", *tips, "--not", "--all", "--",
-    ]  # fmt: skip
     commits: list[str] = []
     touches: list[Touch] = []
     # One read of the whole output (a push's log is what the pusher just sent): no streaming
     # machinery (temporary files) for the hook to load.
-    tokens = git.run(args).split(b"\0")
-    if tokens and not tokens[-1]:
-        tokens.pop()
-    for c in parse_log(iter(tokens)):
+    for c in read_all(git, [*tips, "--not", "--all"], options=["--root"]):
         commits.append(c.sha)
-        touches.extend(Touch(c.sha, f) for f in c.files)
+        touches.extend(Touch(c.sha, f) for f in c.changes())
     links = [t.change.new_blob for t in touches if t.change.new_mode == MODE_SYMLINK]
     if links:
         blobs = read_objects(git, links)

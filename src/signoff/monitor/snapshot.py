@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -153,24 +152,25 @@ def _protected_commits(
 ) -> tuple[CommitFact, ...]:
     """Each commit on a protected branch in the window, attributed as the gate would."""
     from signoff.attribution.attribute import Attributor
-    from signoff.gitio import history
+    from signoff.changes import NO_SIGNATURE
+    from signoff.gitio.rangelog import RangeLog
     from signoff.gitio.runner import Git
+    from signoff.identity.commit_signers import as_signature
 
     commits: dict[str, CommitFact] = {}
-    with tempfile.TemporaryDirectory(prefix="signoff-monitor-") as tmp:
-        allowed = Path(tmp) / "allowed_signers"
-        allowed.write_text(inputs.signers_text)
-        log_git = Git(repo, config=[f"gpg.ssh.allowedSignersFile={allowed}"])
-        attributor = Attributor(inputs.registry, inputs.signers)
-        for name, full in sorted(protected.items()):
-            args = [
-                "log", "-z", "--raw", "--no-renames", "--no-abbrev", "--no-color",
-                "--no-ext-diff", "--no-textconv", f"--format={history.LOG_FORMAT}",
-                f"--since={since.isoformat()}", full, "--",
-            ]  # fmt: skip
-            for c in history.parse_log(log_git.stream_tokens(args)):
-                if c.sha not in commits:
-                    commits[c.sha] = _fact(c, name, attributor, inputs.policy)
+    git = Git(repo)
+    attributor = Attributor(inputs.registry, inputs.signers)
+    now = dt.datetime.now(dt.UTC)  # signatures are judged now, as the gate judges them
+    for name, full in sorted(protected.items()):
+        with RangeLog(git, [f"--since={since.isoformat()}", full], signatures=True) as log:
+            for rc in log.commits():
+                if rc.sha in commits:
+                    continue
+                sig = NO_SIGNATURE
+                if rc.signed is not None:
+                    by = inputs.commit_signers.judge(rc.signed.signature, rc.signed.payload, now)
+                    sig = as_signature(by)
+                commits[rc.sha] = _fact(rc.commit(sig, files=True), name, attributor, inputs.policy)
     return tuple(commits.values())
 
 

@@ -43,6 +43,8 @@ def to_dict(decision: Decision, *, commits: bool = True) -> dict[str, Any]:
         "range": {
             "base": decision.base,
             "head": decision.head,
+            "base_ref": decision.base_ref,
+            "head_ref": decision.head_ref,
             "merge_base": decision.merge_base,
             "target_branch": decision.target_branch,
         },

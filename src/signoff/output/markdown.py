@@ -23,6 +23,7 @@ def render_markdown(d: Decision) -> str:
         f"## {_ICON[d.verdict]} signoff: `{d.verdict.value}`",
         "",
         f"Range `{d.base[:12]}..{d.head[:12]}`"
+        + (f" (`{_cell(d.base_ref)}..{_cell(d.head_ref)}`)" if d.base_ref else "")
         + (f" into `{_cell(d.target_branch)}`" if d.target_branch else "")
         + f". Policy `{_cell(d.policy_source)}` (sha256 `{d.digests['policy'][:16]}`)"
         + ("" if d.policy_protected else " **(dry run: not the protected policy)**")

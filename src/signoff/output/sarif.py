@@ -117,6 +117,8 @@ def render_sarif(d: Decision) -> str:
             "approvals": [status_dict(s) for s in statuses(d.approvals)],
             "digests": dict(d.digests),
             "policyProtected": d.policy_protected,
+            "baseRef": d.base_ref,
+            "headRef": d.head_ref,
         },
     }
     if d.warnings:  # SARIF's place for what the tool says about the run itself

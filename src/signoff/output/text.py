@@ -51,6 +51,8 @@ def render_text(decision: Decision, *, color: bool = False, width: int = 120) ->
 def _blocks(d: Decision) -> list[_Block]:
     out: list[_Block] = []
     head = f"signoff: {_WORD[d.verdict]}  {d.base[:12]}..{d.head[:12]}"
+    if d.base_ref:
+        head += f" ({d.base_ref}..{d.head_ref})"
     target = f" into {d.target_branch}" if d.target_branch else ""
     out.append(_Line(head + target, _STYLE[d.verdict]))
     protected = "protected base ref" if d.policy_protected else "NOT the protected policy"

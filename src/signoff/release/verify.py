@@ -108,10 +108,10 @@ def verify_release(
     `server` is a second approval source (the control plane's own approvals, when it runs the
     gate); signed records on `approvals_ref` and server records go through the same rules."""
     git = Git(repo)
-    head = history.resolve_commit(git, to_ref, role="--to")
+    head = history.resolve_commit(git, to_ref, role="--to", tags=True)
     warnings: list[str] = []
     if from_ref:
-        base = history.resolve_commit(git, from_ref, role="--from")
+        base = history.resolve_commit(git, from_ref, role="--from", tags=True)
     else:
         base = _root(git, head)
         warnings.append(

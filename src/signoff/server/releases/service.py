@@ -88,7 +88,7 @@ def verify(ctx: Context, who: Principal, name: str, body: VerifyIn) -> ReleaseOu
     who.require(Perm.VERIFY_RELEASES)
     path = str(load_repo(ctx, name)["path"])
     try:
-        head = history.resolve_commit(Git(path), body.to, role="to")
+        head = history.resolve_commit(Git(path), body.to, role="to", tags=True)
     except GitError as exc:
         raise InvalidInputError(str(exc), field="to", code="git") from None
     if body.head is not None and head != body.head:
