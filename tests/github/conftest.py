@@ -81,7 +81,11 @@ class PullRequest:
     head: str
 
     def push(self) -> None:
-        self.work.git("push", "-q", "--force", str(self.origin), "main", "agent/fix")
+        # GitHub keeps the pull request's head as refs/pull/N/head on the base repository
+        self.work.git(
+            "push", "-q", "--force", str(self.origin), "main", "agent/fix",
+            f"agent/fix:refs/pull/{NUMBER}/head",
+        )  # fmt: skip
 
     def agent_commit(self, path: str, content: str, message: str) -> str:
         self.work.checkout("agent/fix")
@@ -105,7 +109,7 @@ def pull_request(tmp_path: Path) -> PullRequest:
     work.write("src/app.py", "print('hello')\n")
     head = work.commit("Add left-pad", author=COPILOT)
     origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
     pr = PullRequest(work, origin, base, head)
     pr.push()
     return pr

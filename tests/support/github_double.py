@@ -6,8 +6,9 @@ in its `info.x-source`). A request or response that does not match is recorded i
 and answered with HTTP 500; the `github` fixture fails the test when any was recorded. Responses
 are built from the spec's own examples, with the fields a test sets filled in.
 
-An error a test injects (`fail`: GitHub answers 401, 403 or 5xx on any call, while the description
-lists only some statuses per operation) is checked against GitHub's `basic-error` schema instead.
+Error answers (401, 403, 404, 5xx, or one a test injects with `fail`: GitHub sends them on any
+call, while the description lists only some statuses per operation) are checked against GitHub's
+`basic-error` schema instead.
 
 Auth is checked as GitHub does it: `Authorization: token|Bearer <token>` for repository calls
 (tokens the test issued, or installation tokens the double minted), and an RS256 app JWT (iss =
@@ -40,7 +41,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 FIXTURES = Path(__file__).resolve().parent.parent / "github" / "fixtures"
 API_VERSIONS = ("2022-11-28", "2026-03-10")
-#: header a route sets on an error the test asked for (removed before the answer leaves)
+#: header `error()` sets on an error answer (removed before the answer leaves)
 INJECTED = "X-Double-Injected"
 
 
@@ -266,4 +267,6 @@ class GitHubDouble:
 
 
 def error(status: int, message: str) -> tuple[int, bytes, dict[str, str]]:
-    return status, json.dumps({"message": message, "documentation_url": ""}).encode(), {}
+    """GitHub's error answer (`basic-error`), marked to be checked against that schema."""
+    body = json.dumps({"message": message, "documentation_url": ""}).encode()
+    return status, body, {INJECTED: "1"}

@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from github_double import INJECTED, GitHubDouble, error, example
+from github_double import GitHubDouble, error, example
 
 Answer = tuple[int, bytes, dict[str, str]]
 _REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
@@ -57,8 +57,7 @@ def route(d: GitHubDouble, req: Any, headers: Any, body: Any) -> Answer:
         with d.lock:
             d.calls.append((op, req.path))
         if op in d.fail:
-            status, data, _ = error(d.fail[op], f"{op} failed (the test asked for it)")
-            return status, data, {INJECTED: "1"}
+            return error(d.fail[op], f"{op} failed (the test asked for it)")
         args = m.groupdict()
         if op.startswith("apps/"):
             return _token(d, headers, int(args["n"]))

@@ -17,6 +17,7 @@ from signoff.extras import require
 require("github", "signoff on GitHub")
 
 from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy  # noqa: E402
+from githubkit.cache import MemCacheStrategy  # noqa: E402
 from githubkit.exception import GitHubException, RequestFailed  # noqa: E402
 
 from signoff.errors import Error  # noqa: E402
@@ -66,11 +67,14 @@ def _call(what: str, fn: Callable[[], T]) -> T:
 
 
 def _client(auth: Any, base_url: str, timeout: float) -> GitHub[Any]:
+    """A client with a cache of its own: githubkit's default cache is shared by the process and
+    would keep App JWTs and installation tokens beyond the call that needed them."""
     return GitHub(
         auth,
         base_url=base_url.rstrip("/") + "/",
         timeout=timeout,
         http_cache=False,
+        cache_strategy=MemCacheStrategy(),
         user_agent="signoff",
     )
 
@@ -89,7 +93,8 @@ class GitHubApi:
 
     def _pages(self, what: str, method: Any, **kw: Any) -> Iterator[Any]:
         def walk() -> list[Any]:
-            return list(self._gh.paginate(method, per_page=PER_PAGE, **kw))
+            # follows GitHub's Link: rel="next" headers (githubkit's REST paginator)
+            return list(self._gh.rest.paginate(method, per_page=PER_PAGE, **kw))
 
         yield from _call(what, walk)
 

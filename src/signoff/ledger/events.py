@@ -51,6 +51,9 @@ class EventType(StrEnum):
     IDENTITY_SUSPENDED = "identity.suspended"
     CONFIG_CHANGED = "config.changed"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    FORGE_EVENT = "forge.event"  # a code host's webhook delivery, accepted
+    FORGE_REFUSED = "forge.refused"  # a delivery refused: bad signature, unknown installation...
+    CHECK_REPORTED = "check.reported"  # a check run the server reported on a code host
 
 
 def parse_type(value: str) -> EventType:

@@ -88,6 +88,7 @@ def _routes(app: FastAPI) -> None:
     from signoff.server.approvals.endpoints import router as approvals
     from signoff.server.broker.endpoints import router as broker
     from signoff.server.decisions.endpoints import router as decisions
+    from signoff.server.forges.endpoints import router as forges
     from signoff.server.identity.endpoints import router as identity
     from signoff.server.ops.endpoints import router as ops
     from signoff.server.releases.endpoints import router as releases
@@ -98,6 +99,7 @@ def _routes(app: FastAPI) -> None:
     for r in (ops, tokens, identity, repos, tasks, approvals, decisions, broker, alerts):
         app.include_router(r)
     app.include_router(releases)
+    app.include_router(forges)
 
 
 def _body(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:

@@ -33,6 +33,7 @@ _KEYS = {
     "trusted_proxies",
     "tls_certfile",
     "tls_keyfile",
+    "github_app",
 }
 _RETENTION = re.compile(r"^(none|forever|(\d{1,5})d)$")
 
@@ -61,6 +62,8 @@ class Settings:
     #: Serve HTTPS directly with this certificate chain and key (PEM); both or neither.
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
+    #: the GitHub App's TOML settings file (App mode, docs/github.md); empty: App mode off
+    github_app: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -137,6 +140,7 @@ def load(
         trusted_proxies=_proxies(str(raw.get("trusted_proxies") or "")),
         tls_certfile=_path(raw.get("tls_certfile")),
         tls_keyfile=_path(raw.get("tls_keyfile")),
+        github_app=str(raw.get("github_app", "")),
     )
     if (s.tls_certfile is None) != (s.tls_keyfile is None):
         raise SettingsError("SIGNOFF_TLS_CERTFILE and SIGNOFF_TLS_KEYFILE: give both or neither")

@@ -155,6 +155,10 @@ def create(
         stored = repo.get(conn, row["id"])
     assert stored is not None
     out = approval_out(stored)
+    if ctx.settings.github_app:  # App mode: the open pull requests this approval concerns
+        from signoff.server.forges.service import reevaluate
+
+        reevaluate(ctx, name, bound)
     return ApprovalCreated(**out.model_dump(), warnings=warnings)
 
 
