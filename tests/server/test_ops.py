@@ -154,3 +154,20 @@ def _port() -> int:
     from serverkit import free_port
 
     return free_port()
+
+
+def test_migrate_cli_brings_database_and_ledger_to_head(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from signoff.server.migrations import current_revision, head_revision
+
+    for _ in range(2):  # and again: nothing to do, same answer
+        r = run(capsys, "server", "migrate", "--data-dir", str(tmp_path))
+        assert r.code == 0, r.err
+        assert r.err == f"signoff: database at schema {head_revision()}; ledger ready\n"
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'signoff.db'}")
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+    assert (tmp_path / "ledger.db").exists() and (tmp_path / "ledger.db.key").exists()

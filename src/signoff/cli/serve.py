@@ -157,7 +157,8 @@ def migrate(config_file: Path | None, data_dir: Path | None, database_url: str |
     """Bring the database and the ledger to the current schema, then exit.
 
     For a deployment's start (the compose file runs it once before the replicas); `serve` does
-    the same on start, safely when several replicas start at once.
+    the same on start, safely when several replicas start at once. Also creates the ledger's
+    signing key if there is none, so every replica started afterwards finds the same file.
     """
     require("server", "signoff server migrate")
     from signoff.server.app import open_context
@@ -165,6 +166,10 @@ def migrate(config_file: Path | None, data_dir: Path | None, database_url: str |
 
     s = _settings(config_file, data_dir=data_dir, database_url=database_url)
     ctx = open_context(s)
-    ctx.recorder.ledger.close()
-    ctx.db.close()
+    try:
+        # the signing key is made now, once, so replicas started next all find the same one
+        ctx.recorder.ledger.signer  # noqa: B018
+    finally:
+        ctx.recorder.ledger.close()
+        ctx.db.close()
     click.echo(f"signoff: database at schema {head_revision()}; ledger ready", err=True)
