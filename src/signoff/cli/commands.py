@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "hook": (
         "signoff.cli.hook",
         "hook",
-        "Enforce task tokens and scope at the git server (pre-receive).",
+        "Task tokens and scope at the git server (pre-receive); the gate before a push.",
     ),
     "init": ("signoff.cli.init", "init", "Write a starter .signoff/policy.yml and agents.yml."),
     "ledger": ("signoff.cli.ledger", "ledger", "The tamper-evident ledger: append, prove, verify."),
@@ -53,7 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "policy": ("signoff.cli.policy", "policy", "Validate a policy and run policy unit tests."),
     "serve": ("signoff.cli.serve", "serve", "Run the control plane (HTTP API, ledger)."),
-    "server": ("signoff.cli.serve", "server", "Administer the control plane (bootstrap)."),
+    "server": (
+        "signoff.cli.serve",
+        "server",
+        "Administer the control plane (bootstrap, migrate).",
+    ),
     "report": ("signoff.cli.report", "report", "Reports for auditors: the compliance report."),
     "release": (
         "signoff.cli.release",

@@ -13,7 +13,7 @@ from signoff.hook.command import pre_receive
 
 @click.group()
 def hook() -> None:
-    """Enforce task tokens and scope at the git server (pre-receive hook)."""
+    """Task tokens and scope at the git server (pre-receive); the gate before a push (pre-push)."""
 
 
 hook.add_command(pre_receive)
