@@ -64,3 +64,19 @@ def test_least_privilege_and_the_release_steps() -> None:
     assert steps[at["attest-build-provenance"]]["with"] == {"subject-path": "dist/*"}
     assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
     assert "with" not in publish["steps"][-1]  # trusted publishing: no password or token
+
+
+def test_the_readme_ci_example_is_a_valid_workflow(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(# \.github/workflows/[^\n]+\n.*?)```", readme, re.S)
+    assert blocks, "no GitHub workflow example in the README"
+    for i, block in enumerate(blocks):
+        example = tmp_path / f"example{i}.yml"
+        example.write_text(block)
+        out = subprocess.run(
+            [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+             str(example)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert 'pip install "signoff==' not in block  # nothing is published yet
