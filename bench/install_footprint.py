@@ -1,7 +1,8 @@
-"""What `pip install signoff` and `pip install 'signoff[server]'` put into a fresh venv.
+"""What `pip install signoff`, `signoff[github]` and `signoff[server]` put into a fresh venv.
 
 Builds the wheel from this checkout, then installs it into new virtual environments: an empty one
-(the floor: what `python -m venv` brings), the gate alone, and the gate with the `server` extra.
+(the floor: what `python -m venv` brings), the gate alone, the gate with the `github` extra (what
+the GitHub Action installs) and the gate with the `server` extra.
 Prints, for each, the third-party distributions installed (signoff, pip and setuptools not
 counted) and the megabytes they add to site-packages over the empty venv; then whether the gate
 install holds any web framework or database driver (the target: none).
@@ -110,9 +111,11 @@ def main() -> None:
         wheel = next(dist.glob("signoff-*.whl"))
         _, floor = _venv(base / "empty")
         gate, gate_bytes = _venv(base / "gate", str(wheel))
+        github, github_bytes = _venv(base / "github", f"{wheel}[github]")
         server, server_bytes = _venv(base / "server", f"{wheel}[server]")
         own = _signoff_bytes(base / "gate")
         gate_top = _largest(base / "gate", gate)
+        github_top = _largest(base / "github", [n for n in github if n not in gate])
         server_top = _largest(base / "server", [n for n in server if n not in gate])
 
     mb = 1 / (1 << 20)
@@ -120,6 +123,7 @@ def main() -> None:
     print(f"floor (empty venv: pip, setuptools): {floor * mb:.1f} MB")
     for label, names, size in (
         ("pip install signoff", gate, gate_bytes),
+        ("pip install 'signoff[github]'", github, github_bytes),
         ("pip install 'signoff[server]'", server, server_bytes),
     ):
         print(
@@ -129,6 +133,8 @@ def main() -> None:
         )
     print("gate install:", ", ".join(gate))
     print("  largest:", gate_top)
+    print("added by [github]:", ", ".join(n for n in github if n not in gate))
+    print("  largest:", github_top)
     print("added by [server]:", ", ".join(n for n in server if n not in gate))
     print("  largest:", server_top)
     stack = [n for n in SERVER_STACK if n in gate]
