@@ -87,6 +87,19 @@ def ids(a: Attribution) -> list[str]:
             "unregistered:greptile",
         ),
         (
+            "Fix\n",
+            ("oz-for-oss[bot]", "7+oz-for-oss[bot]@users.noreply.github.com"),
+            "unregistered:warp",
+        ),
+        ("Fix\n\nCo-authored-by: Oz <oz-agent@warp.dev>\n", PERSON, "unregistered:warp"),
+        (
+            "Fix\n\nCo-authored-by: Factory Droid <droid@factory.ai>\n",
+            PERSON,
+            "unregistered:factory-droid",
+        ),
+        # an address with stray text after it is still that address
+        ("Fix\n\nCo-Authored-By: Oz <oz-agent@warp.dev>:wq\n", PERSON, "unregistered:warp"),
+        (
             "Fix\n\nCo-authored-by: ellipsis-dev[bot]"
             " <4+ellipsis-dev[bot]@users.noreply.github.com>\n",
             PERSON,
@@ -239,6 +252,26 @@ def test_a_url_in_prose_is_not_authorship() -> None:
             "unregistered:quillcode",
             "self-declaration",
         ),
+        # a ticked box of a pull request template, with or without a label before its sentence
+        (
+            "Fix\n\n## Agent\n\n- [x] Agent Mode - This PR was created via Quill's Agent Mode\n",
+            PERSON,
+            "unregistered:quill-agent-mode",
+            "self-declaration",
+        ),
+        (
+            "Fix\n\n- [X] This PR was generated with Quillcode\n",
+            PERSON,
+            "unregistered:quillcode",
+            "",
+        ),
+        # Markdown emphasis closed after the full stop
+        (
+            "Fix\n\n_This PR was created by [Quill](https://quill.example) (running a model)._\n",
+            PERSON,
+            "unregistered:quill",
+            "self-declaration",
+        ),
         # an identity at an AI vendor named as the vendor itself
         (
             "Fix\n\nCo-authored-by: Kilo Code <kc-cloud@kilocode.ai>\n",
@@ -305,6 +338,10 @@ def test_bot_accounts_are_bots_unless_named_as_ai() -> None:
         ("Fix\n", ("Noreply Person", "noreply@person.example.org")),  # only co-authors
         ("Fix\n", ("GitHub", "noreply@github.com")),
         ("Fix\n\nMore notes on the\nGenerated with Starling line.\n", PERSON),
+        # an unticked box declares nothing; a ticked box that declares nothing neither
+        ("Fix\n\n- [ ] This PR was created by Quill Agent Mode\n", PERSON),
+        ("Fix\n\n- [ ] Agent Mode - This PR was created via Quill's Agent Mode\n", PERSON),
+        ("Fix\n\n- [x] Tests pass\n- [x] Docs updated\n", PERSON),
     ],
 )
 def test_people_and_prose_stay_unverified(message: str, author: tuple[str, str]) -> None:

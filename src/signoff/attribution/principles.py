@@ -20,7 +20,9 @@ only the fast path. A tool announces itself in a few shapes, and each rule here 
 - `tool-trailer`: a trailer whose key declares a tool (`Assisted-by:`, `Made-with:`,
   `Generated-by:`, `AI-assisted:`) or a tool's session (`Amp-Thread-ID:`, `<Tool>-Session:`);
 - `self-declaration`: a footer of its own saying the change was generated, created, written, ...
-  with or by a named tool (`🤖 Generated with [opencode](…)`, `Created with Claude Code`);
+  with or by a named tool (`🤖 Generated with [opencode](…)`, `Created with Claude Code`), also
+  as the ticked box of a pull request template (`- [x] This PR was created via X`; an unticked
+  box declares nothing);
 - `ai-disclosure`: an AI disclosure the author wrote, as projects with an AI policy ask for
   (`AI disclosure: Claude drafted this`, a `## LLM notes` section), unless it says no AI was used.
 
@@ -87,7 +89,7 @@ _ALIAS = re.compile(
     r"\b(" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-_IDENT = re.compile(r"^(.*?)\s*<([^<>\s]*)>\s*$")
+_IDENT = re.compile(r"^(.*?)\s*<([^<>\s]*)>")
 _BOT_NAME = re.compile(r"(?:\[bot\]|\(bot\)|[-_]bot)$", re.IGNORECASE)
 _MARKER = re.compile(r"\((?P<inner>[^()]{1,40})\)|[-_](?P<suffix>agent)$", re.IGNORECASE)
 _MARKER_WORDS = frozenset({"agent", "ai"})
@@ -108,8 +110,8 @@ _DECLARATION = re.compile(
     r"(?:(?:largely|fully|mostly|partly|partially|entirely|automatically)\s+)?"
     r"(?:generated|created|made|built|written|coded|produced|implemented|drafted)"
     r"\s+(?:with|by|using|via|in)\s+(?:(?:the\s+)?(?:help|assistance)\s+(?:of|from)\s+)?)"
-    r"(?P<tool>\[[^\]]{1,40}\]\([^)\s]*\)|[A-Z0-9][\w.+-]*(?:\s+[A-Z0-9][\w.+-]*){0,3})"
-    r"(?:\s*\([^()]{0,40}\))?\s*[*_]*\s*[.!]?\W*$"
+    r"(?P<tool>\[[^\]]{1,40}\]\([^)\s]*\)|[A-Z0-9][\w.+-]*(?:'s)?(?:\s+[A-Z0-9][\w.+-]*){0,3})"
+    r"(?:\s*\([^()]{0,40}\))?\s*[*_]*\s*[.!]?[*_]*\W*$"
 )
 
 
@@ -234,15 +236,28 @@ def _declared_name(value: str) -> str:
     return " ".join(plain or words) or "unnamed"
 
 
+#: A Markdown task-list item, ticked or not, and the label a template may put before its sentence
+#: (`- [x] Agent Mode - This PR was created via …`).
+_CHECKBOX = re.compile(
+    r"^\s*[-*+]\s+\[(?P<tick>[ xX])\]\s+(?:[^-\u2013\u2014:]{1,40}\s[-\u2013\u2014:]\s+)?"
+)
+
+
 def from_footer(text: str) -> list[Declared]:
-    """A footer saying the change was generated, created, written, ... with or by a tool."""
+    """A footer saying the change was generated, created, written, ... with or by a tool; in a
+    pull request template's checkbox, only when the box is ticked."""
+    box = _CHECKBOX.match(text)
+    if box is not None:
+        if box.group("tick") == " ":
+            return []
+        text = text[box.end() :]
     m = _DECLARATION.match(text)
     if m is None:
         return []
     tool = m.group("tool")
     if tool.startswith("["):
         tool = tool[1 : tool.index("]")]
-    tool = tool.strip()
+    tool = tool.replace("'s ", " ").removesuffix("'s").strip()
     known = ALIASES.get(tool.lower())
     name = known.name if known is not None else tool
     return [Declared(name, _kind_of(tool), "self-declaration", "generic-ai-trailer")]
