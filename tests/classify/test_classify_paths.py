@@ -56,7 +56,7 @@ TABLE: dict[FileClass, list[str]] = {
         # Roo Code, Cline, Codebuff, Greptile and Claude Code files found on real repositories
         ".rooignore", ".cline/skills/publish/agents/openai.yaml", ".codebuffignore",
         "codebuff.json", "knowledge.md", "web/docs.knowledge.md", ".greptile/rules.md",
-        ".worktreeinclude",
+        ".worktreeinclude", ".warpindexingignore",
     ],
     SIGN: [
         "script/tag-release", "script/release", "bin/bump-version.sh", "scripts/stamp_release.py",
@@ -74,6 +74,7 @@ TABLE: dict[FileClass, list[str]] = {
         ".gitlab/ci/release.yml", ".releaserc.json", "release-please-config.json",
         ".changeset/config.json", "fastlane/Fastfile", "id_ed25519.pub", "pip.conf",
         ".changeset/changelog-config.js", ".changeset/changelog.ts",
+        "script/Debug-Entitlements.plist", "macos/App.Entitlements",
     ],
     CI: [
         ".github/scripts/check.sh", ".github/scripts/lib/util.py",
@@ -123,6 +124,7 @@ TABLE: dict[FileClass, list[str]] = {
         ".yarn/releases/yarn-4.cjs", "debian/control", "flake.nix", "pkg.spec",
         "sdk/build.ts", "build.mjs", "packages/build/src/esbuild.ts",
         "packages/evals/.docker/entrypoints/runner.sh", "tests/.docker/db/init.sh",
+        "diesel.toml", "about.toml", "about.hbs", "opentui.pc.in",
     ],
     DEPLOY: [
         "k8s/deployment.yaml", "services/api/k8s/svc.yaml", "kubernetes/ns.yaml",
@@ -148,6 +150,8 @@ TABLE: dict[FileClass, list[str]] = {
         ".github/pull_request_template.md", "PULL_REQUEST_TEMPLATE.md",
         ".github/PULL_REQUEST_TEMPLATE/feature.md", ".greptile/config.json", "knip.json",
         "scripts/setup.sh", "scripts/bootstrap.mjs", "script/bootstrap", "bin/setup",
+        ".clippy.toml", ".config/nextest.toml", ".PSScriptAnalyzerSettings.psd1",
+        "PSScriptAnalyzerCustomRules.psm1", ".zig-version", ".warp/workflows/run_tests.yaml",
     ],
     UNK: [
         "script/test", "scripts/test",  # an entry point named test is not a test folder
@@ -160,6 +164,7 @@ TABLE: dict[FileClass, list[str]] = {
         "src/main/java/com/acme/FooTest.java", "app/src/main/kotlin/BarTest.kt",
         "src/main/java/com/acme/FooTests.cs",
         "queries/python-tags.scm", "vendor-free/init.el", "bootstrap.min.css",
+        "app/assets/icon.svg",
         "src/app.py", "pkg/types.pyi", "index.js", "lib/a.mjs", "lib/b.cjs", "app.ts",
         "ui/App.tsx", "ui/Btn.jsx", "main.go", "lib.rs", "Main.java", "App.kt",
         "script.kts", "Main.scala", "app.rb", "Program.cs", "Lib.fs", "Mod.vb", "index.php",
@@ -177,7 +182,8 @@ TABLE: dict[FileClass, list[str]] = {
     ],
     TESTS: [
         "src/test/java/com/acme/FooTest.java", "src/main/java/test/Helper.java",
-        "packages/x/src/evals/list.eval.ts", "evals/run.ts",
+        "packages/x/src/evals/list.eval.ts", "evals/run.ts", "crates/editor/src/mod_tests.rs",
+        "src/parse_test.rs",
         "tests/conftest.py", "tests/test_app.py", "tests/data/input.json", "test/a_test.go",
         "__tests__/a.js", "spec/models/user_spec.rb", "testdata/x.golden", "src/test_utils.py",
         "pkg/foo_test.py", "pkg/foo_test.go", "ui/Button.test.tsx", "a.test.ts", "a.test.js",

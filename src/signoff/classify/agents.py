@@ -71,6 +71,7 @@ class AgentInstructions(RuleClassifier):
             (AnyCase("*.knowledge.md"), "Codebuff knowledge file"),
             (".greptile/**/*.md", "Greptile rules: what an AI reviewer is told"),
             (".worktreeinclude", "ignored files Claude Code copies into an agent's worktree"),
+            (".warpindexingignore", "what Warp's agent indexes"),
             (".devin/", "Devin configuration"),
             (".junie/", "JetBrains Junie guidelines"),
             (".kiro/", "Kiro steering and specs"),

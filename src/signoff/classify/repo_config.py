@@ -44,6 +44,8 @@ class RepoConfig(RuleClassifier):
         (".env.*", "environment variables read by tools and apps"),
         (".tool-versions", _PIN),
         (".python-version", _PIN),
+        (".zig-version", _PIN),
+        (".warp/workflows/", "saved commands the Warp terminal offers everyone in the repository"),
         (".nvmrc", _PIN),
         (".node-version", _PIN),
         (".ruby-version", _PIN),

@@ -15,7 +15,7 @@ EXTENSIONS: tuple[str, ...] = (
     # Python, JavaScript/TypeScript and web
     *("py", "pyi", "pyx", "pxd", "pyw", "ipynb"),
     *("js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "vue", "svelte", "astro", "mdx"),
-    *("html", "htm", "css", "scss", "sass", "less", "graphql", "gql", "wat"),
+    *("html", "htm", "css", "scss", "sass", "less", "graphql", "gql", "wat", "svg"),
     # Systems and compiled languages
     *("go", "rs", "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "ipp", "inl", "cu", "m", "mm"),
     *("swift", "zig", "nim", "d", "f90", "f", "asm", "s", "S", "v", "sv", "vhd"),

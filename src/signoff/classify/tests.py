@@ -38,6 +38,8 @@ class Tests(RuleClassifier):
         ("*_test.py", "pytest test module"),
         ("conftest.py", "pytest fixtures"),
         ("*_test.go", "Go test file (never built into the product)"),
+        ("*_test.rs", "Rust test module (compiled only for tests)"),
+        ("*_tests.rs", "Rust test module (compiled only for tests)"),
         *((f"*.test.{ext}", "JavaScript/TypeScript test file") for ext in _JS),
         *((f"*.spec.{ext}", "JavaScript/TypeScript spec file") for ext in _JS),
         ("*_spec.rb", "RSpec file"),

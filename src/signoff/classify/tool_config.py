@@ -6,7 +6,7 @@ so they are `repo-config` (high) rather than docs.
 
 from __future__ import annotations
 
-from signoff.classify.rules import RuleClassifier, specific
+from signoff.classify.rules import AnyCase, RuleClassifier, specific
 from signoff.taxonomy import FileClass
 
 _LINT = "linter/formatter settings: which checks run"
@@ -39,6 +39,9 @@ class ToolConfig(RuleClassifier):
         (".stylelintrc*", _LINT),
         (".golangci.*", _LINT),
         ("clippy.toml", _LINT),
+        (".clippy.toml", _LINT),
+        ("nextest.toml", "cargo-nextest: how the test suite runs"),
+        (AnyCase("*PSScriptAnalyzer*"), _LINT),
         ("rustfmt.toml", _LINT),
         (".rustfmt.toml", _LINT),
         (".clang-format", _LINT),
