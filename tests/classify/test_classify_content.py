@@ -73,6 +73,18 @@ def test_a_workflow_that_publishes_nothing_stays_ci(text: str) -> None:
         ("scripts/up.sh", "#!/bin/sh\nterraform apply -auto-approve\n", DEPLOY),
         ("scripts/hooks.sh", "#!/bin/sh\ngit config core.hooksPath .githooks\n", REPO),
         ("deploy.ps1", "kubectl apply -f k8s/\n", DEPLOY),
+        # an agent's hooks, wherever they sit: the agent runs them on every tool call
+        (
+            "plugins/guard/hooks/pretooluse.py",
+            '"""PreToolUse hook."""\nimport json, sys\nevent = json.load(sys.stdin)\n',
+            AI,
+        ),
+        (
+            "docs/hooks/examples/rewrite.sh",
+            '#!/usr/bin/env bash\nCMD="${CRUSH_TOOL_INPUT_COMMAND:-}"\necho "$CMD"\n',
+            AI,
+        ),
+        ("tools/check.sh", "#!/bin/sh\njq -r .tool_input.command\n", AI),
     ],
 )
 def test_scripts_by_what_they_run(path: str, text: str, want: FileClass) -> None:

@@ -12,7 +12,9 @@ lands (its new content) and raise the class when the content shows a riskier rol
 - `script-releases`: a script (a shell-family extension, a `#!` line, or a file in a `script/`,
   `scripts/`, `bin/` or `tools/` folder) that tags, bumps versions, publishes or signs is
   `signing-publishing` wherever it lives; one that deploys is `deployment`; one that installs git
-  hooks is `repo-config`. Makefiles and task runners stay `packaging-build`: release targets
+  hooks is `repo-config`; one that handles a coding agent's hook events (names them, or reads
+  what the agent hands its hooks: `tool_input`, `hook_event_name`, `CRUSH_TOOL_INPUT_…`) is
+  `agent-instructions`. Makefiles and task runners stay `packaging-build`: release targets
   there are build tooling (docs/classes.md).
 - `agent-front-matter`: a Markdown file whose front matter declares an agent, a command, a skill
   or a rule (`allowed-tools`, `tools`, `model`, `argument-hint`, `alwaysApply`, or `name` with
@@ -84,6 +86,12 @@ _TAG = (
 _SCRIPT_RELEASES = re.compile(f"{_PUBLISH}|{_TAG}", re.IGNORECASE)
 _SCRIPT_DEPLOYS = re.compile(_DEPLOY, re.IGNORECASE)
 _HOOKS = re.compile(r"core\.hookspath|\.git/hooks\b|\bgit rev-parse --git-path hooks\b", re.I)
+#: What a coding agent hands the hooks it runs on its events: the event names, the JSON keys of
+#: the event it writes to the hook's stdin, the variables it sets for the hook.
+_AGENT_HOOK = re.compile(
+    r"\b(?:PreToolUse|PostToolUse|UserPromptSubmit)\b|\bhook_event_name\b|\btool_input\b"
+    r"|\b[A-Z]+_TOOL_INPUT\w*|\bCLAUDE_PLUGIN_ROOT\b"
+)
 _SCRIPT_RULES: tuple[tuple[re.Pattern[str], FileClass, str], ...] = (
     (
         _SCRIPT_RELEASES,
@@ -92,6 +100,11 @@ _SCRIPT_RULES: tuple[tuple[re.Pattern[str], FileClass, str], ...] = (
     ),
     (_SCRIPT_DEPLOYS, FileClass.DEPLOYMENT, "a script that deploys"),
     (_HOOKS, FileClass.REPO_CONFIG, "a script that installs git hooks"),
+    (
+        _AGENT_HOOK,
+        FileClass.AGENT_INSTRUCTIONS,
+        "a coding agent's hook: it runs on the agent's events",
+    ),
 )
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _AGENT_KEYS = frozenset(

@@ -128,6 +128,8 @@ or logs in to a registry: `npm publish`, `twine upload`, `docker push`, \
 | such a script that deploys (`kubectl apply`, `terraform apply`, `gcloud run deploy`, ...) | \
 `deployment` |
 | such a script that installs git hooks (`core.hooksPath`, `.git/hooks`) | `repo-config` |
+| such a script that handles a coding agent's hook events (`PreToolUse`, `tool_input`, \
+`hook_event_name`, `CLAUDE_PLUGIN_ROOT`, `CRUSH_TOOL_INPUT_…`) | `agent-instructions` |
 | Markdown whose front matter declares an agent, command, skill or rule (`allowed-tools`, \
 `tools`, `model`, `argument-hint`, `alwaysApply`, or `name` with `description` and no docs-site \
 keys) | `agent-instructions` |
