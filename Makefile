@@ -6,15 +6,16 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint clean browser tools
 
-$(BIN)/signoff: pyproject.toml
+# Installs pin every dependency to constraints.txt (tools/lock_constraints.py writes it).
+$(BIN)/signoff: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[server]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[server]'
 	$(BIN)/python -m compileall -q src/signoff
 	touch $@
 
 $(VENV)/.dev: $(BIN)/signoff
-	$(BIN)/pip install --quiet -e '.[server,dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[server,github,dev]'
 	touch $@
 
 run: $(BIN)/signoff
