@@ -24,7 +24,7 @@ from serverkit import Api, ThreadServer, make_settings
 
 from signoff.ledger.service import Ledger
 
-from .conftest import LOCK_V3, NUMBER, REPO, PullRequest
+from .conftest import LOCK_V3, NUMBER, POLICY, REPO, PullRequest
 
 SECRET = "webhook-secret-for-tests"
 INSTALLATION = 77
@@ -257,3 +257,30 @@ def test_push_to_the_base_and_rerequested_check_suite_redo_the_pull_request(app:
     assert r.status_code == 200, r.text
     assert r.json()["evaluated"] == [{"pull": NUMBER, "verdict": "needs-approval"}]
     assert len(app.runs()) == 1  # the same head: its one check run, updated
+
+
+def test_a_stale_base_in_a_delivery_does_not_bring_back_an_older_policy(app: App) -> None:
+    """GitHub's pull_request.base.sha is the base as it was when the pull request last moved: a
+    review delivered after the base branch changed still names the old base. The server judges
+    against the branch's tip it fetched itself, so the policy in force is the one on the branch."""
+    pr = app.pr
+    assert app.pull_event("opened").json()["evaluated"][0]["verdict"] == "needs-approval"
+    # a maintainer takes alice's GitHub login out of the policy on main
+    pr.work.checkout("main")
+    pr.work.write(".signoff/policy.yml", POLICY.replace(", github: alice-gh", ""))
+    tip = pr.work.commit("policy: alice approves with signed records only")
+    pr.push()
+    app.github.add_review(REPO, NUMBER, "alice-gh", "APPROVED", pr.head)
+
+    def review(doc: dict[str, Any]) -> None:  # the payload still names the old base
+        with_pull(doc["pull_request"], NUMBER, ("main", pr.base), ("agent/fix", pr.head))
+        doc["review"]["state"] = "approved"
+        doc["review"]["commit_id"] = pr.head
+
+    r = app.deliver("pull_request_review", "submitted", review)
+    assert r.json()["evaluated"] == [{"pull": NUMBER, "verdict": "needs-approval"}], r.text
+    last = app.events("check.reported")[-1]
+    assert last.subjects["base"] == tip
+    [run] = app.runs().values()
+    assert run["conclusion"] == "action_required"
+    assert "alice-gh" in run["output"]["summary"]  # said why her review did not count

@@ -49,25 +49,31 @@ def _git_env(remote: str, token: str) -> dict[str, str]:
     }
 
 
-def fetch(path: str, link: RepoLink, t: Target, token: str) -> None:
-    """The base branch, the pull request's head and the approvals ref, from the remote.
+def fetch(path: str, link: RepoLink, t: Target, token: str) -> Target:
+    """The base branch, the pull request's head and the approvals ref, from the remote; returns
+    the target with its base replaced by the base branch's tip as fetched.
 
+    A delivery's `base.sha` is the base as it was when the pull request last moved (a review
+    delivered after the branch changed still names the old one), so the policy is read from the
+    tip the server fetched itself, never from an older commit a payload names.
     The approvals ref is fetched without `+`: if the remote's copy was rewound (a veto deleted),
     git refuses and the server keeps the records it already has."""
     git = Git(path, env=_git_env(link.remote, token))
+    branch = f"refs/remotes/github/{t.base_ref}"
     git.run(
         [
             "fetch", "--no-tags", "--quiet", link.remote,
-            f"+refs/heads/{t.base_ref}:refs/remotes/github/{t.base_ref}",
+            f"+refs/heads/{t.base_ref}:{branch}",
             f"+refs/pull/{t.number}/head:{PULL_REF.format(n=t.number)}",
         ]
     )  # fmt: skip
     # absent on the remote, or rewound there: the records already here stay
     with contextlib.suppress(Error):
         git.run(["fetch", "--no-tags", "--quiet", link.remote, f"{APPROVALS_REF}:{APPROVALS_REF}"])
-    for sha in (t.base_sha, t.head_sha):
-        if not git.ok(["cat-file", "-e", f"{sha}^{{commit}}"]):
-            git.run(["fetch", "--no-tags", "--quiet", link.remote, sha])
+    if not git.ok(["cat-file", "-e", f"{t.head_sha}^{{commit}}"]):
+        git.run(["fetch", "--no-tags", "--quiet", link.remote, t.head_sha])
+    tip = git.run(["rev-parse", "--verify", f"{branch}^{{commit}}"]).decode().strip()
+    return Target(t.number, tip, t.base_ref, t.head_sha, t.url)
 
 
 def evaluate(ctx: Context, app: GitHubApp, link: RepoLink, t: Target) -> Decision | None:
@@ -86,7 +92,7 @@ def evaluate(ctx: Context, app: GitHubApp, link: RepoLink, t: Target) -> Decisio
     path = str(load_repo(ctx, link.repo)["path"])
     token_digest = "sha256:" + hashlib.sha256(minted.token.encode()).hexdigest()
     try:
-        fetch(path, link, t, minted.token)
+        t = fetch(path, link, t, minted.token)
         source = combine(
             [
                 ForgeReviews(api, t.number, path, base=t.base_sha, head=t.head_sha, url=t.url),
