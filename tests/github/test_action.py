@@ -11,31 +11,46 @@ from actionrun import Run, github_env, run_action
 from github_double import GitHubDouble
 from github_webhooks import payload, with_pull, with_repo
 
-from .conftest import LOCK_V3, NUMBER, REPO, PullRequest, clone
+from .conftest import LOCK_V3, NUMBER, POLICY, REPO, PullRequest, clone
 
 
-def event_file(path: Path, pr: PullRequest, action: str = "opened") -> Path:
+def event_file(
+    path: Path, pr: PullRequest, action: str = "opened", event: str = "pull_request"
+) -> Path:
+    """GitHub's event payload; it names `pr.base` as the base (GitHub's is the base as of the
+    pull request's last move, whatever the branch holds now)."""
+
     def edit(doc: dict) -> None:  # type: ignore[type-arg]
         with_repo(doc, REPO)
         with_pull(doc["pull_request"], NUMBER, ("main", pr.base), ("agent/fix", pr.head))
         doc["pull_request"]["html_url"] = f"https://github.com/{REPO}/pull/{NUMBER}"
-        del doc["installation"]  # a workflow's event has none
+        if event == "pull_request_review":
+            doc["review"].update(state="approved", commit_id=pr.head)
+        doc.pop("installation", None)  # a workflow's event has none
 
-    path.write_bytes(payload("pull_request", action, edit))
+    path.write_bytes(payload(event, action, edit))
     return path
 
 
-def run(tmp: Path, github: GitHubDouble, pr: PullRequest, token: str, **inputs: str) -> Run:
+def run(
+    tmp: Path,
+    github: GitHubDouble,
+    pr: PullRequest,
+    token: str,
+    event: str = "pull_request",
+    **inputs: str,
+) -> Run:
     """One workflow run: a fresh checkout and runner directories, the event for the head."""
     n = len(list(tmp.glob("run-*")))
     d = tmp / f"run-{n}"
     d.mkdir()
     ws = clone(pr.origin, d / "workspace", pr.head)
+    action = "submitted" if event == "pull_request_review" else "synchronize" if n else "opened"
     env = github_env(
         d,
         workspace=ws.path,
-        event="pull_request",
-        event_path=event_file(d / "event.json", pr, "opened" if n == 0 else "synchronize"),
+        event=event,
+        event_path=event_file(d / "event.json", pr, action, event),
         repo=REPO,
         api_url=github.url,
     )
@@ -150,3 +165,42 @@ def test_sarif_and_no_comment(
     assert doc["version"] == "2.1.0"
     assert github.comments == {}
     assert not [c for c in github.calls if c[0].startswith("issues/")]
+
+
+def test_a_review_runs_the_gate_again_with_the_review_counted(
+    tmp_path: Path, github: GitHubDouble, pull_request: PullRequest
+) -> None:
+    """The README's workflow also runs on `pull_request_review`: that event is a pull request's
+    too, and the run it starts counts the new review."""
+    pr = pull_request
+    token = github.token(REPO)
+    github.add_pull(
+        REPO, NUMBER, base=("main", pr.base), head=("agent/fix", pr.head), user="Copilot"
+    )
+    assert run(tmp_path, github, pr, token).code == 1
+    github.add_review(REPO, NUMBER, "alice-gh", "APPROVED", pr.head)
+    r = run(tmp_path, github, pr, token, event="pull_request_review")
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["verdict"] == "allow"
+    assert "alice@example.com (via forge-review)" in r.out
+    assert len(github.comments[(REPO, NUMBER)]) == 1
+
+
+def test_the_base_is_the_branch_tip_not_the_events_older_base(
+    tmp_path: Path, github: GitHubDouble, pull_request: PullRequest
+) -> None:
+    """A review after a policy change on the base branch: the event still names the older base,
+    whose policy mapped alice's login; the gate reads the policy on the branch's tip."""
+    pr = pull_request
+    token = github.token(REPO)
+    github.add_pull(
+        REPO, NUMBER, base=("main", pr.base), head=("agent/fix", pr.head), user="Copilot"
+    )
+    pr.work.checkout("main")
+    pr.work.write(".signoff/policy.yml", POLICY.replace(", github: alice-gh", ""))
+    pr.work.commit("policy: alice approves with signed records only")
+    pr.push()
+    github.add_review(REPO, NUMBER, "alice-gh", "APPROVED", pr.head)
+    r = run(tmp_path, github, pr, token, event="pull_request_review")
+    assert r.code == 1, r.out + r.err
+    assert "GitHub user alice-gh is not mapped to a person" in r.out

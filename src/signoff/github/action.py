@@ -23,7 +23,8 @@ from signoff.errors import Error, GitError
 from signoff.gitio.runner import Git
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
-PR_EVENTS = ("pull_request", "pull_request_target")
+#: events whose payload carries the pull request (a review's too: the run counts the new review)
+PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 
 
 class Event(NamedTuple):
@@ -57,7 +58,8 @@ def read_event(env: Mapping[str, str]) -> Event:
     name = env.get("GITHUB_EVENT_NAME", "")
     if name not in PR_EVENTS:
         raise Error(
-            f"signoff's Action runs on pull_request events, not {name or 'an unknown event'!r} "
+            "signoff's Action runs on pull_request and pull_request_review events, "
+            f"not {name or 'an unknown event'!r} "
             "(GITHUB_EVENT_NAME)"
         )
     path = env.get("GITHUB_EVENT_PATH", "")
@@ -104,17 +106,25 @@ def fetch_inputs(
     approvals_ref: str,
     auth: Mapping[str, str],
     say: Callable[[str], None],
-) -> None:
-    """Fetch the approvals ref (absent is fine: no approvals) and any missing base or head."""
+) -> Event:
+    """Fetch the approvals ref (absent is fine: no approvals), the base branch and the head if
+    missing; returns the event with its base replaced by the base branch's tip as fetched.
+
+    The payload's `base.sha` is the base as it was when the pull request last moved (a review's
+    event names it even after the branch changed), so the policy is read from the branch now."""
     git = Git(repo, env=auth)
     try:
         git.run(["fetch", "--no-tags", "--quiet", "origin", f"{approvals_ref}:{approvals_ref}"])
     except GitError as exc:
         if "couldn't find remote ref" not in str(exc):
             say(f"::warning::signoff: {approvals_ref} not fetched, its approvals not counted")
-    for sha in (event.base_sha, event.head_sha):
-        if not git.ok(["cat-file", "-e", f"{sha}^{{commit}}"]):
-            git.run(["fetch", "--no-tags", "--quiet", "origin", sha])
+    branch = f"refs/remotes/origin/{event.base_ref}"
+    git.run(["fetch", "--no-tags", "--quiet", "origin", f"+refs/heads/{event.base_ref}:{branch}"])
+    if not git.ok(["cat-file", "-e", f"{event.head_sha}^{{commit}}"]):
+        git.run(["fetch", "--no-tags", "--quiet", "origin", event.head_sha])
+    tip = git.run(["rev-parse", "--verify", f"{branch}^{{commit}}"]).decode().strip()
+    e = event
+    return Event(e.owner, e.repo, e.number, tip, e.base_ref, e.head_sha, e.url)
 
 
 def run_action(opts: Options, env: Mapping[str, str], say: Callable[[str], None]) -> int:
@@ -125,7 +135,7 @@ def run_action(opts: Options, env: Mapping[str, str], say: Callable[[str], None]
 
     event = read_event(env)
     if opts.fetch:
-        fetch_inputs(opts.repo, event, opts.approvals_ref, _git_auth(env, opts.token), say)
+        event = fetch_inputs(opts.repo, event, opts.approvals_ref, _git_auth(env, opts.token), say)
     api = None
     if opts.reviews or opts.comment:
         base_url = env.get("GITHUB_API_URL") or DEFAULT_API
