@@ -93,6 +93,16 @@ def ids(a: Attribution) -> list[str]:
         ),
         ("Fix\n\nCo-authored-by: Oz <oz-agent@warp.dev>\n", PERSON, "unregistered:warp"),
         (
+            "Fix\n",
+            ("seer-by-sentry[bot]", "8+seer-by-sentry[bot]@users.noreply.github.com"),
+            "unregistered:sentry-ai",
+        ),
+        (
+            "Fix\n",
+            ("openharness[bot]", "9+openharness[bot]@users.noreply.github.com"),
+            "unregistered:open-agents",
+        ),
+        (
             "Fix\n\nCo-authored-by: Factory Droid <droid@factory.ai>\n",
             PERSON,
             "unregistered:factory-droid",
