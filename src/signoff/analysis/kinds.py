@@ -82,6 +82,11 @@ _CATALOGUE: tuple[tuple[str, Risk, str], ...] = (
     ("gem-source-added", _H, "a Gemfile or Gemfile.lock gained a gem source"),
     # Content
     ("secret-added", _C, "an added line contains a secret-like string (value redacted)"),
+    (
+        "secret-in-history",
+        _C,
+        "a commit of the range added a secret the head no longer has (value redacted)",
+    ),
     (PARSE_FAILED, _H, "a file an analyzer owns could not be parsed; treated as high risk"),
 )
 

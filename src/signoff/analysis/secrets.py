@@ -25,8 +25,8 @@ from signoff.analysis._secrets_scan import checked_plugins, redact, scan
 from signoff.analysis.base import Analyzer
 from signoff.facts import Fact
 
-__all__ = ["SecretsAnalyzer", "generated_prefilter_module", "redact", "scan_added_lines",
-           "scan_blob"]  # fmt: skip
+__all__ = ["SecretsAnalyzer", "generated_prefilter_module", "new_lines", "redact",
+           "scan_added_lines", "scan_blob"]  # fmt: skip
 
 
 class SecretsAnalyzer(Analyzer):
@@ -50,12 +50,17 @@ def scan_blob(path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
     """``secret-added`` facts for the lines of `new` that occur nowhere in `old` (None: added
     file); nothing when `new` is binary by content. A binary `old` has no lines: every line of
     a text `new` is new (a key that replaces an image is found)."""
+    return scan_added_lines(path, new_lines(old, new))
+
+
+def new_lines(old: bytes | None, new: bytes | None) -> list[tuple[int, str]]:
+    """(number, text) of the lines of `new` that occur nowhere in `old`; none when `new` is
+    binary by content, every line when `old` is."""
     if new is None or is_binary(new):
         return []
     # Tokens are ASCII: undecodable bytes are replaced, never a reason to skip the scan.
     old_text = old.decode("utf-8", "replace") if old is not None and not is_binary(old) else None
-    new_text = new.decode("utf-8", "replace")
-    return scan_added_lines(path, added_lines(old_text, new_text))
+    return added_lines(old_text, new.decode("utf-8", "replace"))
 
 
 def scan_added_lines(path: str, lines: Sequence[tuple[int, str]]) -> list[Fact]:

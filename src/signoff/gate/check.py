@@ -9,7 +9,8 @@ the phases; each lives in its own module and other use cases compose them:
 2. While git walks: parse the policy, classify and analyze what the head lands
    (`signoff.gate.files.prepare`), read the approval records.
 3. `signoff.gate.range.read_range`: attribute each commit as it streams in; find the merge base
-   (when the base is not an ancestor of the head, what lands is read again from it).
+   (when the base is not an ancestor of the head, what lands is read again from it); scan what
+   every commit wrote for secrets the head no longer has (`signoff.gate.history_secrets`).
 4. `signoff.gate.files.decide`: each file under the policy; `adjust` lets a use case add its own
    requirements (the release gate's release approval) before approvals are applied.
 5. `signoff.approvals.check.gate_approvals`: verified approval records applied.
@@ -146,7 +147,8 @@ def check_range(
             agent_keys=inputs.signers.agent_keys, server=server, stored=walked.stored,
         )  # fmt: skip
         files = list(final)
-    notes = (*inputs.notes, *review_notes(inputs.registry, attributions.values(), today))
+    reviews = review_notes(inputs.registry, attributions.values(), today)
+    notes = (*inputs.notes, *walked.unlanded, *reviews)
     decision = d.Decision(
         verdict=d.strictest([f.verdict for f in files]),
         base=base,
@@ -187,6 +189,8 @@ class _Walked:
     prepared: list[Prepared]
     stored: list[StoredRecord] | None
     approve: ApprovalStep | None
+    #: Facts about paths that do not land (secrets in the range's history), as warnings.
+    unlanded: tuple[str, ...]
 
 
 def _walk(
@@ -202,6 +206,7 @@ def _walk(
     # Loaded here, not at the top: these imports overlap git's walk.
     from signoff.attribution.attribute import Attributor
     from signoff.gate import files as gate_files
+    from signoff.gate import history_secrets
     from signoff.gate.range import merge_base, read_range
 
     git, base, head = run.git, run.base, run.head
@@ -209,7 +214,7 @@ def _walk(
     # What the head lands if the base is the merge base; checked once the commits are in, and
     # read again from the real merge base when it is not.
     landed = history.read_landed(run.landed_git, base, head)
-    prepared = gate_files.prepare(git, landed, inputs.policy)
+    prepared = gate_files.prepare(run.landed_git, landed, inputs.policy)
     stored: list[StoredRecord] | None = None
     approve: ApprovalStep | None = None
     if approvals_ref is not None or server is not None:  # the approval step, loaded now
@@ -230,8 +235,10 @@ def _walk(
         )
     if mbase != base:  # the base moved on since the head forked
         landed = history.read_landed(run.landed_git, mbase, head)
-        prepared = gate_files.prepare(git, landed, inputs.policy)
-    return _Walked(inputs, read, mbase, landed, prepared, stored, approve)
+        prepared = gate_files.prepare(run.landed_git, landed, inputs.policy)
+    found = history_secrets.scan_range(run.landed_git, read.wrote, landed, head)
+    prepared, unlanded = gate_files.with_facts(prepared, found)
+    return _Walked(inputs, read, mbase, landed, prepared, stored, approve, unlanded)
 
 
 def change_set_digest(landed: Iterable[FileChange], shas: list[str]) -> str:

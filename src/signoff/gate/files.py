@@ -119,6 +119,22 @@ def decide(
     ]
 
 
+def with_facts(
+    prepared: list[Prepared], facts: Iterable[Fact]
+) -> tuple[list[Prepared], tuple[str, ...]]:
+    """The prepared files with `facts` added to the file at each fact's path (its new path),
+    and the messages of the facts about paths that do not land (the decision's warnings)."""
+    by_path = {p.change.new_path: p for p in prepared if p.change.new_blob != NULL_SHA}
+    unlanded: list[str] = []
+    for fact in facts:
+        target = by_path.get(fact.path)
+        if target is None:
+            unlanded.append(f"{fact.message} (this path does not land)")
+        else:
+            target.facts = (*target.facts, fact)
+    return prepared, tuple(unlanded)
+
+
 def _facts(
     change: FileChange,
     contents: dict[str, bytes | None],

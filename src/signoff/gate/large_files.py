@@ -47,15 +47,7 @@ def large_facts(git: Git, change: FileChange, sizes: Mapping[str, int]) -> list[
 
 def _secrets(path: str, hunks: Iterable[Hunk]) -> list[Fact]:
     """The secrets scan of the lines git's diff adds."""
-    added: list[tuple[int, str]] = []
-    for hunk in hunks:
-        number = hunk.new_start
-        for line in hunk.lines:
-            if line[:1] == b"+":
-                added.append((number, line[1:].decode("utf-8", "replace")))
-            if line[:1] != b"-":
-                number += 1
-    return scan_added_lines(path, added)
+    return scan_added_lines(path, blobdiff.added_lines(hunks))
 
 
 def _package_lock(git: Git, change: FileChange) -> list[Fact]:

@@ -30,6 +30,9 @@ class RangeRead:
     attributions: dict[str, Attribution]
     touched: dict[bytes, list[str]]  #: path as git stored it -> SHAs of the commits touching it
     parents: list[bytes]  #: each commit's parents as git printed them (unchecked)
+    #: (sha, raw entries, paths) of each commit that changed files, for the history's secrets
+    #: scan (`signoff.gate.history_secrets`)
+    wrote: list[tuple[str, list[bytes], list[bytes]]]
 
 
 def read_range(
@@ -47,6 +50,7 @@ def read_range(
     attributions: dict[str, Attribution] = {}
     touched: dict[bytes, list[str]] = {}
     parents: list[bytes] = []
+    wrote: list[tuple[str, list[bytes], list[bytes]]] = []
     for c in log.commits():
         sha = c.sha
         shas.append(sha)
@@ -60,12 +64,14 @@ def read_range(
         attributions[sha] = attribution
         if on_commit is not None:
             on_commit(attribution, subject)
+        if c.entries:
+            wrote.append((sha, c.entries, c.paths))
         for path in c.paths:
             if (seen := touched.get(path)) is None:
                 touched[path] = [sha]
             elif seen[-1] != sha:
                 seen.append(sha)
-    return RangeRead(shas, subjects, attributions, touched, parents)
+    return RangeRead(shas, subjects, attributions, touched, parents, wrote)
 
 
 def merge_base(git: Git, read: RangeRead, base: str, head: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from signoff.errors import GitError
@@ -31,6 +31,19 @@ class Hunk(NamedTuple):
     old_start: int
     new_start: int
     lines: list[bytes]
+
+
+def added_lines(hunks: Iterable[Hunk]) -> list[tuple[int, str]]:
+    """The lines the hunks add, numbered on the new side (undecodable bytes replaced)."""
+    added: list[tuple[int, str]] = []
+    for hunk in hunks:
+        number = hunk.new_start
+        for line in hunk.lines:
+            if line[:1] == b"+":
+                added.append((number, line[1:].decode("utf-8", "replace")))
+            if line[:1] != b"-":
+                number += 1
+    return added
 
 
 def head(git: Git, blob: str, size: int) -> bytes:
