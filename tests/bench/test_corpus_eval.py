@@ -16,7 +16,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
-from corpus_eval import Repo, _rows, eval_commits, eval_paths  # noqa: E402
+from corpus_eval import Repo, _rows, _verdict, eval_commits, eval_paths  # noqa: E402
 from signoff.taxonomy import FileClass  # noqa: E402
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -110,3 +110,13 @@ def test_figures_count_hits_misses_and_below_risk(tmp_path: Path) -> None:
     p = eval_paths(r, repo, paths, out := [])
     assert (p["paths"], p["agree"], p["below"]) == (2, 1, 1)
     assert out == ["  path BELOW RISK README.md: labelled agent-instructions, signoff says docs"]
+
+
+def test_verdict_names_every_target_missed() -> None:
+    good = Counter(nh_tp=99, nh_fn=1, ai_tp=99, ai_fn=1, paths=100, agree=97)
+    assert _verdict("18 dev", good).endswith(": met")
+    bad = good + Counter(nh_fp=5, paths=0, below=2)
+    verdict = _verdict("18", bad)
+    assert "nh precision 95.2% < 99%" in verdict and "2 paths below risk > 0" in verdict
+    assert "ai precision" not in verdict and "class agreement" not in verdict
+    assert "nh recall 99.0% < 99%" not in verdict  # 99.0% meets a 99% target
