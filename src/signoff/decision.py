@@ -57,6 +57,9 @@ class FileDecision(NamedTuple):
     adjustments: tuple[str, ...] = ()
     new_mode: str = ""
     new_blob: str = ""
+    #: commits that did not change the file but carried it on to the head (a merge that merged
+    #: it, a commit built on it) and are not a verified person's: their work too
+    brought_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -233,10 +233,15 @@ def _walk(
             f"empty range: {refs[1]} adds nothing to {refs[0]}",
             hint="check the base and head refs of the pull request",
         )
-    if mbase != base:  # the base moved on since the head forked
-        landed = history.read_landed(run.landed_git, mbase, head)
-        prepared = gate_files.prepare(run.landed_git, landed, inputs.policy)
-    found = history_secrets.scan_range(run.landed_git, read.wrote, landed, head)
+    reader = run.landed_git
+    if mbase != base:
+        # The base moved on since the head forked (or they share several merge bases): what
+        # lands is what merging head into base gives, against the base as it is now.
+        reader = run.merge_git
+        merged = history.merge_result(reader, base, head)
+        landed = history.read_landed(reader, base, merged)
+        prepared = gate_files.prepare(reader, landed, inputs.policy)
+    found = history_secrets.scan_range(reader, read.wrote, landed, head)
     prepared, unlanded = gate_files.with_facts(prepared, found)
     return _Walked(inputs, read, mbase, landed, prepared, stored, approve, unlanded)
 

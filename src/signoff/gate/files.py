@@ -18,6 +18,7 @@ from signoff.attribution.attribute import (
     AttributionKind,
     Evidence,
     EvidenceType,
+    Profile,
     attribution,
 )
 from signoff.changes import NULL_SHA, FileChange, Status
@@ -25,7 +26,7 @@ from signoff.classify.change import classify_change
 from signoff.decision import FileDecision
 from signoff.facts import Fact
 from signoff.gate.large_files import large_facts, too_large
-from signoff.gate.range import RangeRead, attributions_of
+from signoff.gate.range import Carriers, RangeRead, attributions_of, carriers
 from signoff.gitio import history
 from signoff.gitio.runner import Git
 from signoff.policy.evaluate import FileInput, evaluate_file
@@ -108,15 +109,39 @@ def decide(
     target: str | None,
     head: str,
 ) -> list[FileDecision]:
-    """Each prepared file under the policy, with the attributions of the commits touching it."""
+    """Each prepared file under the policy, with the attributions of the commits touching it
+    and of those that carried it on to the head (`signoff.gate.range.Carriers`)."""
     unexplained = UNEXPLAINED._replace(sha=head)
     touched, attributions = read.touched, read.attributions
-    return [
-        p.decide(
-            attributions_of(p.change, touched, attributions, unexplained), policy, today, target
-        )
-        for p in prepared
-    ]
+    carried = carriers(read)
+    out = []
+    for p in prepared:
+        attrs = attributions_of(p.change, touched, attributions, unexplained)
+        attrs, brought = _with_carriers(attrs, carried)
+        f = p.decide(attrs, policy, today, target)
+        out.append(f._replace(brought_by=brought) if brought else f)
+    return out
+
+
+def _with_carriers(
+    attrs: tuple[Attribution, ...], carried: Carriers
+) -> tuple[tuple[Attribution, ...], tuple[str, ...]]:
+    """The file's attributions with the profile of every commit that carried a verified
+    person's change of it added once, and the commits that brought it (nearest carriers that did
+    not touch it themselves). An agent's, a bot's or an unverified change is judged as theirs
+    already."""
+    shas = {a.sha for a in attrs}
+    profiles: set[Profile] = set()
+    brought: set[str] = set()
+    for a in attrs:
+        if a.kind is AttributionKind.HUMAN:
+            profiles.update(carried.credited.get(a.sha, ()))
+            brought.update(carried.brought_by.get(a.sha, ()))
+    if not profiles:
+        return attrs, ()
+    have = {a.profile for a in attrs}
+    extra = tuple(carried.example[pr] for pr in profiles - have)
+    return attrs + tuple(sorted(extra, key=lambda a: a.sha)), tuple(sorted(brought - shas))
 
 
 def with_facts(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from signoff.attribution.attribute import Attribution, Attributor
+from signoff.attribution.attribute import Attribution, AttributionKind, Attributor, Profile
 from signoff.changes import FileChange
 from signoff.errors import GitError
 from signoff.gitio import history
@@ -94,6 +94,60 @@ def merge_base(git: Git, read: RangeRead, base: str, head: str) -> str:
             raise GitError("unexpected output from git log (refusing to guess)")
         return fork
     return history.merge_base(git, base, head)
+
+
+@dataclass(frozen=True, slots=True)
+class Carriers:
+    """Who carried each commit's content on to the head, besides its own author.
+
+    A commit that builds on another, or merges it, brings that commit's content into what
+    lands: a person's signed experiment that an agent's merge (or an agent's commit built on
+    it) carries to the head is that agent's work too (`signoff.gate.files.decide` credits it).
+    Only commits that are not a verified person's carry (an agent's, a bot's, an unverified
+    author's); a person's own commit on top vouches for nothing it did not change either."""
+
+    #: commit -> the nearest such descendants in the range (what brought it: shown per file)
+    brought_by: dict[str, frozenset[str]]
+    #: commit -> one attribution per distinct profile of every such descendant in the range
+    credited: dict[str, frozenset[Profile]]
+    #: a profile's attribution, for crediting it to a file
+    example: dict[Profile, Attribution]
+
+
+def carriers(read: RangeRead) -> Carriers:
+    """Descendants first (Kahn's order over the range's own parent links): each commit hands
+    its parents what it carries, plus itself when it is not a verified person's."""
+    attributions = read.attributions
+    in_range = set(read.shas)
+    parents_of: dict[str, list[str]] = {}
+    children = dict.fromkeys(read.shas, 0)
+    for sha, raw in zip(read.shas, read.parents, strict=True):
+        ps = [p for p in raw.decode("ascii", "replace").split() if p in in_range]
+        parents_of[sha] = ps
+        for p in ps:
+            children[p] += 1
+    empty: frozenset[str] = frozenset()
+    near = dict.fromkeys(read.shas, empty)
+    profiles: dict[str, frozenset[Profile]] = dict.fromkeys(read.shas, frozenset())
+    example: dict[Profile, Attribution] = {}
+    ready = [s for s in read.shas if children[s] == 0]
+    while ready:
+        sha = ready.pop()
+        a = attributions[sha]
+        if a.kind is AttributionKind.HUMAN:
+            give_near, give_profiles = near[sha], profiles[sha]
+        else:
+            example.setdefault(a.profile, a)
+            give_near, give_profiles = frozenset((sha,)), profiles[sha] | {a.profile}
+        for p in parents_of[sha]:
+            if give_near:
+                near[p] = near[p] | give_near
+            if give_profiles:
+                profiles[p] = profiles[p] | give_profiles
+            children[p] -= 1
+            if children[p] == 0:
+                ready.append(p)
+    return Carriers(near, profiles, example)
 
 
 def attributions_of(

@@ -57,6 +57,11 @@ class RangeStart:
             os.mkdir(scratch)
             #: for what lands: binary or not as git sees the blobs, whatever the checkout says
             self.landed_git = git.without_checkout(git_dir, scratch)
+            objects = os.path.join(tmp, "objects")
+            os.mkdir(objects)
+            #: the same, for what a merge of head into base would land: the merge's own trees and
+            #: blobs are written under the temporary directory, never into the repository
+            self.merge_git = self.landed_git.with_scratch_objects(git_dir, objects)
             if inputs is None:
                 self._humans = read_humans(self.blobs, base)
                 self.registry, self._notes = read_registry(self.blobs, base)

@@ -48,6 +48,23 @@ def merge_base(git: Git, base: str, head: str) -> str:
     return out.decode()
 
 
+def merge_result(git: Git, base: str, head: str) -> str:
+    """The tree that merging `head` into `base` gives, computed as git merges (`git merge-tree
+    --write-tree`: several merge bases are merged first, as `git merge` does). A head that does
+    not merge cleanly is refused: what would land is then a person's conflict resolution."""
+    try:
+        out = git.run(["merge-tree", "--write-tree", "--no-messages", base, head])
+    except GitError:
+        raise GitError(
+            f"{head[:12]} does not merge cleanly into {base[:12]}: what it would land is not known",
+            hint="merge or rebase the base into the head, then check again",
+        ) from None
+    tree = out.split(b"\n", 1)[0].decode("ascii", "replace")
+    if not SHA.fullmatch(tree):
+        raise GitError("unexpected output from git merge-tree (refusing to guess)")
+    return tree
+
+
 SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  #: a full SHA-1 or SHA-256 object id
 
 

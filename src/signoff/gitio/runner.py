@@ -61,6 +61,23 @@ class Git:
         }
         return Git(scratch, (*self._config, f"core.attributesFile={os.devnull}"), env)
 
+    def with_scratch_objects(self, git_dir: str, objects: str) -> Git:
+        """The same repository, writing the objects it makes (a merge's result) into `objects`,
+        a directory the caller removes, and reading the repository's own through alternates:
+        nothing is added to the repository (nor to a push's quarantine, which stays readable)."""
+        current = self._env.get("GIT_OBJECT_DIRECTORY") or os.path.join(git_dir, "objects")
+        alternates = [
+            current,
+            *filter(None, self._env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES", "").split(os.pathsep)),
+        ]
+        other = Git(self.repo, self._config)
+        other._env = {
+            **self._env,
+            "GIT_OBJECT_DIRECTORY": objects,
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
+        }
+        return other
+
     def with_config(self, *settings: str) -> Git:
         """The same repository and environment, with `settings` (``key=value``) added last."""
         other = Git(self.repo, (*self._config, *settings))

@@ -171,4 +171,5 @@ def file_dict(f: FileDecision) -> dict[str, Any]:
         "adjustments": list(f.adjustments),
         "commits": list(f.commits),
         "identities": list(f.identities),
+        "brought_by": list(f.brought_by),
     }
