@@ -315,6 +315,11 @@ def test_bot_accounts_are_bots_unless_named_as_ai() -> None:
     # a label too short to name a vendor (x of x.ai) is not one
     other = attr("Fix\n", ("x-release[bot]", "6+x-release[bot]@users.noreply.github.com"))
     assert other.kind is AttributionKind.BOT
+    # an AI vendor's bot named for a chore is that vendor's automation
+    chore = attr(
+        "Fix\n", ("tabnine-repo-sync[bot]", "9+tabnine-repo-sync[bot]@users.noreply.github.com")
+    )
+    assert chore.kind is AttributionKind.BOT
 
 
 # --- what stays a person --------------------------------------------------------------------

@@ -6,7 +6,8 @@ only the fast path. A tool announces itself in a few shapes, and each rule here 
 - `bot-account`: a `[bot]` account, or a name or login marked as a bot (`release-bot`,
   `Junior (bot)`), as author, committer or co-author; an AI agent when its name says so
   (`…-ai`, `…-agent`, `…-autofix`), names an AI vendor (`cline-cloud[bot]`), or its address is at
-  an AI vendor's domain (`Cline Bot <bot@cline.bot>`), else automation;
+  an AI vendor's domain (`Cline Bot <bot@cline.bot>`) and its name names no chore
+  (`…-repo-sync[bot]`, `…-release[bot]`), else automation;
 - `agent-marker`: a name marked as an agent or a tool (`Paul (aider)`, `Joe (Agent) Stump`,
   `joe-agent`);
 - `model-name`: a name that is a versioned AI model (`Claude Opus 4.6`, `GPT-5 Codex`,
@@ -71,6 +72,11 @@ AI_DOMAINS = frozenset(
 _VENDOR_LABELS = frozenset(
     label for d in AI_DOMAINS | DOMAINS.keys() if len(label := d.split(".", 1)[0]) >= 4
 )
+#: Words that make an AI vendor's bot that vendor's plain automation (`acme-repo-sync[bot]`).
+_CHORES = frozenset(
+    {"sync", "release", "releases", "deploy", "ci", "cla", "publish", "mirror", "backport",
+     "labeler", "stale", "changelog"}
+)  # fmt: skip
 #: Mailbox names that are a role, not a person.
 _ROLE_MAILBOXES = frozenset(
     {"noreply", "no-reply", "donotreply", "do-not-reply", "bot", "agent", "ai", "assistant"}
@@ -142,6 +148,7 @@ def from_identity(name: str, email: str, co_author: bool = False) -> list[Declar
         bot = re.sub(r"\s*(\[bot\]|\(bot\))$", "", bot, flags=re.IGNORECASE) or domain
         words = re.split(r"[^a-z0-9]+", bot.lower())
         vendor = domain in AI_DOMAINS or domain in DOMAINS or words[0] in _VENDOR_LABELS
+        vendor = vendor and not _CHORES & set(words)
         kind = Kind.AI_AGENT if _AI_WORDS & set(words) or vendor else Kind.BOT
         out.append(Declared(bot, kind, "bot-account", "github-app-bot"))
     marker = _MARKER.search(name) or _MARKER.search(login)
