@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test lint clean browser tools
+TOOLS := tests/tools/node_modules/.installed
 
 # Installs pin every dependency to constraints.txt (tools/lock_constraints.py writes it).
 $(BIN)/signoff: pyproject.toml constraints.txt
@@ -21,7 +22,7 @@ $(VENV)/.dev: $(BIN)/signoff
 run: $(BIN)/signoff
 	DEMO_PORT=$(or $(DEMO_PORT),8700) $(BIN)/python -m signoff.demo
 
-test: $(VENV)/.dev browser tools
+test: $(VENV)/.dev browser tools $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -42,10 +43,19 @@ tools:
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq gnupg openssh-client time >/dev/null; } || \
 	  echo "gpg, ssh-keygen or GNU time is missing and this is not root"
+# Node tools the tests run, pinned by tests/tools/package-lock.json: axe-core (accessibility of
+# every console page), oidc-provider (a real OpenID Connect provider on loopback) and the SARIF
+# 2.1.0 schema. Without node they skip, unless SIGNOFF_REQUIRE_BROWSER=1 (CI).
+$(TOOLS): tests/tools/package.json tests/tools/package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
+	  echo "node/npm are missing and this is not root: the tests that need them will skip"
+	@if command -v npm >/dev/null; then \
+	  cd tests/tools && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; fi
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tests/tools/node_modules build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from gitrepo import COPILOT, HUMAN
+from schemas import validate
 
 from signoff.approvals import sshsig, store
 from signoff.approvals.digest import class_digests
@@ -74,6 +75,10 @@ def test_approval_lets_the_change_through(world: Make) -> None:
     assert "Approvals" in text and "approved by: alice@example.com" in text
     listing = w.cli("approvals", "list", "--repo", str(w.repo.path), "--base", "main")
     assert "approve" in listing.out and "verified" in listing.out and "looks good" in listing.out
+    as_json = w.cli("approvals", "list", "--repo", str(w.repo.path), "--base", "main",
+                    "--format", "json")  # fmt: skip
+    validate(as_json.json(), "approvals-v1.json")
+    assert as_json.json()["records"][0]["valid"] is True
     payload = decision_payload(run_check(w.repo.path, "main", "work"))
     assert payload["approvals"][0]["approvers"] == ["alice@example.com"]
 

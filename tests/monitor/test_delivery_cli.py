@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from clirun import run
+from schemas import validate
 
 from signoff.monitor.alerts import Alert, Severity
 from signoff.monitor.webhook import deliver
@@ -113,6 +114,8 @@ def test_cli_dedups_delivers_once_and_acks(
     first = run(capsys, *args)
     assert first.code == 1, first.err
     (alert,) = first.json()["alerts"]
+    validate(first.json(), "monitor-v1.json")
+    validate(receiver.bodies[0], "alert-v1.json")  # what the webhook received
     assert alert["rule"] == "drift.no-decision" and alert["evidence"]["commits"] == [c]
     second = run(capsys, *args)
     assert second.code == 1 and len(receiver.bodies) == 1  # not sent again
@@ -130,6 +133,7 @@ def test_cli_dedups_delivers_once_and_acks(
     third = run(capsys, *args)
     assert third.code == 0  # acknowledged: a person has it; it no longer fails the job
     assert third.json()["alerts"][0]["acknowledged"]["by"] == "alice"
+    validate(third.json(), "monitor-v1.json")
     high_bar = run(capsys, *args[:-2], "--fail-on", "critical")
     assert high_bar.code == 0
 

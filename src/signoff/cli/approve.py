@@ -221,7 +221,11 @@ def list_(repo: Path, base: str, approvals_ref: str, fmt: str) -> None:
         )
     rows.sort(key=lambda r: (r["time"], r["record"]))
     if fmt == "json":
-        click.echo(json.dumps({"ref": approvals_ref, "records": rows}, indent=2))
+        click.echo(
+            json.dumps(
+                {"schema": "signoff.approvals/v1", "ref": approvals_ref, "records": rows}, indent=2
+            )
+        )
         return
     if not rows:
         click.echo(f"no approval records on {approvals_ref}")
