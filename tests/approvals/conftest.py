@@ -28,7 +28,11 @@ class World:
         return r
 
     def sign(self, kind: str, who: str, *extra: str, key: str | None = None) -> Result:
-        """`signoff approve|veto|override` as `who` (e-mail local part) with their key."""
+        """`signoff approve|veto|override` as `who` (e-mail local part) with their key.
+
+        With `--even-if-ignored`: these tests write records the gate must ignore, as anyone
+        who can push to the approvals ref could; by default the CLI refuses to write them
+        (tests/gate/test_bad_input.py)."""
         return self.cli(
             kind,
             "--repo",
@@ -41,6 +45,7 @@ class World:
             str(self.keys[key or who]),
             "--principal",
             f"{who}@example.com",
+            "--even-if-ignored",
             *extra,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from clirun import run
@@ -131,3 +132,98 @@ def test_other_repository_layout_not_confused(
     r = run(capsys, "check", "--repo", str(other.path), "--base", "main", "--head", "main")
     assert r.code == 2
     assert "empty range" in r.err
+
+
+# -- the CLI's other commands: one line, exit 2, no traceback, nothing written ---------------
+
+
+def one_line_error(r: Any, *needles: str) -> None:
+    assert r.code == 2, (r.out, r.err)
+    assert "Traceback" not in r.err
+    lines = [x for x in r.err.strip().splitlines() if not x.startswith("signoff serve:")]
+    assert len(lines) == 1, r.err
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def test_bad_date_in_the_registry_names_file_line_and_field(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agents = AGENTS.replace("review_by: 2999-01-01", "review_by: 2027-13-45", 1)
+    setup(repo, agents=agents)
+    r = run(capsys, "check", "--repo", str(repo.path), "--base", "main", "--head", "work")
+    one_line_error(
+        r, ".signoff/agents.yml:", "agents[0].review_by", "'2027-13-45' is not a valid date"
+    )
+    reg = repo.path / "agents.yml"
+    reg.write_text(agents)
+    pol = repo.path / "policy.yml"
+    pol.write_text(POLICY)
+    r = run(capsys, "policy", "validate", str(pol), "--agents", str(reg))
+    one_line_error(r, f"{reg}:", "agents[0].review_by")
+
+
+def test_policy_validate_with_a_missing_registry_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pol = tmp_path / "policy.yml"
+    pol.write_text(POLICY)
+    r = run(capsys, "policy", "validate", str(pol), "--agents", str(tmp_path / "missing.yml"))
+    one_line_error(r, "missing.yml", "no such file")
+
+
+def test_init_outside_a_repository_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    r = run(capsys, "init", "--repo", str(tmp_path))
+    one_line_error(r, "not inside a git work tree")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_monitor_ack_needs_a_person_only_with_a_state_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state.json"
+    r = run(capsys, "monitor", "--state", str(state), "ack", "al-0123456789abcdef")
+    one_line_error(r, "--by PERSON")
+    r = run(capsys, "monitor", "--server", "http://127.0.0.1:9", "ack", "al-0123456789abcdef",
+            "--by", "alice")  # fmt: skip
+    one_line_error(r, "the token's person acknowledges")
+    assert not state.exists()
+
+
+def test_serve_with_an_unreachable_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://nobody@127.0.0.1:9/none"
+    r = run(
+        capsys, "serve", "--database-url", url, "--data-dir", str(tmp_path / "d"), "--port", "0"
+    )
+    one_line_error(r, "cannot open the database postgresql://nobody@127.0.0.1:9/none")
+    r = run(capsys, "server", "bootstrap", "--database-url", url, "--data-dir", str(tmp_path / "d"),
+            "--id", "root", "--email", "root@example.com")  # fmt: skip
+    one_line_error(r, "cannot open the database")
+
+
+def test_serve_on_a_busy_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        r = run(capsys, "serve", "--data-dir", str(tmp_path / "d"), "--port", str(port))
+    one_line_error(r, f"cannot listen on 127.0.0.1:{port}", "in use")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--color", "sometimes"],
+        ["check", "--format", "yaml"],
+        ["monitor", "ack"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    r = run(capsys, *argv)
+    assert r.code == 2 and "Traceback" not in r.err and "Error:" in r.err

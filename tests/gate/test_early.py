@@ -63,7 +63,14 @@ def test_valued_options_are_those_of_the_check_command() -> None:
         if isinstance(p, click.Option) and not p.is_flag
         for opt in p.opts
     }
-    assert valued == {decl for opt in CHECK_OPTIONS for decl in opt.decls}
+    assert valued == {decl for opt in CHECK_OPTIONS if opt.kind != "flag" for decl in opt.decls}
+    flags = {
+        opt
+        for p in check_command.params
+        if isinstance(p, click.Option) and p.is_flag
+        for opt in p.opts
+    } - {"--help"}
+    assert flags == {decl for opt in CHECK_OPTIONS if opt.kind == "flag" for decl in opt.decls}
 
 
 @pytest.mark.parametrize(
@@ -72,6 +79,7 @@ def test_valued_options_are_those_of_the_check_command() -> None:
         (["--base", "main"], (".", "main", "HEAD")),
         (["--repo=/r", "--base=main", "--head", "f"], ("/r", "main", "f")),
         (["--format", "json", "-o", "x.json", "--base", "b", "--base", "c"], (".", "c", "HEAD")),
+        (["-q", "--base", "main", "--all", "--color", "never"], (".", "main", "HEAD")),
         (["--base", "main", "--help"], None),  # --help: click answers, nothing to start
         (["--base", "main", "--verbose"], None),  # not an option of check: unsure
         (["--base", "main", "extra"], None),

@@ -47,6 +47,13 @@ def _range_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--principal", help="Who you are. Default: git config user.email."),
         click.option("--approvals-ref", default=APPROVALS_REF, show_default=True, help=_REF_HELP),
+        click.option(
+            "--even-if-ignored",
+            is_flag=True,
+            help="Write the record even when the gate will not count it (to exercise a gate; "
+            "it still does not count). Without it such a record is refused and nothing is "
+            "written.",
+        ),
     ]
     for opt in reversed(opts):
         fn = opt(fn)
@@ -106,6 +113,7 @@ def _record(
     principal: str | None,
     approvals_ref: str,
     reason: str,
+    even_if_ignored: bool,
 ) -> None:
     from signoff.approvals import sshsig, store
     from signoff.approvals.apply import disqualify
@@ -148,6 +156,11 @@ def _record(
     [checked] = verify_records(
         [store.StoredRecord(rid, data, sig)], inputs.signers_text, repository=rec.repository
     )
+    problem = disqualify(checked, inputs.policy, inputs.signers.agent_keys) or _outside_groups(
+        kind, who, binding.classes, decision.files, inputs.policy
+    )
+    if problem is not None and not even_if_ignored:
+        raise Error(f"the gate would not count this {kind} ({problem}); nothing was recorded")
     store.append(git, rid, {"json": data, "sig": sig}, approvals_ref)
     click.echo(f"{kind} recorded: {rid}")
     click.echo(f"  by {who} ({checked.key_type} {checked.fingerprint})")
@@ -155,12 +168,28 @@ def _record(
     for c, digest in binding.digests.items():
         click.echo(f"  {c}: sha256:{digest}")
     click.echo(f"  stored on {approvals_ref}; share it: git push origin {approvals_ref}")
-    problem = disqualify(checked, inputs.policy, inputs.signers.agent_keys)
     if problem is not None:
         click.echo(f"signoff: warning: the gate will not count this record: {problem}", err=True)
     if kind == "approve":
         for note in not_a_member(decision, binding, who, inputs.policy.groups):
             click.echo(f"signoff: warning: {note}: it does not count for that group", err=True)
+
+
+def _outside_groups(
+    kind: str, who: str, chosen: tuple[str, ...], files: Any, policy: Any
+) -> str | None:
+    """Why the gate would count this person's record for none of the chosen classes."""
+    if kind == "override":
+        group = policy.approvals.break_glass
+        if group is None:
+            return "the policy names no break-glass group (approvals.break_glass)"
+        if who not in policy.groups.get(group, ()):
+            return f"{who} is not in break-glass group {group}"
+        return None
+    groups = {r.group for f in files if f.file_class.value in chosen for r in f.requirements}
+    if groups and not any(who in policy.groups.get(g, ()) for g in groups):
+        return f"{who} is in none of the groups asked for ({', '.join(sorted(groups))})"
+    return None
 
 
 @click.group()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from signoff.cli._common import write_output
+from signoff.cli._term import use_color
 from signoff.cli.check_options import CHECK_OPTIONS, FORMATS, github_base
 
 if TYPE_CHECKING:
+    from signoff.attribution.attribute import Attribution
     from signoff.decision import Decision
     from signoff.output import Format
     from signoff.output.json_fast import CommitsEncoder
@@ -43,6 +44,9 @@ def _check_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         "dir": click.Path(file_okay=False, path_type=Path),
     }
     for opt in reversed(CHECK_OPTIONS):
+        if opt.kind == "flag":
+            fn = click.option(*opt.decls, opt.dest, is_flag=True, help=opt.help)(fn)
+            continue
         kind = click.Choice(list(opt.choices)) if opt.kind == "choice" else types.get(opt.kind)
         default: Any = Path(opt.default) if opt.kind == "dir" and opt.default else opt.default
         fn = click.option(
@@ -78,11 +82,15 @@ def check(
     server_url: str | None,
     token: str | None,
     server_repo: str | None,
+    color: str,
+    quiet: bool,
+    full: bool,
 ) -> None:
     """Decide on BASE..HEAD: who influenced each change, what each file is, what policy says.
 
     Exit codes: 0 allowed or overridden (break-glass), 1 needs approval or denied, 2 input error.
     """
+    from signoff.cli._term import Progress
     from signoff.errors import Error
     from signoff.output import Format
     from signoff.output.json_fast import CommitsEncoder
@@ -94,19 +102,30 @@ def check(
     base = base or github_base()
     if base is None:
         raise Error("missing --base (the ref the change lands on, e.g. origin/main)")
+    progress = Progress("commits read", quiet=quiet)
+    on_commit: Callable[[Attribution, str], object] | None = (
+        commits_json.add if commits_json is not None else None
+    )
+    if progress.on:  # only on a terminal: a pipe or CI pays nothing for it
+        on_commit = progress.wrap(on_commit)
     options = {
         "policy_file": policy_file,
         "target_branch": target_branch,
         "approvals_ref": approvals_ref,
         "started": (ctx.find_root().obj or {}).pop("prefetched", None),
-        "on_commit": commits_json.add if commits_json is not None else None,
+        "on_commit": on_commit,
     }
-    if server_url:
-        decision = _check_with_server(repo, base, head, server_url, token, server_repo, options)
-    else:
-        from signoff.gate.check import run_check
+    try:
+        if server_url:
+            decision = _check_with_server(
+                repo, base, head, (server_url, token, server_repo), options, quiet=quiet
+            )
+        else:
+            from signoff.gate.check import run_check
 
-        decision = run_check(repo, base, head, **options)
+            decision = run_check(repo, base, head, **options)
+    finally:
+        progress.done()
     if policy_file is not None:
         click.echo(
             f"signoff: DRY RUN with {policy_file}: this is not the protected policy; "
@@ -117,12 +136,14 @@ def check(
         from signoff.gate.record import record_decision
 
         seq = record_decision(ledger_url, decision)
-        click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)
+        if not quiet:
+            click.echo(f"signoff: decision recorded in the ledger as event {seq}", err=True)
     from signoff.output import render
 
     for other, path in reports:
         write_output(render(decision, Format(other)), path)
-    write_output(_report(decision, fmt_e, output, commits_json), output)
+    painted = fmt_e is Format.TEXT and (color == "always" or (output is None and use_color(color)))
+    write_output(_report(decision, fmt_e, commits_json, color=painted, full=full), output)
     ctx.exit(exit_code(decision))
 
 
@@ -130,10 +151,10 @@ def _check_with_server(
     repo: Path,
     base: str,
     head: str,
-    server_url: str,
-    token: str | None,
-    server_repo: str | None,
+    where: tuple[str, str | None, str | None],
     options: dict[str, Any],
+    *,
+    quiet: bool,
 ) -> Decision:
     """The gate with the control plane's approvals and witnessed pushes; the decision record
     is posted back to it."""
@@ -141,6 +162,7 @@ def _check_with_server(
     from signoff.gate.check import run_check
     from signoff.gate.record import decision_payload
 
+    server_url, token, server_repo = where
     name = server_repo or repo.resolve().name
     with Client(server_url, token) as client:
         decision = run_check(
@@ -152,21 +174,26 @@ def _check_with_server(
             **options,
         )
         posted = post_decision(client, name, decision_payload(decision))
-        click.echo(
-            f"signoff: decision recorded on {client.url} as {posted['id']} "
-            f"(ledger event {posted['ledger_seq']})",
-            err=True,
-        )
+        if not quiet:
+            click.echo(
+                f"signoff: decision recorded on {client.url} as {posted['id']} "
+                f"(ledger event {posted['ledger_seq']})",
+                err=True,
+            )
     return decision
 
 
 def _report(
-    decision: Decision, fmt: Format, output: Path | None, commits_json: CommitsEncoder | None
+    decision: Decision,
+    fmt: Format,
+    commits_json: CommitsEncoder | None,
+    *,
+    color: bool,
+    full: bool,
 ) -> str:
-    from signoff.output import Format, render
+    from signoff.output import render
     from signoff.output.json_fast import dumps
 
     if commits_json is not None:
         return dumps(decision, commits_json)
-    color = fmt is Format.TEXT and output is None and sys.stdout.isatty()
-    return render(decision, fmt, color=color)
+    return render(decision, fmt, color=color, full=full)

@@ -20,7 +20,7 @@ class Opt:
     decls: tuple[str, ...]  #: the option's spellings, long first
     dest: str  #: the command's parameter name
     help: str
-    kind: str = "text"  #: text | file (a file path) | dir (a directory path) | choice
+    kind: str = "text"  #: text | file (a file path) | dir (a directory path) | choice | flag
     default: str | None = None
     envvar: str | None = None
     choices: tuple[str, ...] = ()
@@ -30,6 +30,8 @@ class Opt:
 
 #: Values of --format and --report (signoff.output.Format, listed here so nothing else loads).
 FORMATS = ("text", "json", "markdown", "sarif", "codequality", "junit")
+#: Values of --color (signoff.cli._term.use_color).
+COLOR_CHOICES = ("auto", "always", "never")
 
 CHECK_OPTIONS: tuple[Opt, ...] = (
     Opt(("--repo",), "repo", "The git repository.", kind="dir", default="."),
@@ -37,7 +39,8 @@ CHECK_OPTIONS: tuple[Opt, ...] = (
         ("--base",),
         "base",
         "Base ref the change lands on (the protected branch). Policy, registry and keys are "
-        "read from here.",
+        "read from here. Default: $SIGNOFF_BASE, else origin/$GITHUB_BASE_REF when GitHub "
+        "Actions sets it (pull requests).",
         envvar="SIGNOFF_BASE",
     ),
     Opt(("--head",), "head", "Head ref of the change.", default="HEAD"),
@@ -99,6 +102,21 @@ CHECK_OPTIONS: tuple[Opt, ...] = (
         "server_repo",
         "The repository's name on the server (default: the repository directory's name).",
         envvar="SIGNOFF_SERVER_REPO",
+    ),
+    Opt(
+        ("--color",),
+        "color",
+        "Colour the text report: auto (a terminal, unless NO_COLOR is set), always, never.",
+        kind="choice",
+        default="auto",
+        choices=COLOR_CHOICES,
+    ),
+    Opt(("--quiet", "-q"), "quiet", "No progress and no notes on standard error.", kind="flag"),
+    Opt(
+        ("--all",),
+        "full",
+        "Text report: list every commit, allowed file and finding (long lists are folded).",
+        kind="flag",
     ),
 )
 

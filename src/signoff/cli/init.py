@@ -17,6 +17,17 @@ FILES = ("policy.yml", "agents.yml")
 @repo_option
 def init(repo: Path) -> None:
     """Write .signoff/policy.yml and .signoff/agents.yml (refuses to overwrite)."""
+    import subprocess
+
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, text=True, check=False,
+        ).stdout.strip()  # fmt: skip
+    except OSError as exc:
+        raise Error(f"cannot run git: {exc.strerror}") from None
+    if inside != "true":  # nothing is written outside a repository's work tree
+        raise Error(f"{repo} is not inside a git work tree; run `git init` first or pass --repo")
     target = repo / ".signoff"
     existing = [target / name for name in FILES if (target / name).exists()]
     if existing:

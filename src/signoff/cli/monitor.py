@@ -87,13 +87,20 @@ def monitor(ctx: click.Context, /, **opts: Any) -> None:
 
 @monitor.command("ack")
 @click.argument("alert_id")
-@click.option("--by", "by", required=True, metavar="PERSON", help="Who acknowledges (a person).")
+@click.option(
+    "--by",
+    "by",
+    metavar="PERSON",
+    help="Who acknowledges (a person), with --state. With --server the token's person does.",
+)
 @click.option("--comment", default="", help="Why, or what was done.")
 @click.pass_context
-def ack(ctx: click.Context, alert_id: str, by: str, comment: str) -> None:
+def ack(ctx: click.Context, alert_id: str, by: str | None, comment: str) -> None:
     """Acknowledge an alert (in the --state file, or on the --server)."""
     opts = (ctx.obj or {}).get("monitor", {})
     if opts.get("server"):
+        if by is not None:
+            raise Error("--by is for --state: on the --server, the token's person acknowledges")
         from signoff.client import Client
 
         with Client(opts["server"], opts.get("token")) as c:
@@ -103,6 +110,8 @@ def ack(ctx: click.Context, alert_id: str, by: str, comment: str) -> None:
     state = opts.get("state_file")
     if state is None:
         raise Error("acknowledging needs the alert store: --state FILE or --server URL")
+    if not by or not by.strip():
+        raise Error("acknowledging in a --state file needs --by PERSON (who looked at it)")
     from signoff.monitor.state import acknowledge
 
     a = acknowledge(state, alert_id, by, comment, dt.datetime.now(dt.UTC))

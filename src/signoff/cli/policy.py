@@ -36,12 +36,16 @@ def policy() -> None:
     show_default=True,
     help="Agent registry.",
 )
-def validate(file: Path, agents_file: Path) -> None:
+@click.pass_context
+def validate(ctx: click.Context, file: Path, agents_file: Path) -> None:
     """Check FILE (default .signoff/policy.yml) and the registry; exit 2 on the first error."""
     from signoff.identity.agents import parse_registry
     from signoff.policy.load import parse_policy
 
     pol = parse_policy(_read(file), str(file))
+    named = ctx.get_parameter_source("agents_file") is not click.core.ParameterSource.DEFAULT
+    if named and not agents_file.exists():  # a registry asked for by name must be there
+        raise ConfigError("cannot read: no such file", file=str(agents_file))
     click.echo(
         f"ok: {file}: {len(pol.rules)} rule(s), {len(pol.groups)} group(s), sha256:{pol.digest}"
     )

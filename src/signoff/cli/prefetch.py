@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from signoff.gate.start import RangeStart
 
 #: Every spelling of every option of `signoff check` that takes a value, with its option.
-_VALUED = {decl: opt for opt in CHECK_OPTIONS for decl in opt.decls}
+_VALUED = {decl: opt for opt in CHECK_OPTIONS for decl in opt.decls if opt.kind != "flag"}
+#: Every spelling of its flags (they take no value and name no ref).
+_FLAGS = frozenset(decl for opt in CHECK_OPTIONS for decl in opt.decls if opt.kind == "flag")
 
 
 def refs(
@@ -37,6 +39,9 @@ def refs(
     given: dict[str, str] = {}
     i = 0
     while i < len(args):
+        if args[i] in _FLAGS:
+            i += 1
+            continue
         name, eq, value = args[i].partition("=")
         opt = _VALUED.get(name)
         if opt is None or (eq and not name.startswith("--")):

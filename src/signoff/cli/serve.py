@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +56,7 @@ def serve(
     require("server", "signoff serve")
     import uvicorn
 
-    from signoff.redact import redact_url
+    from signoff.errors import Error
     from signoff.server.middleware import configure_logging
     from signoff.server.serving import uvicorn_options
 
@@ -66,14 +68,8 @@ def serve(
         port=port,
         workers=workers,
     )
-    configure_logging(s.log_level)
     options = uvicorn_options(s)
-    scheme = "https" if "ssl_certfile" in options else "http"
-    click.echo(
-        f"signoff serve: {scheme}://{s.host}:{s.port}  database {redact_url(s.database_url)}  "
-        f"ledger {redact_url(s.ledger_url)}",
-        err=True,
-    )
+    sock = _listen(s.host, s.port)  # a busy port is a one-line error before anything starts
     if s.workers > 1:
         # Each worker builds its app from the environment: pass the resolved settings on.
         os.environ.update(
@@ -87,13 +83,77 @@ def serve(
         )
         from signoff.server.app import open_context
 
-        open_context(s).db.close()  # migrate once before the workers start
+        sock.close()  # the workers bind for themselves
+        with _database_errors(s.database_url):
+            open_context(s).db.close()  # migrate once before the workers start
+        configure_logging(s.log_level)  # only once starting cannot fail with a one-line error
+        _banner(s, options)
         uvicorn.run("signoff.app:app_from_env", factory=True, workers=s.workers, **options)
         return
     from signoff.app import create_app
 
-    app = create_app(s)
-    uvicorn.run(app, **options)
+    try:
+        with _database_errors(s.database_url):
+            app = create_app(s)
+    except BaseException:
+        sock.close()
+        raise
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    configure_logging(s.log_level)  # only once starting cannot fail with a one-line error
+    _banner(s, options)
+    server.run(sockets=[sock])  # the socket bound above: no second bind that could fail
+    if not server.started:
+        raise Error(f"the server on {s.host}:{s.port} did not start (see the log above)")
+
+
+def _banner(s: Any, options: dict[str, Any]) -> None:
+    from signoff.redact import redact_url
+
+    scheme = "https" if "ssl_certfile" in options else "http"
+    click.echo(
+        f"signoff serve: {scheme}://{s.host}:{s.port}  database {redact_url(s.database_url)}  "
+        f"ledger {redact_url(s.ledger_url)}",
+        err=True,
+    )
+
+
+def _listen(host: str, port: int) -> Any:
+    """Bind the listening socket now, so a busy or forbidden address is a clear error."""
+    import socket
+
+    from signoff.errors import Error
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise Error(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, addr = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        hint = " (is another server running? pick another --port)" if exc.errno == 98 else ""
+        raise Error(f"cannot listen on {host}:{port}: {exc.strerror}{hint}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+@contextlib.contextmanager
+def _database_errors(url: str) -> Iterator[None]:
+    """Turn "the database cannot be reached or opened" into a one-line error naming it."""
+    import sqlalchemy.exc
+
+    from signoff.errors import Error
+    from signoff.redact import redact_url
+
+    try:
+        yield
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise Error(f"cannot open the database {redact_url(url)}: {cause}") from None
 
 
 @click.group()
@@ -136,7 +196,8 @@ def bootstrap(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise Error(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    ctx = open_context(s)
+    with _database_errors(s.database_url):
+        ctx = open_context(s)
     try:
         created = make_admin(ctx, who.id, who.email, who.name, ttl_days * 86400)
     finally:

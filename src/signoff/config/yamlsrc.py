@@ -102,7 +102,12 @@ def _convert(
     assert isinstance(node, yaml.ScalarNode)
     if node.tag not in _SCALAR_TAGS:
         raise _err(f"tag {node.tag} is not allowed", node, path, file)
-    return yaml.constructor.SafeConstructor().construct_object(node)
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError):  # 2027-13-45: a date that is none
+        kind = node.tag.rsplit(":", 1)[-1]
+        kind = "date" if kind == "timestamp" else kind
+        raise _err(f"{node.value!r} is not a valid {kind}", node, path, file) from None
 
 
 _STR = "tag:yaml.org,2002:str"

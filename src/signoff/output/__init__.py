@@ -18,11 +18,11 @@ class Format(StrEnum):
     JUNIT = "junit"
 
 
-def render(decision: Decision, fmt: Format, *, color: bool = False) -> str:
+def render(decision: Decision, fmt: Format, *, color: bool = False, full: bool = False) -> str:
     if fmt is Format.TEXT:
         from signoff.output.text import render_text
 
-        return render_text(decision, color=color)
+        return render_text(decision, color=color, full=full)
     if fmt is Format.JSON:
         from signoff.output.json_fast import dumps
 

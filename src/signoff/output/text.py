@@ -1,4 +1,11 @@
-"""Text for people. Every path and every piece of commit text is escaped before it is shown."""
+"""Text for people. Every path and every piece of commit text is escaped before it is shown.
+
+The summary comes first (and again last, where a terminal leaves it in view). Long lists are
+folded: every file that is denied or needs approval is always listed, but allowed files,
+commits and findings beyond `FOLD` rows are counted, not printed, unless `full` (`--all`);
+the JSON report always holds everything. Colour is ANSI codes around cells already padded, so
+a terminal gets the report as fast as a pipe (no layout engine in between).
+"""
 
 from __future__ import annotations
 
@@ -36,33 +43,45 @@ class _Table:
     title: str
     columns: tuple[str, ...]
     rows: list[list[Cell]]
+    folded: str = ""  # what was left out, said after the table
+
+
+#: Rows shown of a long list (commits, allowed files, findings) without `--all`.
+FOLD = 20
+_ANSI = {"green": "32", "yellow": "33", "bold": "1", "bold red": "1;31", "bold magenta": "1;35"}
 
 
 _Block = _Line | _Table
 
 
-def render_text(decision: Decision, *, color: bool = False, width: int = 120) -> str:
-    """The report for people: rich tables on a terminal, plain aligned text in logs and pipes
-    (which also keeps the CI gate from importing rich at all)."""
-    blocks = _blocks(decision)
-    return _rich(blocks, width) if color else _plain(blocks)
+def render_text(decision: Decision, *, color: bool = False, full: bool = False) -> str:
+    """The report for people: aligned text, with ANSI colour when `color`; long lists folded
+    unless `full`."""
+    return _plain(_blocks(decision, full), color)
 
 
-def _blocks(d: Decision) -> list[_Block]:
+def _fold(total: int, shown: int, what: str) -> str:
+    left = total - shown
+    return f"  ... and {left:,} more {what} (--all shows them; --format json has them all)"
+
+
+def _blocks(d: Decision, full: bool = False) -> list[_Block]:
     out: list[_Block] = []
     head = f"signoff: {_WORD[d.verdict]}  {d.base[:12]}..{d.head[:12]}"
     if d.base_ref:
         head += f" ({d.base_ref}..{d.head_ref})"
     target = f" into {d.target_branch}" if d.target_branch else ""
     out.append(_Line(head + target, _STYLE[d.verdict]))
+    out.append(_Line(summary(d), _STYLE[d.verdict]))
     protected = "protected base ref" if d.policy_protected else "NOT the protected policy"
     policy = f"policy: {d.policy_source} ({protected}), sha256:{d.digests['policy'][:16]}"
     out.append(_Line(policy))
     for w in d.warnings:
         out.append(_Line(f"warning: {w}", "yellow"))
+    commits = d.commits if full else d.commits[:FOLD]
     commit_rows: list[list[Cell]] = []
     described: dict[Profile, tuple[str, str]] = {}  # commits attributed alike share a profile
-    for a in d.commits:
+    for a in commits:
         key = a.profile
         who = described.get(key)
         if who is None:
@@ -75,7 +94,13 @@ def _blocks(d: Decision) -> list[_Block]:
             [(a.sha[:12], ""), (a.kind.value, ""), (ids, ""), (ev, ""), (subject, "")]
         )
     columns = ("commit", "attribution", "identity", "evidence", "subject")
-    out.append(_Table("Commits", columns, commit_rows))
+    more = "" if len(commits) == len(d.commits) else _fold(len(d.commits), len(commits), "commits")
+    out.append(_Table("Commits", columns, commit_rows, more))
+    files = list(d.files)
+    if not full:  # every file that is not simply allowed stays; allowed ones fold
+        allowed = [f for f in d.files if f.verdict is Verdict.ALLOW]
+        keep = {id(f) for f in allowed[:FOLD]}
+        files = [f for f in d.files if f.verdict is not Verdict.ALLOW or id(f) in keep]
     file_rows = [
         [
             (_path(f), ""),
@@ -84,16 +109,20 @@ def _blocks(d: Decision) -> list[_Block]:
             (f.verdict.value, _STYLE[f.verdict]),
             (file_reason(f), ""),
         ]
-        for f in d.files
+        for f in files
     ]
-    out.append(_Table("Files", ("path", "class", "risk", "decision", "needs / why"), file_rows))
+    more = "" if len(files) == len(d.files) else _fold(len(d.files), len(files), "allowed files")
+    columns = ("path", "class", "risk", "decision", "needs / why")
+    out.append(_Table("Files", columns, file_rows, more))
     notes = [(f, x.message) for f in d.files for x in f.facts]
     notes += [(f, a) for f in d.files for a in f.adjustments]
     if notes:
         out.append(_Line("Findings", "bold"))
-        for f, msg in notes:
+        for f, msg in notes if full else notes[: FOLD * 2]:
             text = f"  {display(msg)}" if msg.startswith(f.path) else f"  {display(f.path)}: {msg}"
             out.append(_Line(text))
+        if not full and len(notes) > FOLD * 2:
+            out.append(_Line(_fold(len(notes), FOLD * 2, "findings")))
     if d.approvals is not None:
         for line in approval_lines(d.approvals):
             out.append(_Line(line, "bold" if line == "Approvals" else ""))
@@ -101,40 +130,33 @@ def _blocks(d: Decision) -> list[_Block]:
     return out
 
 
-def _plain(blocks: list[_Block]) -> str:
+def _paint(text: str, style: str, color: bool) -> str:
+    code = _ANSI.get(style) if color else None
+    return f"\x1b[{code}m{text}\x1b[0m" if code else text
+
+
+def _plain(blocks: list[_Block], color: bool = False) -> str:
     lines: list[str] = []
     for block in blocks:
         if isinstance(block, _Line):
-            lines.append(block.text)
+            lines.append(_paint(block.text, block.style, color))
             continue
         cells = [list(block.columns)] + [[text for text, _ in row] for row in block.rows]
         widths = [max(len(r[i]) for r in cells) for i in range(len(block.columns))]
-        lines.append(block.title)
-        for r in cells:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
-
-
-def _rich(blocks: list[_Block], width: int) -> str:
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    buf = io.StringIO()
-    con = Console(file=buf, force_terminal=True, width=width, highlight=False, soft_wrap=False)
-    for block in blocks:
-        if isinstance(block, _Line):
-            con.print(Text(block.text, style=block.style))
-            continue
-        table = Table(title=block.title, title_justify="left", box=None, pad_edge=False)
-        for col in block.columns:
-            table.add_column(col, overflow="fold")
+        lines.append(_paint(block.title, "bold", color))
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip())
+        styled = color and any(style for row in block.rows for _, style in row)
         for row in block.rows:
-            table.add_row(*(Text(text, style=style) for text, style in row))
-        con.print(table)
-    return buf.getvalue()
+            if styled:
+                padded = [
+                    _paint(t.ljust(w), st, color) for (t, st), w in zip(row, widths, strict=True)
+                ]
+            else:
+                padded = [t.ljust(w) for (t, _), w in zip(row, widths, strict=True)]
+            lines.append("  ".join(padded).rstrip())
+        if block.folded:
+            lines.append(block.folded)
+    return "\n".join(lines) + "\n"
 
 
 def _path(f: FileDecision) -> str:

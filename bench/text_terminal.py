@@ -1,0 +1,70 @@
+"""The text report on a terminal vs in a pipe: `signoff check` over a 20,000-commit range with
+`--color always` (what a terminal gets: colour and, with `--all`, every row) against
+`--color never` (a pipe), interleaved A,B,A,B..., with the same process for both.
+
+Also prints the folded report's length (what a person reads without `--all`) against the full
+one. Target: terminal/pipe ratio <= 1.10 (the colour costs next to nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gate_speed import ENV, ROOT, precompile, signoff
+from gen_repo import generate
+
+SRC = ROOT / "src"
+RUN_ENV = {**ENV, "PYTHONPATH": str(SRC)}
+
+
+def once(argv: list[str]) -> tuple[float, bytes]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, env=RUN_ENV, check=False)
+    took = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"failed ({proc.returncode}): {proc.stderr.decode()}")
+    return took, proc.stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--commits", type=int, default=20_000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    precompile(SRC)
+    with tempfile.TemporaryDirectory(prefix="signoff-bench-") as tmp:
+        repo = Path(tmp) / "repo"
+        generate(repo, args.commits)
+        base = [*signoff(SRC), "check", "--repo", str(repo), "--base", "base", "--head", "main"]
+        terminal = [*base, "--color", "always", "--all"]
+        pipe = [*base, "--color", "never", "--all"]
+        a: list[float] = []
+        b: list[float] = []
+        for _ in range(args.runs):
+            a.append(once(terminal)[0])
+            b.append(once(pipe)[0])
+        _, folded = once(base)
+        _, full = once(pipe)
+        print(f"terminal (--color always --all): min {min(a) * 1000:.0f} ms, "
+              f"median {statistics.median(a) * 1000:.0f} ms")  # fmt: skip
+        print(f"pipe (--color never --all):      min {min(b) * 1000:.0f} ms, "
+              f"median {statistics.median(b) * 1000:.0f} ms  (the floor)")  # fmt: skip
+        print(
+            f"ratio terminal/pipe: {min(a) / min(b):.2f} (min), "
+            f"{statistics.median(a) / statistics.median(b):.2f} (median); target <= 1.10"
+        )
+        print(
+            f"report lines: {len(folded.splitlines()):,} folded, {len(full.splitlines()):,} "
+            f"with --all ({args.commits:,} commits)"
+        )
+
+
+if __name__ == "__main__":
+    main()
