@@ -21,81 +21,28 @@ from signoff.server.approvals.pending import current_record
 from signoff.server.approvals.schemas import ApprovalIn
 from signoff.server.broker import service as broker
 from signoff.server.broker.schemas import RevokeIn
-from signoff.server.errors import ConflictError, InvalidInputError, ServiceError
+from signoff.server.errors import ConflictError, InvalidInputError
 from signoff.server.ops import events
 from signoff.server.releases import service as release_service
-from signoff.web import csrf
 from signoff.web.pages import (
     Form,
     Page,
     PageRoute,
-    ctx_of,
-    get_form,
     query,
     redirect,
     render,
 )
-from signoff.web.session import COOKIE, COOKIE_PATH, LIFETIME, TokenLogin, end_session, open_session
 from signoff.web.views import agents, alerts, inbox, overview, releases, tasks
 
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
 AgentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 TaskId = Annotated[str, Path(pattern=r"^task-[0-9]{14}-[0-9a-f]{16}$")]
-PROVIDER = TokenLogin()
 
 
 @router.get("")
 @router.get("/")
 def home() -> RedirectResponse:
     return redirect("/ui/inbox")
-
-
-# -- sign-in ---------------------------------------------------------------------------------
-
-
-@router.get("/login")
-def login_form(request: Request) -> Response:
-    return render(request, "login.html", None, error=None, next=_next(request))
-
-
-@router.post("/login")
-async def login(request: Request) -> Response:
-    csrf.same_origin(request)
-    form = await get_form(request)
-    ctx = ctx_of(request)
-    try:
-        who = PROVIDER.sign_in(ctx, form)
-    except ServiceError as exc:
-        return render(
-            request, "login.html", None, status=401, error="Sign-in refused: " + exc.message,
-            next=_next(request),
-        )  # fmt: skip
-    raw, _ = open_session(ctx, who, PROVIDER.name)
-    resp = RedirectResponse(_next(request), status_code=303)
-    resp.set_cookie(
-        COOKIE,
-        raw,
-        max_age=int(LIFETIME.total_seconds()),
-        path=COOKIE_PATH,
-        httponly=True,
-        secure=request.url.scheme == "https",
-        samesite="strict",
-    )
-    return resp
-
-
-def _next(request: Request) -> str:
-    target = request.query_params.get("next", "/ui/inbox")
-    ok = target.startswith("/ui/") and "//" not in target and "\\" not in target
-    return target if ok else "/ui/inbox"
-
-
-@router.post("/logout")
-def logout(viewer: Page, form: Form) -> Response:
-    end_session(viewer.ctx, viewer.session)
-    resp = RedirectResponse("/ui/login?notice=signed-out", status_code=303)
-    resp.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
-    return resp
 
 
 # -- inbox -----------------------------------------------------------------------------------
@@ -279,3 +226,13 @@ def ack_alert(viewer: Page, form: Form, alert_id: AlertId) -> Response:
         raise InvalidInputError(f"the comment is longer than {ACK_COMMENT_MAX} characters")
     alert_service.acknowledge(viewer.ctx, viewer.who, alert_id, comment)
     return redirect("/ui/alerts", "acknowledged")
+
+
+# -- anything else under /ui: an HTML page, never the API's JSON ---------------------------
+
+
+@router.get("/{rest:path}")
+def not_found(request: Request, viewer: Page, rest: str) -> Response:
+    """Registered last: a path no page has. Signed-out visitors are sent to sign in first."""
+    return render(request, "error.html", viewer, status=404, code=404,
+                  message=f"There is no page at /ui/{rest[:200]}.")  # fmt: skip

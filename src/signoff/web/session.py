@@ -7,9 +7,9 @@ the API token's *id* (never the token) and the session's CSRF token. Every reque
 token through the same code as a bearer token (`tokens.service.authenticate_id`), so roles,
 expiry, revocation and suspension apply to the browser exactly as to the API.
 
-Sign-in today is `TokenLogin` (paste an API token). `OidcLogin` marks where an OpenID Connect
-provider (authlib) will fill the same protocol: it yields the same `Principal`, and everything
-after sign-in stays as it is.
+People sign in with their organisation's OpenID Connect provider (`oidc.py`), which yields the
+same `Principal` through a token the server issues for the session; automation and
+break-glass use `TokenLogin` (paste an API token). Everything after sign-in is the same.
 """
 
 from __future__ import annotations
@@ -55,25 +55,13 @@ class TokenLogin:
         return authenticate(ctx, token)
 
 
-class OidcLogin:
-    """Placeholder: OpenID Connect sign-in (authlib) is not implemented yet.
-
-    It will redirect to the provider, verify the ID token, map its e-mail to a registered human
-    and open a session for one of that person's API tokens' roles. Until then it refuses.
-    """
-
-    name = "oidc"
-
-    def sign_in(self, ctx: Context, form: Mapping[str, str]) -> Principal:
-        raise UnauthenticatedError("OIDC sign-in is not configured on this server")
-
-
 @dataclass(frozen=True)
 class Session:
     id_sha256: str
     token_id: str
     csrf: str
     expires: str
+    provider: str = "token"
 
 
 def _hash(raw: str) -> str:
@@ -95,7 +83,7 @@ def open_session(ctx: Context, who: Principal, provider: str) -> tuple[str, Sess
     with ctx.db.write() as conn:
         conn.execute(sessions.delete().where(sessions.c.expires < stamp(t)))
         conn.execute(sessions.insert().values(**row))
-    return raw, Session(row["id_sha256"], who.token_id, row["csrf"], row["expires"])
+    return raw, Session(row["id_sha256"], who.token_id, row["csrf"], row["expires"], provider)
 
 
 def load_session(ctx: Context, raw: str | None) -> Session | None:
@@ -110,7 +98,9 @@ def load_session(ctx: Context, raw: str | None) -> Session | None:
         )
     if r is None or r["revoked"] is not None or parse_stamp(r["expires"]) <= now():
         return None
-    return Session(r["id_sha256"], r["token_id"], r["csrf"], r["expires"])
+    if r["provider"] not in ("token", "oidc"):  # e.g. a sign-in still under way: no session
+        return None
+    return Session(r["id_sha256"], r["token_id"], r["csrf"], r["expires"], r["provider"])
 
 
 def end_session(ctx: Context, s: Session) -> None:

@@ -17,7 +17,9 @@ sessions = sa.Table(
     metadata,
     sa.Column("id_sha256", T, primary_key=True),
     sa.Column("token_id", T, nullable=False, index=True),
-    sa.Column("provider", T, nullable=False),  # token | oidc (later)
+    # token | oidc: a session; oidc-login: a sign-in under way at the identity provider (no
+    # caller yet: `csrf` then holds its state, nonce and PKCE verifier, for ten minutes)
+    sa.Column("provider", T, nullable=False),
     sa.Column("csrf", T, nullable=False),  # the synchronizer token for this session's forms
     sa.Column("created", T, nullable=False),
     sa.Column("expires", T, nullable=False),

@@ -136,6 +136,34 @@ def issue(ctx: Context, who: Principal, body: TokenIn) -> TokenCreated:
         return _issue(conn, ctx, who.actor, body)
 
 
+def issue_for_sign_in(
+    ctx: Context, human_id: str, roles: list[str], ttl_seconds: int, actor: str
+) -> str:
+    """A token for a person who just signed in to the console through the identity provider
+    (`actor` names it): its id only, the secret is never shown to anyone. The console keeps
+    the id in the session, so every request is checked as a bearer token is."""
+    body = TokenIn.model_validate(
+        {"name": "console-sign-in", "human": human_id, "roles": roles, "ttl_seconds": ttl_seconds}
+    )
+    with ctx.db.write() as conn:
+        return _issue(conn, ctx, actor, body).id
+
+
+def revoke_sign_in(ctx: Context, token_id: str) -> None:
+    """Revoke the token a console sign-in was given (at sign-out); other tokens are left."""
+    with ctx.db.write() as conn:
+        row = repo.get(conn, token_id)
+        if row is None or row["name"] != "console-sign-in" or row["revoked"] is not None:
+            return
+        repo.revoke(conn, token_id, stamp())
+        ctx.recorder.record(
+            EventType.CONFIG_CHANGED,
+            f"human:{row['human_id']}",
+            {"token_sha256": f"sha256:{row['sha256']}"},
+            {"change": "api-token-revoked", "token_id": token_id, "why": "signed out"},
+        )
+
+
 def bootstrap(ctx: Context, human_id: str, email: str, name: str, ttl: int) -> TokenCreated:
     """The first admin: a human and an admin token, only while no admin token exists."""
     t = stamp()
