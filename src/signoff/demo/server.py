@@ -1,11 +1,12 @@
 """`make run`: the control plane with a demo data set built through its real HTTP API.
 
-Builds a demo repository in a temp dir (an agent change that touches a lockfile, a workflow and
-source), starts `signoff serve` on 127.0.0.1 (SQLite in a temp data dir), seeds it over HTTP
-(repository, policy and registry versions, groups, humans with SSH keys and tokens, two agents,
-a task), runs the gate against the server as CI would so pending approvals exist, prints where
-to look and what to try, and serves until Ctrl-C. `python -m signoff.demo.example` is the one-shot
-gate example without a server.
+Builds a demo repository in a temp dir (an agent change that touches a lockfile and source, all
+inside the agent's registered paths, so it needs approval and nothing in it is denied), starts
+`signoff serve` on 127.0.0.1 (SQLite in a temp data dir), seeds it over HTTP (repository, policy
+and registry versions, groups, humans with SSH keys and tokens, two agents, a task), runs the
+gate against the server as CI would so pending approvals exist, prints where to look and what
+to try, and serves until Ctrl-C. `python -m signoff.demo.example` is the one-shot gate example
+without a server. tests/web/test_walkthrough.py walks the printed steps in a browser.
 """
 
 from __future__ import annotations
@@ -59,10 +60,8 @@ def build_repo(root: Path) -> tuple[_Repo, str, str, dict[str, str]]:
     repo.git("checkout", "-q", "-b", "agent/fix-42")
     repo.write("src/app.py", "def main() -> None:\n    print('hello, world')\n")
     repo.write("package-lock.json", LOCK.format('"node_modules/left-pad": {"version": "1.3.0"}'))
-    repo.write(".github/workflows/ci.yml", "on: [push, pull_request]\njobs: {}\n")
     repo.commit(
-        "Fix greeting, add left-pad, run CI on PRs\n\n"
-        "Co-authored-by: Dave Operator <dave@example.com>",
+        "Fix greeting, add left-pad\n\nCo-authored-by: Dave Operator <dave@example.com>",
         who=COPILOT,
     )
     head = repo.git("rev-parse", "HEAD")
@@ -145,6 +144,13 @@ def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> 
     return {"tokens": tokens, "task": task}
 
 
+def signoff_command() -> str:
+    """How to run signoff from this interpreter's environment, as a person would type it
+    (`make run` installs it in .venv, which is usually not on PATH)."""
+    script = Path(sys.executable).with_name("signoff")
+    return str(script) if script.exists() else f"{sys.executable} -m signoff.cli.main"
+
+
 def _gate(url: str, token: str, repo: _Repo, base: str, head: str) -> str:
     out = subprocess.run(
         [
@@ -169,7 +175,7 @@ def _gate(url: str, token: str, repo: _Repo, base: str, head: str) -> str:
         text=True,
         check=False,
     )
-    return out.stdout + out.stderr
+    return out.stdout + out.stderr + f"(exit code {out.returncode})\n"
 
 
 def main() -> int:
@@ -228,6 +234,7 @@ def _print(
     report: str,
 ) -> None:
     t = tokens
+    cli = signoff_command()
     print(
         f"""
 signoff control plane demo: {url}   (Ctrl-C to stop; everything lives in {root})
@@ -238,8 +245,8 @@ signoff control plane demo: {url}   (Ctrl-C to stop; everything lives in {root})
   ledger key       {url}/v1/ledger/public-key
 
 Demo repository {repo.path}
-  main {base[:12]} <- agent/fix-42 {head[:12]}: Copilot changed src/app.py,
-  package-lock.json and .github/workflows/ci.yml (task {task["id"]}, requested by dave)
+  main {base[:12]} <- agent/fix-42 {head[:12]}: Copilot changed src/app.py and
+  package-lock.json (task {task["id"]}, requested by dave)
 
 Tokens (shown once; only their SHA-256 is stored):
   admin   {t["admin"]}
@@ -250,24 +257,27 @@ Tokens (shown once; only their SHA-256 is stored):
   ci      {t["ci"]}   (reads policy and approvals, appends decisions)
   auditor {t["auditor"]}   (read-only, /metrics)
 
-The gate, run as CI against the server (needs approval):
+The gate, run as CI against the server:
 {_indent(report)}
-Try:
-  curl -s -H "Authorization: Bearer {t["auditor"]}" {url}/v1/tasks | python -m json.tool
+Try it:
+  1. Open {url}/ui/login and sign in with alice's token: the inbox shows the change, its
+     diff and the classes that are hers (source, and the lockfile's maintainers approval).
+     Approve. Sign out, sign in as carol (release-managers) and approve the lockfile.
+  2. Run the gate again, as CI would:
+     {cli} check --repo {repo.path} --base {base[:12]} --head {head[:12]} \\
+       --server {url} --token {t["ci"]} --server-repo demo
+     It now says ALLOWED (exit code 0): every class has the approvals the policy asks for.
+
+More:
+  curl -s -H "Authorization: Bearer {t["auditor"]}" {url}/v1/tasks | python3 -m json.tool
   curl -s -H "Authorization: Bearer {t["alice"]}" -X POST {url}/v1/repos/demo/approvals \\
        -H 'content-type: application/json' \\
        -d '{{"base": "{base}", "head": "{head}", "decision": "approve"}}'
   curl -s -H "Authorization: Bearer {t["dave"]}" -X POST {url}/v1/repos/demo/approvals \\
        -H 'content-type: application/json' \\
-       -d '{{"base": "{base}", "head": "{head}", "decision": "approve"}}'   # 403
-  signoff check --repo {repo.path} --base {base[:12]} --head {head[:12]} \\
-       --server {url} --token {t["ci"]} --server-repo demo
+       -d '{{"base": "{base}", "head": "{head}", "decision": "approve"}}'   # 403: dave cannot
   curl -s -H "Authorization: Bearer {t["auditor"]}" {url}/metrics | grep signoff_http
-
-  Approve as alice (maintainers) and carol (release-managers), then run the check again: the
-  lockfile and source are approved; the workflow stays denied, since it lies outside copilot's
-  registered paths (a human must redo it, or carol overrides with a reason: break-glass).
-  One-shot gate example without a server: python -m signoff.demo.example
+  One-shot gate example without a server: {sys.executable} -m signoff.demo.example
 """,
         flush=True,
     )

@@ -28,12 +28,13 @@ def install(app: FastAPI) -> None:
     from signoff.web.signin import router as signin
 
     app.state.oidc = OidcConfig.from_env(os.environ)
+    # Static files first: the console's router ends with a catch-all /ui/{path} (an HTML 404).
+    static = resources.files("signoff.web").joinpath("static")
+    app.mount("/ui/static", StaticFiles(directory=str(static)), name="ui-static")
     app.include_router(signin)
     app.include_router(router)
     app.add_api_route("/", _to_console, include_in_schema=False)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
-    static = resources.files("signoff.web").joinpath("static")
-    app.mount("/ui/static", StaticFiles(directory=str(static)), name="ui-static")
     app.add_middleware(SecurityHeaders)
 
 
