@@ -32,3 +32,15 @@ def test_unknown_console_paths_answer_html(team: Team) -> None:
     assert r.headers["content-type"].startswith("text/html")
     assert "There is no page at /ui/no-such-page/x." in r.text
     assert "<h1>Not found</h1>" in r.text
+
+
+def test_agents_page_lists_agents_only_the_repositories_register(team: Team) -> None:
+    c, _ = session_client(team, "auditor")
+    try:
+        page = c.get("/ui/agents").text
+    finally:
+        c.close()
+    assert ".signoff/agents.yml</code> only (5)" in page  # claude, paused, overdue, blocky, scoped
+    for agent in ("claude", "blocky", "scoped"):
+        assert f'<th scope="row">{agent}' in page
+    assert '<th scope="row">copilot<' not in page.split("only (5)")[1]  # registered on the server

@@ -22,6 +22,7 @@ from signoff.server.context import Context
 from signoff.server.errors import ServiceError, UnauthenticatedError
 from signoff.web import csrf
 from signoff.web.session import COOKIE, Session, load_session, principal
+from signoff.web.timefmt import when
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("signoff.web", "templates"),
@@ -30,6 +31,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["when"] = when
 #: (path under /ui, label, the permission that shows it: None for every signed-in role)
 NAV: tuple[tuple[str, str, str | None], ...] = (
     ("overview", "Overview", None),
@@ -49,6 +51,7 @@ NOTICES: dict[str, tuple[str, str]] = {
         "The content changed since you loaded this page; reload to review the new content. "
         "Nothing was recorded.",
     ),
+    "no-class": ("error", "Tick at least one class to approve or veto. Nothing was recorded."),
     "revoked": ("ok", "Revoked."),
     "acknowledged": ("ok", "The alert is acknowledged; the acknowledgement is in the ledger."),
     "signed-out": ("ok", "You are signed out."),

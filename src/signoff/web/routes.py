@@ -58,7 +58,11 @@ def inbox_page(request: Request, viewer: Page) -> Response:
 def decide(viewer: Page, form: Form) -> Response:
     """Approve or veto what the page showed: the digests come back as hidden fields and the
     approval service refuses (409 stale_digest) if the server now computes others."""
-    classes = [c for c in form.get("classes", "").split(",") if c]
+    shown_classes = [c for c in form.get("classes", "").split(",") if c]
+    # Per class: only the classes ticked (every one is ticked when the page loads).
+    classes = [c for c in shown_classes if form.get(f"class_{c}") == "on"]
+    if not classes:
+        return redirect("/ui/inbox", "no-class")
     shown = {c: form.get(f"digest_{c}", "") for c in classes}
     repo, base = form.get("repo", ""), form.get("base", "")
     cur = current_record(viewer.ctx, viewer.who, repo, base, form.get("branch", ""))
@@ -88,7 +92,8 @@ def decide(viewer: Page, form: Form) -> Response:
 @router.get("/agents")
 def agents_page(request: Request, viewer: Page) -> Response:
     rows = agents.inventory(viewer.ctx, viewer.who)
-    return render(request, "agents.html", viewer, current="agents", rows=rows)
+    extra = agents.in_repositories(viewer.ctx, viewer.who, {r.agent.id for r in rows})
+    return render(request, "agents.html", viewer, current="agents", rows=rows, extra=extra)
 
 
 @router.get("/agents/{agent_id}")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-W, H, PAD, AXIS = 560, 180, 28, 18
+W, H, PAD, AXIS = 560, 180, 34, 18
 
 
 def bars(title: str, points: Sequence[tuple[str, float]], unit: str = "") -> Markup:
@@ -21,6 +21,15 @@ def bars(title: str, points: Sequence[tuple[str, float]], unit: str = "") -> Mar
             '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#444"/>'
         ).format(w=W, h=H, t=title, p=PAD, b=H - AXIS, r=W - PAD)
     ]
+    for frac in (0.0, 0.5, 1.0):  # the value axis: 0, half and the top, with grid lines
+        y = H - AXIS - (H - AXIS - PAD) * frac
+        tick = top * frac
+        out.append(
+            Markup(
+                '<line x1="{p}" y1="{y:.1f}" x2="{r}" y2="{y:.1f}" stroke="#d0d0d0"/>'
+                '<text x="{tx}" y="{ty:.1f}" text-anchor="end">{v}</text>'
+            ).format(p=PAD, r=W - PAD, y=y, tx=PAD - 4, ty=y + 4, v=_num(tick))
+        )
     for i, (label, value) in enumerate(points):
         h = (H - AXIS - PAD) * value / top
         x = PAD + i * slot + slot * 0.15
@@ -46,3 +55,7 @@ def bars(title: str, points: Sequence[tuple[str, float]], unit: str = "") -> Mar
         out.append(Markup('<text x="{}" y="{}">no data yet</text>').format(PAD, H / 2))
     out.append(Markup("</svg>"))
     return Markup("").join(out)
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
