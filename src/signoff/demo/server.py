@@ -3,8 +3,10 @@
 Builds a demo repository in a temp dir (an agent change that touches a lockfile and source, all
 inside the agent's registered paths, so it needs approval and nothing in it is denied), starts
 `signoff serve` on 127.0.0.1 (SQLite in a temp data dir), seeds it over HTTP (repository, policy
-and registry versions, groups, humans with SSH keys and tokens, two agents, a task), runs the
-gate against the server as CI would so pending approvals exist, prints where to look and what
+and registry versions, groups, humans with SSH keys and tokens, two agents, a task), lets the
+agent push its branch with a task token through the pre-receive hook on a bare repository (so
+the change's commits are the task's witnessed work), runs the gate against the server as CI
+would so pending approvals exist, prints where to look and what
 to try, and serves until Ctrl-C. `python -m signoff.demo.example` is the one-shot gate example
 without a server. tests/web/test_walkthrough.py walks the printed steps in a browser.
 """
@@ -57,6 +59,15 @@ def build_repo(root: Path) -> tuple[_Repo, str, str, dict[str, str]]:
     repo.write(".github/workflows/ci.yml", "on: [push]\njobs: {}\n")
     repo.commit("Initial commit")
     base = repo.git("rev-parse", "HEAD")
+    # The git server the agent pushes to: a bare repository the control plane reads, where
+    # `seed` installs the pre-receive hook before the agent pushes its branch.
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "-b", "main", str(bare_path(repo))],
+        check=True,
+        capture_output=True,
+    )
+    repo.git("remote", "add", "origin", str(bare_path(repo)))
+    repo.git("push", "-q", "origin", "main")
     repo.git("checkout", "-q", "-b", "agent/fix-42")
     repo.write("src/app.py", "def main() -> None:\n    print('hello, world')\n")
     repo.write("package-lock.json", LOCK.format('"node_modules/left-pad": {"version": "1.3.0"}'))
@@ -69,8 +80,14 @@ def build_repo(root: Path) -> tuple[_Repo, str, str, dict[str, str]]:
     return repo, base, head, pubs
 
 
+def bare_path(repo: _Repo) -> Path:
+    """The demo's git server repository, next to the working copy."""
+    return repo.path.parent / "demo.git"
+
+
 def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> dict[str, Any]:
-    """Everything through the HTTP API, as an admin and then as the people themselves."""
+    """Everything through the HTTP API, as an admin and then as the people themselves; then
+    the agent gets a task token and pushes its branch through the hook."""
     import httpx
 
     def call(token: str, method: str, path: str, body: Any = None) -> Any:
@@ -81,7 +98,8 @@ def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> 
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
         return r.json()
 
-    call(admin, "POST", "/v1/repos", {"name": "demo", "path": str(repo.path)})
+    agent_key = _AgentKey()
+    call(admin, "POST", "/v1/repos", {"name": "demo", "path": str(bare_path(repo))})
     for doc, path in (("policy", ".signoff/policy.yml"), ("registry", ".signoff/agents.yml")):
         call(admin, "POST", f"/v1/repos/demo/{doc}", {"text": (repo.path / path).read_text()})
     for group in ("maintainers", "release-managers", "break-glass"):
@@ -113,7 +131,7 @@ def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> 
             "review_by": "2027-03-31",
             "max_token_ttl": 900,
             "scope": {"repos": ["demo"], "paths": ["src/**", "package.json", "package-lock.json"]},
-            "match": {"catalog": ["github-copilot"]},
+            "match": {"catalog": ["github-copilot"], "signing_keys": [agent_key.public]},
         },
         {
             "id": "claude-code",
@@ -141,7 +159,46 @@ def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> 
             "ttl_seconds": 900,
         },
     )
+    agent_push(url, repo, task["id"], agent_key, tokens["ci"])
     return {"tokens": tokens, "task": task}
+
+
+class _AgentKey:
+    """The Copilot agent's Ed25519 key: it proves the agent when it asks for a task token."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        self.private = Ed25519PrivateKey.generate()
+        self.public = (
+            self.private.public_key()
+            .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+            .decode()
+            + " copilot"
+        )
+
+
+def agent_push(url: str, repo: _Repo, task_id: str, key: _AgentKey, ci_token: str) -> None:
+    """What the agent and the git server do: the hook is installed on the bare repository
+    (with the ci token to report pushes), the agent signs the broker's challenge for a task
+    token and pushes agent/fix-42 with it, and the hook records the commits as the task's
+    witnessed work."""
+    import httpx
+
+    from signoff.broker import pop
+    from signoff.hook.install import install
+
+    refuse = "refuse"  # a push without a task token is refused
+    install(bare_path(repo), server=url, data_dir=None, repo_name="demo",
+            no_token_mode=refuse, credential=ci_token)  # fmt: skip
+    ch = httpx.post(f"{url}/v1/pop/challenge", json={"agent": "copilot", "task": task_id}).json()
+    signature = pop.sign(key.private, ch["nonce"], "copilot", ch["audience"])
+    proof = {"nonce": ch["nonce"], "signature": signature}
+    r = httpx.post(f"{url}/v1/tasks/{task_id}/token", json={"pop": proof}, timeout=60)
+    if r.status_code != 200:
+        raise RuntimeError(f"task token: {r.status_code} {r.text}")
+    repo.git("push", "-q", "-o", f"signoff-token={r.json()['token']}", "origin", "agent/fix-42")
 
 
 def signoff_command() -> str:
@@ -246,7 +303,8 @@ signoff control plane demo: {url}   (Ctrl-C to stop; everything lives in {root})
 
 Demo repository {repo.path}
   main {base[:12]} <- agent/fix-42 {head[:12]}: Copilot changed src/app.py and
-  package-lock.json (task {task["id"]}, requested by dave)
+  package-lock.json (task {task["id"]}, requested by dave) and pushed
+  it to {bare_path(repo)} with its task token, through the pre-receive hook
 
 Tokens (shown once; only their SHA-256 is stored):
   admin   {t["admin"]}

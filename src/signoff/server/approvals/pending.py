@@ -3,9 +3,12 @@
 A change is what `signoff check --server` last reported for one (repository, base, target
 branch): the newest decision record wins, so a new push that CI checked replaces the older
 record (and the digests an approver was shown go stale). Only records whose verdict is
-`needs-approval` are pending. Per class the record carries its content digest, the group and how
-many approvals it needs; approvals given through the server since then are added from the
-approvals table, so a person who has just decided no longer sees the class as theirs.
+`needs-approval` are pending, and `deny` ones whose other classes still miss approvals (the
+denied files are shown too: approvals cannot lift a denial). Per class the record carries its
+content digest, the group and how many approvals it needs; approvals given through the server
+since then are added from the approvals table (only those of the group's members, the ones the
+gate counts), so a person who has just decided no longer sees the class as theirs. The task
+shown is the one whose tokens pushed one of the change's commits, never a guess.
 
 Who may decide a class (the console's "for you"): an `approver` token of a person who is in the
 class's group in the policy on the change's base (the gate's own source of groups), who has not
@@ -100,7 +103,7 @@ def pending(ctx: Context, who: Principal) -> list[PendingChange]:
     for r in repos.list_repos(ctx, who, 200, None).items:
         open_tasks = _tasks(ctx, who, r.name)
         for d in latest_records(ctx, who, r.name):
-            if d.decision == "needs-approval":
+            if d.decision == "needs-approval" or (d.decision == "deny" and _asks(d)):
                 found.append(_change(ctx, who, d, open_tasks))
     found.sort(key=lambda c: (-_RISK_RANK.get(c.risk, 3), c.created))
     return found
@@ -121,16 +124,16 @@ def _change(
         sorted({i for c in rec.get("commits", []) if c.get("attribution") != "human"
                 for i in c.get("identities", [])})
     )  # fmt: skip
-    task = next((t for t in known if t.base_commit == d.base and t.agent in agents), None)
-    task = task or next((t for t in known if t.base_commit == d.base), None)
+    task = _task_that_pushed(ctx, who, {str(c.get("sha")) for c in rec.get("commits", [])}, known)
     statuses = rec.get("approvals") or []
     decided = _server_decisions(ctx, who, d.repo, [s["digest"] for s in statuses])
-    groups = _policy_groups(ctx, d.repo, d.base) if who.can(Perm.APPROVE) else {}
+    groups = _policy_groups(ctx, d.repo, d.base)
     classes = []
     for s in statuses:
         extra_ok, extra_veto = decided.get(s["digest"], (set(), set()))
-        approvers = tuple(sorted(set(s.get("approvers", [])) | extra_ok))
-        vetoers = tuple(sorted(set(s.get("vetoers", [])) | extra_veto))
+        members = set(groups.get(s["group"], ()))  # only group members count for the group
+        approvers = tuple(sorted(set(s.get("approvers", [])) | (extra_ok & members)))
+        vetoers = tuple(sorted(set(s.get("vetoers", [])) | (extra_veto & members)))
         why = _why_not(who, s["group"], groups, approvers, vetoers, task)
         classes.append(
             ClassStatus(s["class"], s["digest"], s["group"], int(s["needed"]), approvers,
@@ -152,6 +155,28 @@ def _change(
         classes=tuple(classes),
         facts=facts,
     )
+
+
+def _asks(d: DecisionOut) -> bool:
+    """A denied change whose other files still wait for approvals: a reviewer must see it."""
+    return any(
+        int(s.get("needed", 0)) > len(s.get("approvers", []))
+        for s in d.record.get("approvals") or []
+    )
+
+
+def _task_that_pushed(
+    ctx: Context, who: Principal, commits: set[str], known: Sequence[TaskOut]
+) -> TaskOut | None:
+    """The task whose tokens pushed one of the change's commits (witnessed by the hook), or
+    None: a task is never guessed from the base commit, since another task's requester would
+    then be kept out of a change they had nothing to do with, and its intent shown for it."""
+    from signoff.server.broker.listing import task_pushes
+
+    for t in known:
+        if any(p.commit in commits for p in task_pushes(ctx, who, t.id)):
+            return t
+    return None
 
 
 def _server_decisions(
