@@ -322,8 +322,9 @@ Try it:
      diff and the classes that are hers (source, and the lockfile's maintainers approval).
      Approve. Sign out, sign in as carol (release-managers) and approve the lockfile.
   2. Run the gate again, as CI would:
-     {cli} check --repo {repo.path} --base {base[:12]} --head {head[:12]} \\
-       --server {url} --token {t["ci"]} --server-repo demo
+     {cli} check --repo {repo.path} --server-repo demo \\
+       --base {base} --head {head} \\
+       --server {url} --token {t["ci"]}
      It now says ALLOWED (exit code 0): every class has the approvals the policy asks for.
 
 More:
