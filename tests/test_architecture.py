@@ -27,8 +27,6 @@ KNOWN_OVER = frozenset(
     {
         "signoff.analysis.github_actions.analyze",
         "signoff.analysis.npm_package.analyze",
-        "signoff.ledger.service",
-        "signoff.ledger.store",
         "signoff.server.approvals.service.create",
     }
 )

@@ -107,6 +107,10 @@ def test_bad_input_is_one_line_exit_2(cli: Cli, url: str, argv: list[str], messa
 
 
 def test_missing_event_and_bad_url(cli: Cli, url: str) -> None:
+    assert (
+        cli(["ledger", "append", "--ledger", url, "--type", "config.changed", "--actor", "a"])[0]
+        == 0
+    )
     code, _, err = cli(["ledger", "show", "9", "--ledger", url])
     assert code == 2 and "no event with seq 9" in err
     code, _, err = cli(["ledger", "verify", "--ledger", "mysql://x"])

@@ -64,7 +64,7 @@ def test_verify_fast_path_and_cached_edge(
     pg_url: str, tmp_path: Path, draft: Callable[..., EventDraft], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """string_agg chunks verify a clean log without the row-by-row pass; two appenders alternate."""
-    from signoff.ledger import service
+    from signoff.ledger import verify as service
 
     a = Ledger(pg_url, key_path=tmp_path / "k", checkpoint_every=6)
     b = Ledger(pg_url, key_path=tmp_path / "k", checkpoint_every=6)
@@ -77,7 +77,7 @@ def test_verify_fast_path_and_cached_edge(
 
         with monkeypatch.context() as m:
             m.setattr(service, "CHUNK", 4)
-            m.setattr(service, "_check_rows", boom)
+            m.setattr(service, "check_rows", boom)
             result = a.verify()
             assert result.ok and result.size == 18, result.problem
         engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))

@@ -143,7 +143,7 @@ def test_deleted_row(filled: Ledger, raw: sqlite3.Connection) -> None:
 
 def test_inserted_row_at_the_end(filled: Ledger, raw: sqlite3.Connection) -> None:
     raw.execute(
-        "INSERT INTO ledger_events SELECT 30, type, leaf, leaf_hash, nodes "
+        "INSERT INTO ledger_events SELECT 30, leaf, leaf_hash, nodes "
         "FROM ledger_events WHERE seq = 4"
     )
     seq, problem = verdict(filled)
@@ -154,7 +154,7 @@ def test_inserted_row_in_the_middle(filled: Ledger, raw: sqlite3.Connection) -> 
     raw.execute("UPDATE ledger_events SET seq = -seq - 1 WHERE seq >= 8")
     raw.execute("UPDATE ledger_events SET seq = -seq WHERE seq < 0")  # old 8 is now 9
     raw.execute(
-        "INSERT INTO ledger_events SELECT 8, type, leaf, leaf_hash, nodes "
+        "INSERT INTO ledger_events SELECT 8, leaf, leaf_hash, nodes "
         "FROM ledger_events WHERE seq = 3"
     )
     raw.execute("UPDATE ledger_head SET size = 31")
@@ -338,14 +338,14 @@ def test_a_rolled_back_and_regrown_log_is_noticed_by_the_cached_edge(
 def test_clean_verify_never_takes_the_slow_path(
     filled: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from signoff.ledger import service
+    from signoff.ledger import verify as service
 
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("slow path taken")
 
     for chunk in (1, 2, 3, 7, 16_384):
         monkeypatch.setattr(service, "CHUNK", chunk)
-        monkeypatch.setattr(service, "_check_rows", boom)
+        monkeypatch.setattr(service, "check_rows", boom)
         assert filled.verify().ok
 
 
@@ -353,7 +353,7 @@ def test_clean_verify_never_takes_the_slow_path(
 def test_small_chunks_find_the_same_first_bad_seq(
     filled: Ledger, raw: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    from signoff.ledger import service
+    from signoff.ledger import verify as service
 
     monkeypatch.setattr(service, "CHUNK", chunk)
     data = leaf(raw, 17).replace(b'"allow"', b'"deny!"')
@@ -419,7 +419,8 @@ def test_a_batch_spanning_several_insert_statements_is_stored_exactly(
     assert [a.seq for a in done] == list(range(3, 1237))
     with closing(db(lg)) as conn:
         rows = conn.execute(
-            "SELECT seq, type, leaf, leaf_hash, typeof(nodes) FROM ledger_events WHERE seq >= 3"
+            "SELECT seq, json_extract(leaf, '$.type'), leaf, leaf_hash, typeof(nodes) "
+            "FROM ledger_events WHERE seq >= 3"
         ).fetchall()
     assert [r[0] for r in rows] == list(range(3, 1237))
     assert {r[1] for r in rows} == {d.type.value for d in drafts}

@@ -41,10 +41,11 @@ def _common(fn: F) -> F:
     return fn
 
 
-def _open(url: str | None, key: Path | None, origin: str | None) -> Any:
+def _open(url: str | None, key: Path | None, origin: str | None, *, create: bool = False) -> Any:
+    """The ledger at URL; only `append` may create one (a read of a wrong path is an error)."""
     from signoff.ledger.service import Ledger
 
-    return Ledger(url, key_path=key, origin=origin)
+    return Ledger(url, key_path=key, origin=origin, create=create)
 
 
 def _read_arg(value: str, what: str) -> str:
@@ -101,7 +102,7 @@ def append(
     if not isinstance(body, dict):
         raise EventError("--payload must be a JSON object")
     draft = EventDraft(parse_type(type_), actor, parse_subjects(subjects), body, witnessed)
-    with _open(url, key, origin) as lg:
+    with _open(url, key, origin, create=True) as lg:
         done = lg.append(draft)
     click.echo(f"appended seq {done.seq} leaf {done.leaf_hash.hex()}")
 
@@ -200,7 +201,7 @@ def verify(
     origin: str | None,
 ) -> None:
     """Recompute the whole tree and check every checkpoint; exit 1 naming the first bad seq."""
-    trusted = trusted_checkpoint.read_text(encoding="utf-8") if trusted_checkpoint else None
+    trusted = _read_note(trusted_checkpoint) if trusted_checkpoint else None
     with _open(url, key, origin) as lg:
         result = lg.verify(trusted_note=trusted, verifier=_verifier(pub) if pub else None)
     if not result.ok:
@@ -211,6 +212,16 @@ def verify(
     if result.trusted_size is not None:
         line += f", extends trusted checkpoint of size {result.trusted_size}"
     click.echo(line)
+
+
+def _read_note(path: Path) -> str:
+    """A saved checkpoint note: UTF-8 text (c2sp.org/signed-note), else a one-line error."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise Error(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise Error(f"{path}: not a checkpoint note (not UTF-8 at byte {exc.start})") from None
 
 
 @ledger.command(name="verify-bundle")

@@ -25,8 +25,8 @@ from signoff.errors import Error
 
 ALG_ED25519 = 0x01
 _SIG_PREFIX = "\u2014 "
-_NAME_RE = re.compile(r"^[^\s+]+$")
-_SIZE_RE = re.compile(r"^(0|[1-9][0-9]{0,19})$")
+_NAME_RE = re.compile(r"[^\s+]+")  # fullmatch: no Unicode space, no "+"
+_SIZE_RE = re.compile(r"0|[1-9][0-9]{0,19}")  # fullmatch
 
 
 class CheckpointError(Error):
@@ -46,7 +46,7 @@ def key_id(name: str, public_key: bytes) -> bytes:
 
 
 def _check_name(name: str) -> None:
-    if not _NAME_RE.match(name):
+    if not _NAME_RE.fullmatch(name):
         raise CheckpointError(f"key name {name!r} must be non-empty with no spaces or '+'")
 
 
@@ -120,33 +120,55 @@ class Signer:
         return f"{text}\n{_SIG_PREFIX}{self.name} {blob}\n"
 
 
-def open_note(note: str, verifier: Verifier) -> str:
-    """Return the note's text if ``verifier`` signed it; signatures by unknown keys are ignored.
+MAX_SIGNATURES = 100
+"""Signature lines a note may carry (c2sp.org/signed-note: at least 16 must be accepted)."""
 
-    Fails if the note is malformed or no signature line by ``verifier`` verifies.
+
+def open_note(note: str, verifier: Verifier) -> str:
+    """Return the note's text if ``verifier`` signed it (c2sp.org/signed-note).
+
+    The whole note must be well formed: no ASCII control character but newline, a text ending
+    in a newline, a blank line, then 1 to `MAX_SIGNATURES` lines ``— <name> <base64>`` with a
+    valid key name and at least a key id in the signature. Signatures by unknown keys (name or
+    key id differs) are ignored; a signature by ``verifier``'s key that fails to verify rejects
+    the whole note, even next to a good one.
     """
     if len(note) > 1_000_000:
         raise CheckpointError("note is too large")
+    bad = next((c for c in note if c < " " and c != "\n"), None)
+    if bad is not None:
+        raise CheckpointError(f"note contains control character U+{ord(bad):04X}")
     text, sep, sigs = note.rpartition("\n\n")
-    if not sep or not sigs.endswith("\n"):
+    if not sep or not text or not sigs.endswith("\n"):
         raise CheckpointError("note has no signature block")
     text += "\n"
-    seen_known = False
-    for line in sigs[:-1].split("\n"):
-        if not line.startswith(_SIG_PREFIX):
-            raise CheckpointError(f"malformed signature line {line[:40]!r}")
-        name, _, blob = line[len(_SIG_PREFIX) :].partition(" ")
-        raw = _b64decode(blob, "signature")
-        if len(raw) < 5:
-            raise CheckpointError("signature line is too short")
+    lines = sigs[:-1].split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise CheckpointError(f"note has more than {MAX_SIGNATURES} signatures")
+    good = False
+    for line in lines:
+        name, raw = _signature_line(line)
         if name != verifier.name or raw[:4] != verifier.key_id:
             continue
-        seen_known = True
-        if len(raw) == 68 and verifier.verify(text.encode(), raw[4:]):
-            return text
-    if seen_known:
-        raise CheckpointError(f"bad signature by key {verifier.name}")
-    raise CheckpointError(f"note is not signed by key {verifier.name}")
+        if len(raw) != 68 or not verifier.verify(text.encode(), raw[4:]):
+            raise CheckpointError(f"bad signature by key {verifier.name}")
+        good = True
+    if not good:
+        raise CheckpointError(f"note is not signed by key {verifier.name}")
+    return text
+
+
+def _signature_line(line: str) -> tuple[str, bytes]:
+    """(key name, decoded signature) of one ``— <name> <base64>`` line."""
+    if not line.startswith(_SIG_PREFIX):
+        raise CheckpointError(f"malformed signature line {line[:40]!r}")
+    name, sep, blob = line[len(_SIG_PREFIX) :].partition(" ")
+    if not sep or not _NAME_RE.fullmatch(name) or " " in blob:
+        raise CheckpointError(f"malformed signature line {line[:40]!r}")
+    raw = _b64decode(blob, "signature")
+    if len(raw) < 5:
+        raise CheckpointError("signature line is too short")
+    return name, raw
 
 
 @dataclass(frozen=True)
@@ -169,9 +191,11 @@ class Checkpoint:
         if len(lines) < 4 or lines[-1] != "":
             raise CheckpointError("checkpoint body needs origin, size and root lines")
         origin, size, root = lines[0], lines[1], lines[2]
+        if any(not ext for ext in lines[3:-1]):
+            raise CheckpointError("checkpoint extension lines must not be empty")
         if not origin or any(ord(c) < 0x20 for c in origin):
             raise CheckpointError("checkpoint origin line is empty or has control characters")
-        if not _SIZE_RE.match(size):
+        if not _SIZE_RE.fullmatch(size):
             raise CheckpointError(f"checkpoint size {size[:30]!r} is not a decimal number")
         raw = _b64decode(root, "checkpoint root")
         if len(raw) != 32:

@@ -212,6 +212,26 @@ def _read_ranges(ranges: Sequence[tuple[int, int]], read: HashReader) -> list[by
         raise ProofError(f"stored tree is missing subtree {exc.args[0]}") from None
 
 
+def inclusion_coords(index: int, size: int) -> list[Coord]:
+    """The stored subtrees an inclusion proof for leaf ``index`` reads (to fetch them at once)."""
+    if not 0 <= index < size:
+        return []
+    ranges = _subtree_ranges_inclusion(index, size)
+    return [c for a, b in ranges for c in range_coords(a, b)]
+
+
+def consistency_coords(old: int, new: int) -> list[Coord]:
+    """The stored subtrees a consistency proof from ``old`` to ``new`` reads."""
+    if not 0 < old < new:
+        return []
+    return [c for a, b in _subtree_ranges_consistency(old, new) for c in range_coords(a, b)]
+
+
+def root_coords(size: int) -> list[Coord]:
+    """The stored subtrees the root of the first ``size`` leaves folds."""
+    return range_coords(0, size)
+
+
 def inclusion_proof(index: int, size: int, read: HashReader) -> list[bytes]:
     """The audit path for leaf ``index`` in the tree of ``size`` leaves (RFC 9162 §2.1.3.1)."""
     if not 0 <= index < size:

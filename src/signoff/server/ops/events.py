@@ -15,7 +15,7 @@ from typing import Any
 
 from signoff.ledger.events import Event, EventType
 from signoff.ledger.service import InclusionProof
-from signoff.ledger.store import StoredCheckpoint
+from signoff.ledger.snapshot import StoredCheckpoint
 from signoff.server.auth import Perm, Principal
 from signoff.server.context import Context
 from signoff.server.errors import InvalidInputError, NotFoundError
@@ -68,7 +68,7 @@ def _scan(
 ) -> list[Event]:
     key, _, value = subject.rpartition("=") if subject and "=" in subject else ("", "", subject)
     found: list[Event] = []
-    with ctx.recorder.ledger.store.snapshot() as snap, closing(snap.scan()) as batches:
+    with ctx.recorder.ledger.store.snapshot() as snap, closing(snap.scan(0, top)) as batches:
         for batch in batches:
             for seq, leaf, _, _ in batch:
                 if seq >= top:
@@ -87,9 +87,7 @@ def _scan(
 
 
 def latest_checkpoint(ctx: Context) -> StoredCheckpoint | None:
-    with ctx.recorder.ledger.store.snapshot() as snap:
-        cps = snap.checkpoints()
-    return cps[-1] if cps else None
+    return ctx.recorder.ledger.latest_checkpoint()
 
 
 def inclusion(ctx: Context, who: Principal, seq: int) -> tuple[Event, InclusionProof, bool]:
