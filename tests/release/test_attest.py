@@ -24,7 +24,7 @@ from securesystemslib.dsse import Envelope
 from securesystemslib.signer import SSlibKey  # type: ignore[attr-defined]  # re-exported, no __all__
 
 from signoff.attest.dsse import AttestationError, keyid, open_envelope, pae, sign_envelope
-from signoff.attest.statement import REVIEW_TYPE, VSA_TYPE
+from signoff.attest.statement import REVIEW_TYPE, VSA_TYPE, vsa_problems
 
 from .conftest import World
 from .test_release_e2e import agent_lockfile_release
@@ -156,3 +156,86 @@ def test_failed_release_attests_failed(world: Make, tmp_path: Path) -> None:
     assert r.code == 1 and "result=FAILED" in r.out and "attestation FAILED" in r.out
     vsa = json.loads(base64.b64decode(json.loads(out.read_text().splitlines()[0])["payload"]))
     assert vsa["subject"][0]["digest"] == {"gitCommit": w.repo.head()}
+
+
+def failed_bundle(w: World, tmp: Path, priv: Path, art: Path) -> Path:
+    """A FAILED release of the same artifact: an unreviewed agent change on top."""
+    w.repo.write("package-lock.json", '{"lockfileVersion": 3, "packages": {"x": {}}}\n')
+    from gitrepo import COPILOT
+
+    w.repo.commit("unreviewed", author=COPILOT)
+    out = tmp / "failed.jsonl"
+    code, _ = w.verify("--artifact", str(art), "--attest-out", str(out), "--key", str(priv))
+    assert code == 1
+    return out
+
+
+def test_a_bundle_is_one_run_and_every_line_must_pass(world: Make, tmp_path: Path) -> None:
+    """Deleting the VSA line, or mixing lines of two runs, never verifies."""
+    w = world()
+    key = Ed25519PrivateKey.generate()
+    passed, pub, art = release_bundle(w, tmp_path, key)
+    failed = failed_bundle(w, tmp_path, tmp_path / "attest.pem", art)
+    p_vsa, p_review = passed.read_text().splitlines()
+    f_vsa, f_review = failed.read_text().splitlines()
+
+    def check(*lines: str) -> tuple[int, str]:
+        f = tmp_path / "mixed.jsonl"
+        f.write_text("".join(line + "\n" for line in lines))
+        r = w.cli("attest", "verify", str(f), "--key", str(pub), "--artifact", str(art))
+        return r.code, r.out + r.err
+
+    assert check(p_vsa, p_review)[0] == 0
+    code, out = check(f_review)  # the VSA line deleted: the review alone says FAILED
+    assert code == 1 and "exactly one VSA and one review" in out
+    code, out = check(p_vsa, f_review)  # PASSED summary, FAILED details
+    assert code == 1 and "not bound to this bundle's VSA" in out and "result is FAILED" in out
+    code, out = check(f_vsa, p_review)
+    assert code == 1 and "not bound" in out
+    code, out = check(p_vsa, p_review, p_vsa)
+    assert code == 1 and "found 2 VSA" in out
+    code, out = check(p_review, p_vsa)  # order does not matter, binding does
+    assert code == 0, out
+
+
+def test_failed_vsa_keeps_the_slsa_field_rules(world: Make, tmp_path: Path) -> None:
+    w = world()
+    key = Ed25519PrivateKey.generate()
+    _, _, art = release_bundle(w, tmp_path, key)
+    failed = failed_bundle(w, tmp_path, tmp_path / "attest.pem", art)
+    vsa = json.loads(base64.b64decode(json.loads(failed.read_text().splitlines()[0])["payload"]))
+    pred = vsa["predicate"]
+    assert pred["verificationResult"] == "FAILED" and pred["verifiedLevels"] == ["FAILED"]
+    assert vsa_problems(pred) == []
+    proto = {**pred, "verifiedLevels": ",".join(pred["verifiedLevels"])}  # 0.9.3 proto: a string
+    parsed = json_format.ParseDict(proto, vsa_pb2.VerificationSummary())
+    assert parsed.verification_result == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"verifiedLevels": []}, "non-empty array"),
+        ({"verificationResult": "FAILED"}, 'verifiedLevels ["FAILED"]'),
+        ({"verificationResult": "PASSED", "verifiedLevels": ["FAILED"]}, "cannot list the FAILED"),
+        ({"verificationResult": "MAYBE"}, "PASSED or FAILED"),
+        ({"verifiedLevels": ["SLSA_BUILD_LEVEL_2", "SLSA_BUILD_LEVEL_3"]}, "more than one level"),
+        ({"verifiedLevels": ["SLSA_SOMETHING_1"]}, "must not start with SLSA_"),
+        ({"policy": {"digest": {"sha256": "ab"}}}, "policy.uri"),
+        ({"verifier": {}}, "verifier.id"),
+        ({"timeVerified": ""}, "timeVerified"),
+        ({"inputAttestations": [{"uri": "x"}]}, "needs a digest"),
+    ],
+)
+def test_vsa_field_rules(change: dict[str, object], problem: str) -> None:
+    good = {
+        "verifier": {"id": "https://signoff.dev/release-verify@0"},
+        "timeVerified": "2026-01-01T00:00:00Z",
+        "resourceUri": "git+https://example.com/r@v1",
+        "policy": {"uri": "git+https://example.com/r@abc#.signoff/policy.yml"},
+        "inputAttestations": [{"uri": "ledger:seq/1", "digest": {"sha256": "ab"}}],
+        "verificationResult": "PASSED",
+        "verifiedLevels": ["SIGNOFF_AGENT_REVIEW_LEVEL_1", "SLSA_BUILD_LEVEL_3"],
+    }
+    assert vsa_problems(good) == []
+    assert any(problem in p for p in vsa_problems({**good, **change}))

@@ -1,4 +1,5 @@
-"""Signing approval records with `ssh-keygen -Y sign` (namespace `signoff-approval`).
+"""Signing approval records with `ssh-keygen -Y sign` (namespace `signoff-approval`; release
+re-qualifications use their own, `signoff-requalify`).
 
 Signing stays with OpenSSH: it reaches keys in files, in `ssh-agent` and on FIDO tokens, which
 is where approvers keep them. Verifying is in-process (`signoff.identity.sshsig`), so checking
@@ -45,11 +46,11 @@ def _first_line(raw: bytes) -> str:
     return ""
 
 
-def sign(data: bytes, key: Path) -> bytes:
+def sign(data: bytes, key: Path, namespace: str = NAMESPACE) -> bytes:
     """An armored SSHSIG signature over `data` with the private key at `key` (or its agent)."""
     if not key.exists():
         raise SignatureError(f"signing key {key} does not exist")
-    proc = _run(["-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(key)], data=data)
+    proc = _run(["-Y", "sign", "-q", "-n", namespace, "-f", str(key)], data=data)
     if proc.returncode != 0 or BEGIN.encode() not in proc.stdout:
         msg = _first_line(proc.stderr) or f"exit status {proc.returncode}"
         raise SignatureError(f"cannot sign with {key}: {msg}")

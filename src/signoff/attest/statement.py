@@ -3,8 +3,11 @@
 Statement (https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md): `_type`,
 `subject[]` (each a ResourceDescriptor that must carry a `digest`), `predicateType`, `predicate`.
 VSA v1 (https://slsa.dev/spec/v1.0/verification_summary): `verifier.id`, `timeVerified`,
-`resourceUri`, `policy{uri, digest}`, `inputAttestations[]`, `verificationResult`
-(PASSED|FAILED), `verifiedLevels[]`. Consumers must ignore unknown fields; we write none.
+`resourceUri`, `policy` (with a `uri`), `inputAttestations[]` (each with a `digest`),
+`verificationResult` (PASSED|FAILED), `verifiedLevels[]`: the highest level verified per track,
+or `["FAILED"]` when policy verification failed; at most one level per track; custom levels must
+not start with `SLSA_`. `vsa_problems` holds a predicate to those rules. Consumers must ignore
+unknown fields; we write none.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ VSA_TYPE = "https://slsa.dev/verification_summary/v1"
 REVIEW_TYPE = "https://signoff.dev/release-review/v1"
 #: Custom VSA levels must not start with SLSA_ (VSA spec, verifiedLevels).
 PASSED_LEVEL = "SIGNOFF_AGENT_REVIEW_LEVEL_1"
+#: What verifiedLevels holds when policy verification failed (VSA spec, SlsaResult).
+FAILED_LEVEL = "FAILED"
+SLSA_LEVELS = frozenset(f"SLSA_BUILD_LEVEL_{n}" for n in range(4))
 
 
 def statement(
@@ -89,5 +95,47 @@ def vsa_predicate(
         "policy": {"uri": policy_uri, "digest": {"sha256": policy_digest}},
         "inputAttestations": [dict(x) for x in input_attestations],
         "verificationResult": "PASSED" if passed else "FAILED",
-        "verifiedLevels": [PASSED_LEVEL] if passed else [],
+        "verifiedLevels": [PASSED_LEVEL] if passed else [FAILED_LEVEL],
     }
+
+
+def vsa_problems(pred: Mapping[str, Any]) -> list[str]:
+    """Where a VSA v1 predicate breaks the spec's field rules (empty: it keeps them all)."""
+    out: list[str] = []
+    verifier = pred.get("verifier")
+    if not isinstance(verifier, Mapping) or not _text(verifier.get("id")):
+        out.append("verifier.id is required")
+    for name in ("timeVerified", "resourceUri"):
+        if not _text(pred.get(name)):
+            out.append(f"{name} is required")
+    policy = pred.get("policy")
+    if not isinstance(policy, Mapping) or not _text(policy.get("uri")):
+        out.append("policy.uri is required")
+    inputs = pred.get("inputAttestations", [])
+    if not isinstance(inputs, list) or not all(
+        isinstance(x, Mapping) and isinstance(x.get("digest"), Mapping) and x["digest"]
+        for x in inputs
+    ):
+        out.append("every inputAttestations entry needs a digest")
+    result, levels = pred.get("verificationResult"), pred.get("verifiedLevels")
+    if result not in ("PASSED", "FAILED"):
+        out.append(f"verificationResult must be PASSED or FAILED, not {result!r}")
+    if not isinstance(levels, list) or not levels or not all(_text(x) for x in levels):
+        out.append("verifiedLevels must be a non-empty array of strings")
+        return out
+    if result == "FAILED" and levels != [FAILED_LEVEL]:
+        out.append('a FAILED verification must have verifiedLevels ["FAILED"]')
+    if result == "PASSED":
+        if FAILED_LEVEL in levels:
+            out.append("a PASSED verification cannot list the FAILED level")
+        tracks = [x.rsplit("_LEVEL_", 1)[0] for x in levels]
+        if len(set(tracks)) != len(tracks):
+            out.append("verifiedLevels lists more than one level of a track")
+        custom = [x for x in levels if x.startswith("SLSA_") and x not in SLSA_LEVELS]
+        if custom:
+            out.append(f"custom levels must not start with SLSA_ ({', '.join(custom)})")
+    return out
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)

@@ -84,16 +84,16 @@ def override(reason: str, **kw: Any) -> None:
     _record("override", reason=reason, **kw)
 
 
-def _git_config(repo: Path, key: str) -> str:
+def git_config(repo: Path, key: str) -> str:
     from signoff.gitio.runner import Git
 
     return Git(repo).run(["config", "--get", key], check=False).decode().strip()
 
 
-def _signing_key(repo: Path, key: Path | None) -> Path:
+def ssh_signing_key(repo: Path, key: Path | None) -> Path:
     if key is not None:
         return key
-    value = _git_config(repo, "user.signingkey")
+    value = git_config(repo, "user.signingkey")
     if not value:
         raise Error("no signing key: pass --key FILE or set git config user.signingkey")
     if value.startswith("key::") or value.startswith("ssh-"):
@@ -125,10 +125,10 @@ def _record(
     from signoff.gitio.runner import Git
 
     store.check_ref(approvals_ref)
-    who = (principal or _git_config(repo, "user.email")).strip().lower()
+    who = (principal or git_config(repo, "user.email")).strip().lower()
     if not who:
         raise Error("no principal: pass --principal EMAIL or set git config user.email")
-    signing_key = _signing_key(repo, key)
+    signing_key = ssh_signing_key(repo, key)
     # A release range is named by tags; each name must still mean exactly one ref.
     found, _ = resolve(Git(repo), {"base": base, "head": head}, tags=True)
     gated = check_range(repo, found["base"].ref, found["head"].ref, approvals_ref=None)

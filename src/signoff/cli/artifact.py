@@ -52,6 +52,8 @@ def record(kind: str, kw: dict[str, Any], **extra: Any) -> None:
     from signoff.release.artifacts import ArtifactKind, record_artifact_event
 
     name, digest = artifact_digest(kw["file"], kw["digest"])
+    if kw["server"] and kw.get("ssh_key"):
+        raise Error("--key does not apply with --server: the server verifies its caller")
     if kw["server"]:
         from signoff.cli import _remote
 
@@ -63,6 +65,7 @@ def record(kind: str, kw: dict[str, Any], **extra: Any) -> None:
     if not kw["identity"]:
         raise Error("--identity is required with --ledger (with --server the token's identity is)")
     registry = registry_for(kw["repo"], kw["registry_ref"])
+    signed = _signed(kind, digest, kw, extra)
     log = require_log(open_log(kw["ledger_url"], kw["ledger_key"], kw["server"]))
     with log:
         seq, _ = record_artifact_event(
@@ -72,9 +75,35 @@ def record(kind: str, kw: dict[str, Any], **extra: Any) -> None:
             kw["identity"],
             registry=registry,
             name=name or None,
+            signed=signed,
             **extra,
         )
     click.echo(f"recorded {ArtifactKind(kind).event_type.value} for {digest} as event {seq}")
+
+
+def _signed(
+    kind: str, digest: str, kw: dict[str, Any], extra: dict[str, Any]
+) -> dict[str, str] | None:
+    """With --key: the builder's or signer's own signature over what the event says."""
+    key = kw.get("ssh_key")
+    if key is None:
+        return None
+    from signoff.approvals.sshsig import sign
+    from signoff.release import provenance
+
+    who = extra.get("builder") or extra.get("signer") or kw["identity"]
+    stmt = provenance.statement(kind, digest, extra.get("commit"), who)
+    return provenance.signed_payload(stmt, sign(stmt.canonical(), key, provenance.NAMESPACE))
+
+
+_KEY = click.option(
+    "--key",
+    "ssh_key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Sign the record with the builder's (signer's) own SSH key: verified provenance in a "
+    "ledger file (release.require_verified_builders).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,6 +115,7 @@ def artifact() -> None:
 @event_options
 @click.option("--commit", required=True, help="Full SHA of the commit the artifact was built from.")
 @click.option("--builder", help="Builder identity (default: --identity).")
+@_KEY
 def built(commit: str, builder: str | None, **kw: Any) -> None:
     """Record that FILE (or --digest) was built from --commit by --builder."""
     record("built", kw, commit=commit, builder=builder)
@@ -95,6 +125,7 @@ def built(commit: str, builder: str | None, **kw: Any) -> None:
 @event_options
 @click.option("--signer", help="Signer identity (default: --identity).")
 @click.option("--commit", default=None, help="Commit the artifact was built from (optional).")
+@_KEY
 def signed(signer: str | None, commit: str | None, **kw: Any) -> None:
     """Record that FILE (or --digest) was signed by --signer."""
     record("signed", kw, signer=signer, commit=commit)

@@ -1,13 +1,16 @@
 """`signoff attest verify FILE`: check an attestation bundle's signatures and statements.
 
-Exit codes: 0 every envelope verified and every VSA says PASSED; 1 a signature, statement or
-subject check failed, or the release it attests FAILED; 2 unreadable input.
+Exit codes: 0 every envelope verified, the bundle is one release run (exactly one VSA and one
+review, bound to each other) and both say PASSED (and, with `--check-revocations`, no revocation
+recorded after the release reaches its work); 1 a signature, statement, binding, subject or
+revocation check failed, or the release it attests FAILED; 2 unreadable input.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,10 +39,28 @@ def attest() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="An artifact that must be a subject of the attestation.",
 )
+@click.option(
+    "--check-revocations",
+    is_flag=True,
+    help="Also fail when a revocation recorded after the release reaches its work "
+    "(needs --ledger URL or --server URL).",
+)
+@click.option("--ledger", "ledger_url", metavar="URL", envvar="SIGNOFF_LEDGER_URL", default=None)
+@click.option("--server", metavar="URL", envvar="SIGNOFF_SERVER", default=None)
+@click.option("--token", envvar="SIGNOFF_TOKEN", default=None, help="API token for --server.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def verify(file: Path, keys: tuple[Path, ...], artifacts: tuple[Path, ...], fmt: str) -> int:
+def verify(
+    file: Path,
+    keys: tuple[Path, ...],
+    artifacts: tuple[Path, ...],
+    check_revocations: bool,
+    ledger_url: str | None,
+    server: str | None,
+    token: str | None,
+    fmt: str,
+) -> int:
     """Verify FILE (JSON Lines of DSSE envelopes) against the trusted --key(s)."""
-    from signoff.attest.bundle import verify_bundle
+    from signoff.attest.bundle import bundle_problems, verify_bundle
     from signoff.attest.dsse import AttestationError
     from signoff.attest.keys import load_public_key
     from signoff.release.artifacts import file_digest
@@ -48,6 +69,8 @@ def verify(file: Path, keys: tuple[Path, ...], artifacts: tuple[Path, ...], fmt:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise Error(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+    if check_revocations and bool(ledger_url) == bool(server):
+        raise Error("--check-revocations needs the ledger to ask: --ledger URL or --server URL")
     public = [load_public_key(k) for k in keys]
     wanted = {file_digest(a).removeprefix("sha256:"): a.name for a in artifacts}
     try:
@@ -55,14 +78,15 @@ def verify(file: Path, keys: tuple[Path, ...], artifacts: tuple[Path, ...], fmt:
     except AttestationError as exc:
         click.echo(f"signoff: attestation INVALID: {exc}", err=True)
         return 1
-    problems = []
+    problems = bundle_problems(found)
     for v in found:
         have = {s["digest"].get("sha256") for s in v.statement["subject"]}
         problems += [
             f"line {v.line}: {n} is not a subject" for d, n in wanted.items() if d not in have
         ]
-        if v.result is not None and v.result != "PASSED":
-            problems.append(f"line {v.line}: the verification result is {v.result}")
+    if check_revocations:
+        vsa = next((v for v in found if v.result is not None), found[0])
+        problems += _revocations(vsa.statement, ledger_url, server, token)
     if fmt == "json":
         doc = {
             "valid": not problems,
@@ -89,3 +113,20 @@ def verify(file: Path, keys: tuple[Path, ...], artifacts: tuple[Path, ...], fmt:
             click.echo(f"  x {p}")
         click.echo("attestation VERIFIED" if not problems else "attestation FAILED")
     return 0 if not problems else 1
+
+
+def _revocations(
+    statement: dict[str, Any], ledger_url: str | None, server: str | None, token: str | None
+) -> list[str]:
+    """Why the attested release no longer stands, asked of the ledger or the control plane."""
+    if server:
+        from signoff.client import Client
+
+        with Client(server, token) as c:
+            got = c.call("POST", "/v1/attestations/revocations", json={"statement": statement})
+        return [str(p) for p in got.get("problems", [])]
+    from signoff.release.events import LedgerLog
+    from signoff.release.revocation import bundle_revocations
+
+    with LedgerLog(str(ledger_url), create=False) as log:
+        return bundle_revocations(statement, log.all())

@@ -93,7 +93,13 @@ def append(
     origin: str | None,
 ) -> None:
     """Append one event; prints its seq and leaf hash once it is durably committed."""
-    from signoff.ledger.events import EventDraft, EventError, parse_subjects, parse_type
+    from signoff.ledger.events import (
+        EventDraft,
+        EventError,
+        EventType,
+        parse_subjects,
+        parse_type,
+    )
 
     try:
         body = json.loads(_read_arg(payload, "payload"))
@@ -105,6 +111,19 @@ def append(
     with _open(url, key, origin, create=True) as lg:
         done = lg.append(draft)
     click.echo(f"appended seq {done.seq} leaf {done.leaf_hash.hex()}")
+    if draft.type in (EventType.IDENTITY_SUSPENDED, EventType.TASK_REVOKED):
+        _flag_revoked_releases(url, key)
+
+
+def _flag_revoked_releases(url: str | None, key: Path | None) -> None:
+    """A revocation reaches what was shipped: one `release.revoked` per release it reaches."""
+    from signoff.ledger.keys import default_url
+    from signoff.release.events import LedgerLog
+    from signoff.release.revocation import flag_releases
+
+    with LedgerLog(url or default_url(), key) as log:
+        for seq, release in flag_releases(log):
+            click.echo(f"release {release} holds revoked work: release.revoked recorded as {seq}")
 
 
 @ledger.command()

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from signoff.cli._common import repo_option, write_output
-from signoff.cli._ledgeropts import open_log, remote_options
+from signoff.cli._ledgeropts import open_log, remote_options, require_log
 from signoff.cli.artifact import event_options, record
 from signoff.errors import Error
 from signoff.protected import APPROVALS_REF
@@ -151,6 +151,78 @@ def _signing_key(key: Path | None, ledger_url: str | None, ledger_key: Path | No
 
         key = ledger_key or default_key_path(ledger_url)
     return load_private_key(key)
+
+
+@release.command()
+@repo_option
+@click.option("--from", "from_ref", default=None, help="The range's start, as verified.")
+@click.option("--to", "to_ref", default="HEAD", show_default=True, help="The release candidate.")
+@click.option(
+    "--revoked",
+    required=True,
+    metavar="agent:ID|task:ID",
+    help="The revoked identity whose work in the range was re-reviewed.",
+)
+@click.option("--reason", required=True, help="What was re-reviewed, or reverted (signed).")
+@click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="SSH private key to sign with. Default: git config user.signingkey.",
+)
+@click.option("--principal", help="Who you are. Default: git config user.email.")
+@remote_options
+def requalify(
+    repo: Path,
+    from_ref: str | None,
+    to_ref: str,
+    revoked: str,
+    reason: str,
+    key: Path | None,
+    principal: str | None,
+    ledger_url: str | None,
+    ledger_key: Path | None,
+    server: str | None,
+    token: str | None,
+    server_repo: str | None,
+) -> None:
+    """Record, signed, that you re-reviewed a revoked identity's work in FROM..TO.
+
+    `release verify` counts these from the release group (`release.approvals` people) in place
+    of failing the revoked work (docs/release.md, "Revocation reaches what was shipped")."""
+    from signoff.approvals.sshsig import sign
+    from signoff.approvals.store import repository_id
+    from signoff.cli.approve import git_config, ssh_signing_key
+    from signoff.gitio.runner import Git
+    from signoff.ledger.events import EventDraft, EventType
+    from signoff.release import requalify as rq
+    from signoff.release.ledgerview import LedgerView
+    from signoff.release.verify import release_range
+
+    if server:
+        raise Error("record re-qualifications in the ledger with --ledger URL (not --server)")
+    kind, _, ident = revoked.partition(":")
+    if kind not in ("agent", "task") or not ident:
+        raise Error(f"--revoked must be agent:ID or task:ID, not {revoked!r}")
+    git = Git(repo)
+    base, head, _ = release_range(git, to_ref, from_ref)
+    who = (principal or git_config(repo, "user.email")).strip().lower()
+    if not who:
+        raise Error("no principal: pass --principal EMAIL or set git config user.email")
+    with require_log(open_log(ledger_url, ledger_key, server)) as log:
+        view = LedgerView.build(log.all())
+        seqs = view.suspended_agents if kind == "agent" else view.revoked_tasks
+        if ident not in seqs:
+            raise Error(f"the ledger records no revocation of {revoked}")
+        rec = rq.make(
+            repository=repository_id(git, base), base=base, head=head, revoked=revoked,
+            revocation_seq=seqs[ident], principal=who, reason=reason,
+        )  # fmt: skip
+        sig = sign(rec.canonical(), ssh_signing_key(repo, key), rq.NAMESPACE)
+        subjects = {"commit": head, kind: ident}
+        draft = EventDraft(EventType.RELEASE_REQUALIFIED, who, subjects, rq.payload(rec, sig))
+        seq, _ = log.append(draft)
+    click.echo(f"release.requalified recorded as event {seq} ({revoked}, {base[:12]}..{head[:12]})")
 
 
 @release.command()

@@ -46,6 +46,8 @@ class EventType(StrEnum):
     ARTIFACT_SIGNED = "artifact.signed"
     RELEASE_VERIFIED = "release.verified"
     RELEASE_PROMOTED = "release.promoted"
+    RELEASE_REVOKED = "release.revoked"
+    RELEASE_REQUALIFIED = "release.requalified"
     IDENTITY_REGISTERED = "identity.registered"
     IDENTITY_CHANGED = "identity.changed"
     IDENTITY_SUSPENDED = "identity.suspended"

@@ -45,6 +45,7 @@ _RELEASE_KEYS = (
     "trusted_signers",
     "allow_lightweight_tags",
     "require_signed_tags",
+    "require_verified_builders",
 )
 _CLASSES = [c.value for c in FileClass]
 _MODES = [m.value for m in Mode]
@@ -264,6 +265,7 @@ def _release(f: Fields, groups: dict[str, tuple[str, ...]]) -> ReleaseSettings:
         trusted_signers=f.strings(("release", "trusted_signers")),
         allow_lightweight_tags=f.boolean(("release", "allow_lightweight_tags"), False),
         require_signed_tags=f.boolean(("release", "require_signed_tags"), False),
+        require_verified_builders=f.boolean(("release", "require_verified_builders"), False),
     )
 
 

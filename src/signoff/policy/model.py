@@ -115,6 +115,9 @@ class ReleaseSettings:
     allow_lightweight_tags: bool = False
     #: the tag must carry a signature by a human key from `.signoff/allowed_signers`
     require_signed_tags: bool = False
+    #: artifact records count only when their builder/signer is verified (the control plane's
+    #: record, or their own SSH signature), never merely asserted in a ledger file
+    require_verified_builders: bool = False
 
 
 @dataclass(frozen=True, slots=True)

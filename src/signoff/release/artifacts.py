@@ -6,14 +6,18 @@ recorded as having built or signed, even beside a trusted record: such a log ent
 refusal was bypassed, which is exactly what a release must not ignore.
 
 Who did it is *asserted* when recorded through the CLI (the identity flag) and *witnessed* when
-the control plane records it: the actor is then the authenticated caller.
+the control plane records it: the actor is then the authenticated caller. A CLI record can carry
+the builder's or signer's own SSH signature; each record's `verified_by` (server, ssh-signature,
+asserted: `signoff.release.provenance`) is reported, and `release.require_verified_builders`
+counts only verified ones.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +28,7 @@ from signoff.ledger.events import Event, EventDraft, EventType
 from signoff.policy.model import ReleaseSettings
 from signoff.release.events import EventLog, event_digest, of_type
 from signoff.release.identity import agent_reason
+from signoff.release.provenance import ASSERTED, verified_by
 
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -86,11 +91,16 @@ def record_artifact_event(
     release: str | None = None,
     name: str | None = None,
     repo: str | None = None,
+    signed: Mapping[str, str] | None = None,
+    verified_by: str | None = None,
 ) -> tuple[int, str]:
     """Append `artifact.built|signed` or `release.promoted`; refuse agent identities.
 
     The function the CLI (`--ledger`) and the control plane's endpoints call: (seq, leaf hash
-    hex). `repo` (the control plane's repository name) becomes a subject when given.
+    hex). `repo` (the control plane's repository name) becomes a subject when given; `signed`
+    is the builder's or signer's signed statement (`provenance.signed_payload`); `verified_by`
+    is "server" when the control plane records its authenticated caller as the builder or
+    signer (read as such only from the control plane's own log).
     """
     digest = parse_digest(digest)
     roles = {"identity": identity, "builder": builder, "signer": signer}
@@ -117,6 +127,9 @@ def record_artifact_event(
             raise Error("release promote: --release must name the release (e.g. its tag)")
         subjects["release"] = release
         payload["release"] = release
+    payload.update(signed or {})
+    if verified_by is not None:
+        payload["verified_by"] = verified_by
     draft = EventDraft(kind.event_type, identity, subjects, payload, ())
     return log.append(draft)
 
@@ -131,6 +144,8 @@ class ArtifactCheck:
     built_by: tuple[str, ...]
     signed_by: tuple[str, ...]
     events: tuple[Event, ...]
+    #: per built/signed record: (ledger seq, role, identity, verified_by, how)
+    provenance: tuple[tuple[int, str, str, str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -156,8 +171,13 @@ def check_artifact(
     commit: str,
     settings: ReleaseSettings,
     registry: Registry,
+    *,
+    allowed_signers: str = "",
+    at: dt.datetime | None = None,
 ) -> ArtifactCheck:
-    """Built by a trusted non-agent builder from `commit`, and signed by a trusted signer."""
+    """Built by a trusted non-agent builder from `commit`, and signed by a trusted signer;
+    with `release.require_verified_builders`, only records whose builder or signer is verified
+    (the control plane's own record, or their SSH signature) count."""
     events = log.by_subject("artifact", digest)
     built = of_type(events, EventType.ARTIFACT_BUILT)
     signed = of_type(events, EventType.ARTIFACT_SIGNED)
@@ -169,17 +189,30 @@ def check_artifact(
         for who in dict.fromkeys([e.actor, _who(e, "builder"), _who(e, "signer")]):
             if why := agent_reason(who, registry):
                 problems.append(f"{name}: {e.type.value} by an agent identity: {why} (seq {e.seq})")
-    good_built = _trusted(built, "builder", settings.trusted_builders, registry, commit=commit)
-    good_signed = _trusted(signed, "signer", settings.trusted_signers, registry)
+    when = at or dt.datetime.now(dt.UTC)
+    server = log.verifies_actors
+    prov = [
+        (e.seq, role, _who(e, role), *verified_by(e, _who(e, role), server_log=server,
+                                                  allowed_signers=allowed_signers, at=when))
+        for role, group in (("builder", built), ("signer", signed))
+        for e in group
+    ]  # fmt: skip
+    verified = {seq for seq, _, _, by, _ in prov if by != ASSERTED}
+    needs = settings.require_verified_builders
+    good_built = _trusted(built, "builder", settings.trusted_builders, registry, commit=commit,
+                          verified=verified if needs else None)  # fmt: skip
+    good_signed = _trusted(signed, "signer", settings.trusted_signers, registry,
+                           verified=verified if needs else None)  # fmt: skip
+    unverified = " verified" if needs else ""
     if not good_built:
         problems.append(
-            f"{name}: no record of being built from {commit[:12]} by a trusted "
-            f"builder{_why(built, 'builder', settings.trusted_builders, commit)}"
+            f"{name}: no record of being built from {commit[:12]} by a{unverified} trusted "
+            f"builder{_why(built, 'builder', settings.trusted_builders, commit, prov)}"
         )
     if not good_signed:
         problems.append(
-            f"{name}: no record of being signed by a trusted "
-            f"signer{_why(signed, 'signer', settings.trusted_signers, None)}"
+            f"{name}: no record of being signed by a{unverified} trusted "
+            f"signer{_why(signed, 'signer', settings.trusted_signers, None, prov)}"
         )
     return ArtifactCheck(
         name,
@@ -188,6 +221,7 @@ def check_artifact(
         tuple(dict.fromkeys(_who(e, "builder") for e in good_built)),
         tuple(dict.fromkeys(_who(e, "signer") for e in good_signed)),
         tuple(good_built + good_signed),
+        tuple(prov),
     )
 
 
@@ -198,6 +232,7 @@ def _trusted(
     registry: Registry,
     *,
     commit: str | None = None,
+    verified: set[int] | None = None,
 ) -> list[Event]:
     return [
         e
@@ -206,18 +241,28 @@ def _trusted(
         and not agent_reason(_who(e, role), registry)
         and not agent_reason(e.actor, registry)
         and (commit is None or e.subjects.get("commit") == commit)
+        and (verified is None or e.seq in verified)
     ]
 
 
-def _why(events: Sequence[Event], role: str, trusted: Sequence[str], commit: str | None) -> str:
+def _why(
+    events: Sequence[Event],
+    role: str,
+    trusted: Sequence[str],
+    commit: str | None,
+    prov: Sequence[tuple[int, str, str, str, str]] = (),
+) -> str:
     if not trusted:
         return f" (the policy's release.trusted_{role}s list is empty: nobody is trusted)"
     if not events:
         return f" (no artifact.{'built' if role == 'builder' else 'signed'} event)"
+    by = {seq: f"{how} ({detail})" for seq, r, _, how, detail in prov if r == role}
     seen = []
     for e in events:
         bits = [f"by {_who(e, role)}"]
         if commit is not None and e.subjects.get("commit") != commit:
             bits.append(f"from {str(e.subjects.get('commit', '?'))[:12]}")
+        if e.seq in by:
+            bits.append(by[e.seq])
         seen.append(" ".join(bits))
     return f" (recorded: {'; '.join(seen)}; trusted: {', '.join(trusted)})"

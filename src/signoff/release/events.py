@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 
 class EventLog(Protocol):
-    """Read events by subject or in full, and append one; `origin` names the log."""
+    """Read events by subject or in full, and append one; `origin` names the log.
+
+    `verifies_actors` is True only for the control plane's own log, whose appends record the
+    authenticated caller; a ledger file records whatever its writer says."""
 
     origin: str
+    verifies_actors: bool
 
     def by_subject(self, key: str, value: str) -> list[Event]: ...
 
@@ -43,11 +47,14 @@ def of_type(events: Sequence[Event], *types: EventType) -> list[Event]:
 class LedgerLog:
     """An `EventLog` over a local ledger (the `Ledger` read API: `find`, `events`, `recent`)."""
 
-    def __init__(self, url: str, key_path: str | Path | None = None) -> None:
+    def __init__(
+        self, url: str, key_path: str | Path | None = None, *, create: bool = True
+    ) -> None:
         from signoff.ledger.service import Ledger
 
-        self._ledger: Ledger = Ledger(url, key_path=key_path)
+        self._ledger: Ledger = Ledger(url, key_path=key_path, create=create)
         self.origin = self._ledger.origin
+        self.verifies_actors = False
         self._cache: list[Event] | None = None
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from signoff import __version__
+from signoff.attest.bundle import summary_ref
 from signoff.attest.statement import REVIEW_TYPE, VSA_TYPE, statement, vsa_predicate
 from signoff.ledger.events import EventDraft, EventType
 from signoff.protected import POLICY_PATH
@@ -49,8 +50,10 @@ def statements(r: ReleaseResult, resource: str) -> list[dict[str, Any]]:
     )
     agent_changes = [c for c in changes_json(r) if c["decision"] != "allow" or
                      c["release_impacting"] or set(c["attribution"]) - {"human"}]  # fmt: skip
+    vsa_statement = statement(subjects(r), VSA_TYPE, vsa)
     review = {
         "verifier": {"id": f"{VERIFIER_ID}@{__version__}"},
+        "summary": summary_ref(vsa_statement),
         "timeVerified": r.verified_at,
         "result": result_word(r),
         "range": {
@@ -69,7 +72,7 @@ def statements(r: ReleaseResult, resource: str) -> list[dict[str, Any]]:
         if r.tag is None
         else {"name": r.tag.tag, "tagger": r.tag.tagger, "evidence": r.tag.evidence},
     }
-    return [statement(subjects(r), VSA_TYPE, vsa), statement(subjects(r), REVIEW_TYPE, review)]
+    return [vsa_statement, statement(subjects(r), REVIEW_TYPE, review)]
 
 
 def resource_uri(repo: str | os.PathLike[str]) -> str:

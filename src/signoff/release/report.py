@@ -154,6 +154,10 @@ def to_json(r: ReleaseResult) -> dict[str, Any]:
                 "signed_by": list(a.signed_by),
                 "problems": list(a.problems),
                 "ledger_events": [e.seq for e in a.events],
+                "provenance": [
+                    {"seq": seq, "role": role, "identity": who, "verified_by": by, "how": how}
+                    for seq, role, who, by, how in a.provenance
+                ],
             }
             for a in r.artifacts
         ],
@@ -206,6 +210,10 @@ def text_from_json(doc: dict[str, Any]) -> str:
             f"artifact {display(art['name'])} {art['digest'][:23]}... {state}; "
             f"built by {built}; signed by {signed}"
         )
+        for p in art.get("provenance", []):
+            lines.append(
+                f"  {p['role']} {display(p['identity'])} (seq {p['seq']}): {p['verified_by']}"
+            )
     failures = "" if word == "PASSED" else f" ({len(doc['failures'])} problem(s))"
     lines += ["", f"Result: {word}{failures}"]
     return "\n".join(lines) + "\n"

@@ -39,12 +39,12 @@ from signoff.gate.inputs import read_inputs
 from signoff.gate.refs import target_from_ref
 from signoff.gitio import history
 from signoff.gitio.runner import Git
-from signoff.identity.agents import Lifecycle, Registry, parse_registry
-from signoff.identity.validity import identity_state_at
+from signoff.identity.agents import Registry, parse_registry
 from signoff.policy.model import Policy, ReleaseSettings, Requirement
 from signoff.protected import APPROVALS_REF, REGISTRY_PATH
 from signoff.release.artifacts import ArtifactCheck, check_artifact
 from signoff.release.events import EventLog
+from signoff.release.identities import Check, Requalifier, identity_check
 from signoff.release.ledgerview import LedgerView
 from signoff.release.tags import TagCheck, check_tag
 
@@ -53,19 +53,6 @@ if TYPE_CHECKING:
 
 RELEASE_RULE = "release"
 _BEFORE_ANY_EXPIRY = dt.date.min
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One named part of the release gate and every reason it failed."""
-
-    name: str
-    problems: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,21 +95,7 @@ def verify_release(
     `server` is a second approval source (the control plane's own approvals, when it runs the
     gate); signed records on `approvals_ref` and server records go through the same rules."""
     git = Git(repo)
-    head = history.resolve_commit(git, to_ref, role="--to", tags=True)
-    warnings: list[str] = []
-    if from_ref:
-        base = history.resolve_commit(git, from_ref, role="--from", tags=True)
-    else:
-        base = _root(git, head)
-        warnings.append(
-            f"first release: the range starts after the root commit {base[:12]}, "
-            "which is not itself reviewed"
-        )
-    mbase = history.merge_base(git, base, head)
-    if mbase == head:
-        raise GitError(f"empty release: {to_ref} adds nothing to {from_ref or base[:12]}")
-    if mbase != base:
-        warnings.append(f"--from is not an ancestor of --to: measured from {mbase[:12]}")
+    base, head, warnings = release_range(git, to_ref, from_ref)
     if artifacts and log is None:
         raise GitError("--artifact needs a ledger (--ledger or --server URL) to look them up")
     now = dt.datetime.now(dt.UTC)
@@ -147,20 +120,23 @@ def verify_release(
         approvals_ref=approvals_ref, server=server, inputs=inputs, adjust=release_requirement,
     ).decision  # fmt: skip
     decision = dataclasses.replace(d, warnings=(*d.warnings, *warnings))
-    view = LedgerView.build(log.all()) if log is not None else LedgerView()
+    events = log.all() if log is not None else []
+    view = LedgerView.build(events)
+    requal = Requalifier(events, git, base, head, inputs.signers_text, policy, checked_at)
     changes, release = _change_checks(decision, frozenset(release_paths))
-    checks = [
-        changes,
-        release,
-        _identity_check(d.commits, inputs.registry, registry_now, view, checked_at),
-    ]
+    checks = [changes, release, identity_check(d.commits, inputs.registry, registry_now, view,
+                                               checked_at, requal)]  # fmt: skip
     tag_check = None
     if tag is not None:
         tag_check = check_tag(git, tag, head, policy, registry_now, inputs.humans)
         checks.append(Check("tag", tag_check.problems, tag_check.notes))
     found: list[ArtifactCheck] = []
     if artifacts and log is not None:
-        found = [check_artifact(log, n, dg, head, settings, registry_now) for n, dg in artifacts]
+        found = [
+            check_artifact(log, n, dg, head, settings, registry_now,
+                           allowed_signers=inputs.signers_text, at=checked_at)
+            for n, dg in artifacts
+        ]  # fmt: skip
         checks.append(Check("artifacts", tuple(p for a in found for p in a.problems)))
     return ReleaseResult(
         from_ref=from_ref, to_ref=to_ref, decision=decision, policy=policy,
@@ -169,6 +145,26 @@ def verify_release(
         verified_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         warnings=tuple(decision.warnings),
     )  # fmt: skip
+
+
+def release_range(git: Git, to_ref: str, from_ref: str | None) -> tuple[str, str, list[str]]:
+    """(base, head, warnings): the range as one change set, measured from the merge base."""
+    head = history.resolve_commit(git, to_ref, role="--to", tags=True)
+    warnings: list[str] = []
+    if from_ref:
+        base = history.resolve_commit(git, from_ref, role="--from", tags=True)
+    else:
+        base = _root(git, head)
+        warnings.append(
+            f"first release: the range starts after the root commit {base[:12]}, "
+            "which is not itself reviewed"
+        )
+    mbase = history.merge_base(git, base, head)
+    if mbase == head:
+        raise GitError(f"empty release: {to_ref} adds nothing to {from_ref or base[:12]}")
+    if mbase != base:
+        warnings.append(f"--from is not an ancestor of --to: measured from {mbase[:12]}")
+    return base, head, warnings
 
 
 def _root(git: Git, head: str) -> str:
@@ -253,45 +249,3 @@ def _stale(s: ApprovalStatus | None) -> str:
         return ""
     stale = [i.approver for i in s.ignored if i.reason.startswith("stale digest")]
     return f" (stale approval by {', '.join(sorted(set(stale)))}: content changed)" if stale else ""
-
-
-def _identity_check(
-    commits: Sequence[Attribution],
-    then: Registry,
-    now: Registry,
-    view: LedgerView,
-    checked_at: dt.datetime,
-) -> Check:
-    """Each agent commit's identity, at the time of its work (`signoff.identity.validity`).
-
-    Both registries (at `--from` and `--to`) are asked, so a later registry can only add
-    refusals; revocations (the ledger's, or `suspended` in either registry) reach all work."""
-    problems: list[str] = []
-    notes: list[str] = []
-    for a in commits:
-        for actor in a.actors:
-            if actor.agent is None:
-                continue
-            current = now.get(actor.id)
-            if current is None:
-                problems.append(f"{a.sha[:12]}: agent {actor.id} is no longer registered")
-            seen = view.work_time(a.sha)
-            when, source = seen or (checked_at, "no witnessed time: judged at this check")
-            for entry in (actor.agent, current):
-                if entry is None:
-                    continue
-                state = identity_state_at(entry, when, view.suspended_agents)
-                if not state.ok:
-                    problems.append(f"{a.sha[:12]}: {state.reason} [{source}]")
-            if seen is not None and actor.agent.lifecycle(checked_at.date()) is Lifecycle.EXPIRED:
-                notes.append(
-                    f"{a.sha[:12]}: agent {actor.id} has expired since, but its work was "
-                    f"witnessed while valid ({source})"
-                )
-        for task in sorted(view.commit_tasks.get(a.sha, ())):
-            if task in view.revoked_tasks:
-                seq = view.revoked_tasks[task]
-                problems.append(
-                    f"{a.sha[:12]}: pushed for task {task}, which was revoked (ledger seq {seq})"
-                )
-    return Check("identities", tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(notes)))

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from signoff.server.db import Database
 
 T = TypeVar("T")
+#: Events after which revoked work is looked for in verified releases.
+_REVOCATIONS = (EventType.IDENTITY_SUSPENDED, EventType.TASK_REVOKED)
 
 
 class Recorder:
@@ -42,7 +44,19 @@ class Recorder:
         witnessed: Sequence[str] = ("actor",),
     ) -> int:
         draft = EventDraft(type_, actor, dict(subjects), dict(payload), tuple(witnessed))
-        return self.ledger.append(draft).seq
+        seq = self.ledger.append(draft).seq
+        if type_ in _REVOCATIONS:
+            self.flag_revoked_releases()
+        return seq
+
+    def flag_revoked_releases(self) -> list[int]:
+        """One `release.revoked` per verified release a revocation now reaches (the release
+        core's rule, `signoff.release.revocation`); their seqs."""
+        from signoff.release.revocation import flag_drafts
+
+        size = self.ledger.size()
+        events = sorted(self.ledger.recent(size), key=lambda e: e.seq) if size else []
+        return [self.ledger.append(d).seq for d in flag_drafts(events)]
 
     def append(self, draft: EventDraft) -> tuple[int, str]:
         """Append a prepared draft (the release core builds its own): (seq, leaf hash hex)."""

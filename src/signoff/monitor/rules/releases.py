@@ -24,6 +24,7 @@ from signoff.monitor.alerts import Alert, Severity
 from signoff.monitor.model import Snapshot
 from signoff.monitor.rules.base import Rule, rule
 from signoff.release.ledgerview import LedgerView
+from signoff.release.revocation import revoked_releases
 
 
 def _strings(value: object) -> list[str]:
@@ -103,4 +104,27 @@ def revoked_work_promoted(snap: Snapshot, r: Rule) -> Iterator[Alert]:
         )
 
 
-RULES = (revoked_work_promoted,)
+@rule(
+    "release.revoked",
+    Severity.CRITICAL,
+    "A release verified PASSED holds work of an agent or task revoked afterwards.",
+)
+def release_revoked(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    """Each verified release a later revocation reaches (signoff.release.revocation), whether or
+    not it was promoted; a release verified again after the revocation is not one."""
+    if not snap.events:
+        return
+    for rev in revoked_releases(snap.events):
+        yield r.alert(
+            f"release:{rev.label}",
+            f"release {rev.label} (verified PASSED at ledger seq {rev.verified.seq}) holds "
+            f"{len(rev.commits)} commit(s) of {rev.revoked.replace(':', ' ', 1)}, revoked at "
+            f"ledger seq {rev.revocation_seq}: its attestation no longer stands",
+            "re-review or revert that work, have release managers re-qualify it "
+            "(signoff release requalify), and verify the release again",
+            seqs=[rev.verified.seq, rev.revocation_seq],
+            commits=rev.commits,
+        )
+
+
+RULES = (revoked_work_promoted, release_revoked)

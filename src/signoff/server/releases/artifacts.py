@@ -90,7 +90,13 @@ def append_event(
     registry: Registry,
     **kw: Any,
 ) -> ArtifactRecorded:
-    """The core's `record_artifact_event` on the server's ledger, the caller as actor."""
+    """The core's `record_artifact_event` on the server's ledger, the caller as actor.
+
+    A builder or signer that is the caller itself is the server's own reading (`verified_by:
+    server`); one the caller names for someone else stays asserted."""
+    named = kw.get("builder") or kw.get("signer")
+    if named is not None and named == caller_identity(who):
+        kw = {**kw, "verified_by": "server"}
     try:
         seq, leaf = record_artifact_event(
             ServerLog(ctx.recorder), kind, digest, who.actor, registry=registry, **kw

@@ -18,6 +18,8 @@ from signoff.server.releases.schemas import (
     PromoteOut,
     ReleaseOut,
     ReleaseSummary,
+    RevocationCheckIn,
+    RevocationCheckOut,
     TraceOut,
     VerifyIn,
 )
@@ -77,6 +79,13 @@ def get_release(ctx: Ctx, who: Caller, release_id: ReleaseId) -> ReleaseOut:
 def get_attestation(ctx: Ctx, who: Caller, release_id: ReleaseId) -> Response:
     """The in-toto bundle signed with the ledger key (`GET /v1/ledger/public-key`)."""
     return Response(service.attestation(ctx, who, release_id), media_type=JSONL)
+
+
+@router.post("/attestations/revocations")
+def attestation_revocations(ctx: Ctx, who: Caller, body: RevocationCheckIn) -> RevocationCheckOut:
+    """Why an attested release no longer stands: revocations this ledger recorded that reach
+    its work (ci, approver, auditor, admin). Empty `problems`: nothing reached it."""
+    return RevocationCheckOut(problems=service.check_revocations(ctx, who, body.statement))
 
 
 @router.post("/releases/{release_id}/promote")

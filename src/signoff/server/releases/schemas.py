@@ -93,6 +93,23 @@ class ReleaseSummary(Out):
 class ReleaseOut(ReleaseSummary):
     notes: list[str] = Field(description="The server's own remarks (e.g. policy drift).")
     report: dict[str, Any] = Field(description="The `signoff.release/v1` report.")
+    revocations: list[str] = Field(
+        default_factory=list,
+        description="Revocations recorded after this verification that reach its commits: "
+        "while any is listed the release no longer stands (not promotable; its attestation "
+        "fails `signoff attest verify --check-revocations`).",
+    )
+
+
+class RevocationCheckIn(Model):
+    statement: dict[str, Any] = Field(
+        description="An in-toto Statement from a verified bundle (its subjects and, for a VSA, "
+        "its timeVerified are read)."
+    )
+
+
+class RevocationCheckOut(Out):
+    problems: list[str]
 
 
 class PromoteIn(Model):

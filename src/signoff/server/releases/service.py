@@ -180,7 +180,30 @@ def _load(ctx: Context, release_id: str) -> RowMapping:
 
 def get(ctx: Context, who: Principal, release_id: str) -> ReleaseOut:
     who.require(Perm.READ_RELEASES)
-    return release_out(_load(ctx, release_id))
+    row = _load(ctx, release_id)
+    return release_out(row).model_copy(update={"revocations": _revocations(ctx, row)})
+
+
+def _revocations(ctx: Context, row: Mapping[str, Any] | RowMapping) -> list[str]:
+    """Revocations recorded after this release's verification that reach its work."""
+    from signoff.release.revocation import revoked_releases
+
+    if row["result"] != "PASSED" or row["ledger_seq"] is None:
+        return []
+    return [
+        f"{r.revoked} revoked at ledger seq {r.revocation_seq} ({len(r.commits)} commit(s))"
+        for r in revoked_releases(ServerLog(ctx.recorder).all())
+        if r.verified.seq == row["ledger_seq"]
+    ]
+
+
+def check_revocations(ctx: Context, who: Principal, statement: Mapping[str, Any]) -> list[str]:
+    """`signoff attest verify --check-revocations --server`: why an attested release no longer
+    stands, judged on the server's ledger (signoff.release.revocation.bundle_revocations)."""
+    from signoff.release.revocation import bundle_revocations
+
+    who.require(Perm.READ_RELEASES)
+    return bundle_revocations(statement, ServerLog(ctx.recorder).all())
 
 
 def attestation(ctx: Context, who: Principal, release_id: str) -> str:
@@ -232,6 +255,13 @@ def promote(ctx: Context, who: Principal, release_id: str, body: PromoteIn) -> P
         raise ConflictError(
             f"release {release_id} FAILED verification; only a PASSED release is promoted",
             code="release_failed",
+        )
+    revoked = _revocations(ctx, row)
+    if revoked:
+        raise ConflictError(
+            f"release {release_id} holds revoked work ({'; '.join(revoked)}): re-qualify it "
+            "and verify it again before promoting",
+            code="release_revoked",
         )
     names = {a["digest"]: a["name"] for a in jsoncol.loads(row["report"])["artifacts"]}
     if not names:

@@ -32,6 +32,7 @@ class ServerLog:
         self._recorder = recorder
         self._ledger = recorder.ledger
         self.origin = self._ledger.origin
+        self.verifies_actors = True  # every append records the authenticated caller
         self._cache: list[Event] | None = None
 
     def by_subject(self, key: str, value: str) -> list[Event]:
