@@ -21,6 +21,7 @@ from signoff.approvals.verify import CheckedRecord
 from signoff.attribution.attribute import Witness
 from signoff.errors import Error
 from signoff.httpio import opener
+from signoff.identity.agents import Registry, parse_registry
 
 #: Approvals fetched per request (the server's maximum page size).
 PAGE = 200
@@ -159,6 +160,13 @@ class ServerWitness:
                     item["task"], item["agent"], item["requester"], item["ref"]
                 )
         return out
+
+
+def server_registry(client: Client) -> Registry:
+    """The control plane's registered agents (`GET /v1/gate/agents`), validated exactly as a
+    repository's `.signoff/agents.yml` is."""
+    doc = client.call("GET", "/v1/gate/agents")
+    return parse_registry(dumps(doc).encode(), f"{client.url}/v1/gate/agents")
 
 
 def post_decision(client: Client, repo: str, record: Mapping[str, Any]) -> Any:

@@ -156,9 +156,15 @@ def _check_with_server(
     *,
     quiet: bool,
 ) -> Decision:
-    """The gate with the control plane's approvals and witnessed pushes; the decision record
-    is posted back to it."""
-    from signoff.client import Client, ServerApprovals, ServerWitness, post_decision
+    """The gate with the control plane's approvals, witnessed pushes and agents; the decision
+    record is posted back to it."""
+    from signoff.client import (
+        Client,
+        ServerApprovals,
+        ServerWitness,
+        post_decision,
+        server_registry,
+    )
     from signoff.gate.check import run_check
     from signoff.gate.record import decision_payload
 
@@ -171,6 +177,8 @@ def _check_with_server(
             head,
             server=ServerApprovals(client, name),
             witness=ServerWitness(client, name),
+            # the control plane's agents: the stricter of its entry and the repository's counts
+            server_registry=server_registry(client),
             **options,
         )
         posted = post_decision(client, name, decision_payload(decision))

@@ -4,6 +4,7 @@ evidence and the enforcement level of *this* deployment."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -48,17 +49,25 @@ def compliance(
     from signoff.monitor.snapshot import gather
 
     if server:
-        raise Error("--server is not supported for reports yet; use --ledger URL and --repo DIR")
-    start = _date(since)
-    snap = gather(now=dt.datetime.now(dt.UTC), repo=repo, base_ref=base_ref,
-                  ledger_url=ledger_url, ledger_key=ledger_key, since=start)  # fmt: skip
-    origin = ""
-    if ledger_url:
-        from signoff.ledger.service import Ledger
+        if ledger_url or repo or base_ref or since:
+            raise Error("with --server the control plane reports on its own ledger and "
+                        "repositories: drop --ledger, --repo, --ref and --since")  # fmt: skip
+        from signoff.client import Client
 
-        with Ledger(ledger_url, key_path=ledger_key) as lg:
-            origin = lg.origin
-    text = render(build(snap, origin), fmt)
+        with Client(server, os.environ.get("SIGNOFF_TOKEN")) as c:
+            doc = c.call("GET", "/v1/reports/compliance")
+    else:
+        start = _date(since)
+        snap = gather(now=dt.datetime.now(dt.UTC), repo=repo, base_ref=base_ref,
+                      ledger_url=ledger_url, ledger_key=ledger_key, since=start)  # fmt: skip
+        origin = ""
+        if ledger_url:
+            from signoff.ledger.service import Ledger
+
+            with Ledger(ledger_url, key_path=ledger_key) as lg:
+                origin = lg.origin
+        doc = build(snap, origin)
+    text = render(doc, fmt)
     if output is None:
         click.echo(text)
     else:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from signoff.changes import FileChange
 from signoff.errors import GitError
-from signoff.gate.inputs import GateInputs
+from signoff.gate.inputs import GateInputs, with_server_registry
 from signoff.gate.refs import branch_of
 from signoff.gate.start import RangeStart
 from signoff.gitio import history
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from signoff.decision import ApprovalReport, Decision, FileDecision
     from signoff.gate.files import Prepared
     from signoff.gate.range import RangeRead
+    from signoff.identity.agents import Registry
 
 
 class WitnessSource(Protocol):
@@ -77,6 +78,7 @@ def run_check(
     approvals_ref: str | None = APPROVALS_REF,
     server: RecordSource | None = None,
     witness: WitnessSource | None = None,
+    server_registry: Registry | None = None,
     started: RangeStart | None = None,
     on_commit: Callable[[Attribution, str], object] | None = None,
 ) -> Decision:
@@ -84,7 +86,7 @@ def run_check(
     return check_range(
         repo, base_ref, head_ref, policy_file=policy_file, target_branch=target_branch,
         today=today, approvals_ref=approvals_ref, server=server, witness=witness,
-        started=started, on_commit=on_commit,
+        server_registry=server_registry, started=started, on_commit=on_commit,
     ).decision  # fmt: skip
 
 
@@ -99,6 +101,7 @@ def check_range(
     approvals_ref: str | None = APPROVALS_REF,
     server: RecordSource | None = None,
     witness: WitnessSource | None = None,
+    server_registry: Registry | None = None,
     started: RangeStart | None = None,
     on_commit: Callable[[Attribution, str], object] | None = None,
     inputs: GateInputs | None = None,
@@ -106,7 +109,8 @@ def check_range(
 ) -> Checked:
     """Decide on base..head; signed approval records on `approvals_ref` (None: ignore them)
     are verified against the base ref's allowed signers and applied to the decision, together
-    with the approvals `server` (the control plane, `signoff check --server`) holds.
+    with the approvals `server` (the control plane, `signoff check --server`) holds, under the
+    stricter of the base ref's registry and `server_registry` (the control plane's agents).
 
     `inputs`, read already from the base commit, are used instead of reading them again (and
     then `policy_file` is not read: the inputs say whether theirs was a dry run).
@@ -119,9 +123,8 @@ def check_range(
         started = None
     now = dt.datetime.now(dt.UTC)  # signatures, expiry and review dates are judged at this time
     with started or RangeStart(repo, base_ref, head_ref, inputs) as run:
-        walked = _walk(
-            run, policy_file, approvals_ref, server, on_commit, now, (base_ref, head_ref)
-        )
+        walked = _walk(run, policy_file, approvals_ref, server, server_registry, on_commit,
+                       now, (base_ref, head_ref))  # fmt: skip
     git, base, head = run.git, run.base, run.head
     inputs, read, policy = walked.inputs, walked.read, walked.inputs.policy
     if not read.shas:
@@ -132,7 +135,6 @@ def check_range(
 
     from signoff import decision as d
     from signoff.gate import files as gate_files
-    from signoff.gate.range import review_notes
 
     today = today or now.date()
     target = target_branch or branch_of(run.base_ref)
@@ -147,12 +149,30 @@ def check_range(
             agent_keys=inputs.signers.agent_keys, server=server, stored=walked.stored,
         )  # fmt: skip
         files = list(final)
+    return Checked(_decision(run, walked, files, approvals, target, today, now), inputs)
+
+
+def _decision(
+    run: RangeStart,
+    walked: _Walked,
+    files: list[FileDecision],
+    approvals: ApprovalReport | None,
+    target: str | None,
+    today: dt.date,
+    now: dt.datetime,
+) -> Decision:
+    """The decision record: the verdict, what it covers, the inputs it was made under."""
+    from signoff import decision as d
+    from signoff.gate.range import review_notes
+
+    inputs, read, policy = walked.inputs, walked.read, walked.inputs.policy
+    attributions = read.attributions
     reviews = review_notes(inputs.registry, attributions.values(), today)
     notes = (*inputs.notes, *walked.unlanded, *reviews)
-    decision = d.Decision(
+    return d.Decision(
         verdict=d.strictest([f.verdict for f in files]),
-        base=base,
-        head=head,
+        base=run.base,
+        head=run.head,
         merge_base=walked.merge_base,
         target_branch=target,
         files=tuple(files),
@@ -167,7 +187,6 @@ def check_range(
         base_ref=run.base_ref,
         head_ref=run.head_ref,
     )
-    return Checked(decision, inputs)
 
 
 def _add_witness(witness: WitnessSource, read: RangeRead, inputs: GateInputs) -> None:
@@ -198,6 +217,7 @@ def _walk(
     policy_file: Path | None,
     approvals_ref: str | None,
     server: RecordSource | None,
+    server_registry: Registry | None,
     on_commit: Callable[[Attribution, str], object] | None,
     now: dt.datetime,
     refs: tuple[str, str],
@@ -211,6 +231,8 @@ def _walk(
 
     git, base, head = run.git, run.base, run.head
     inputs = run.inputs(policy_file)
+    if server_registry is not None:  # the stricter of the two registries, agent by agent
+        inputs = with_server_registry(inputs, server_registry)
     # What the head lands if the base is the merge base; checked once the commits are in, and
     # read again from the real merge base when it is not.
     landed = history.read_landed(run.landed_git, base, head)

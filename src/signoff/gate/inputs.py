@@ -9,7 +9,7 @@ order that lets `git log` start as early as possible.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,6 +90,27 @@ def assemble(
         commit_signers=by_key,
         notes=(*policy_notes, *policy.warnings, *notes),
         dry_run=policy_file is not None,
+    )
+
+
+def with_server_registry(inputs: GateInputs, server: Registry) -> GateInputs:
+    """The inputs under the stricter of the base ref's registry and the control plane's
+    (`signoff.identity.agents.merge_registries`): who is an agent, and which keys are agents',
+    from both; each disagreement is a note every output carries."""
+    from signoff.identity.agents import merge_registries
+
+    registry, drift = merge_registries(inputs.registry, server)
+    humans = list(inputs.humans)
+    signers, text, digest = build_signers(humans, registry)
+    by_key = CommitSigners(AllowedSigners.parse(humans_text(humans)), signers.agent_keys)
+    return replace(
+        inputs,
+        registry=registry,
+        signers=signers,
+        signers_text=text,
+        signers_digest=digest,
+        commit_signers=by_key,
+        notes=(*inputs.notes, *(f"registry drift: {d}" for d in drift)),
     )
 
 

@@ -75,6 +75,12 @@ class Snapshot:
     configured: frozenset[str] = frozenset()
     #: start of the window (`--since`); default: `config.window_days` before `now`
     window_start: dt.datetime | None = None
+    #: the control plane's own view: its ledger, written only through its API (a ledger file
+    #: read by the CLI is not, whatever its events say)
+    server: bool = False
+    #: each registered repository's `.signoff/agents.yml` (the control plane compares them
+    #: with its own registered agents in `registry`)
+    repo_registries: tuple[Registry, ...] = ()
 
     @property
     def since(self) -> dt.datetime:

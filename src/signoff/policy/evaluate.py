@@ -255,22 +255,22 @@ def _identity_checks(
                 f"{agent.review_by}; contact its owner {agent.owner}",
             )
         )
-    if agent.scope.paths and not all(match_any(agent.scope.paths, p) for p in paths):
+    if agent.scope.restricts_paths and not all(agent.scope.allows_path(p) for p in paths):
         hits.append(Hit("scope", "deny", f"outside agent {agent.id}'s registered paths"))
         verdict = Verdict.DENY
-    if agent.scope.branches:
+    if agent.scope.restricts_branches:
         if target is None:
             hits.append(
                 Hit(
                     "scope",
                     "approval",
                     f"agent {agent.id} is scoped to branches "
-                    f"{', '.join(agent.scope.branches)} but the target branch is unknown",
+                    f"{agent.scope.describe_branches()} but the target branch is unknown",
                 )
             )
             reqs.append(policy.default_approval)
             verdict = strictest([verdict, Verdict.NEEDS_APPROVAL])
-        elif not match_any(agent.scope.branches, target):
+        elif not agent.scope.allows_branch(target):
             hits.append(Hit("scope", "deny", f"agent {agent.id} may not target {target}"))
             verdict = Verdict.DENY
     return verdict

@@ -1,23 +1,29 @@
 """Compute the compliance report from one snapshot: per control, what is configured, how
 strongly it is enforced *here*, and the evidence (counts and ledger sequence numbers).
 
-Enforcement levels, strongest first, each derived from the data, never assumed:
-- ``enforced server-side``: the control plane or the git hook acted (its events are in the log);
-- ``enforced in CI``: the gate recorded decisions (`decision.made` by the gate or CI);
-- ``advisory``: configured, but nothing in the log shows it being enforced;
+Enforcement levels, strongest first, each derived from what is deployed and observed, never
+from what is merely configured or written into a ledger file:
+- ``enforced server-side``: the control plane is in use (the report is its own view of its
+  ledger) and its events show the control acting (the broker issuing, the hook refusing);
+  events in a plain ledger file never earn this, since whoever can write the file wrote them;
+- ``enforced in CI``: the gate recorded decisions (`decision.made`), and no agent commit on a
+  protected branch got there without a passing one;
+- ``configured, not observed``: the configuration exists, but nothing shows it acting;
+- ``advisory``: monitoring, which detects and never blocks;
 - ``not configured``: neither configuration nor events;
-- ``failing``: configured and recorded, but the evidence shows it broken (C5: verification).
+- ``failing``: the evidence shows it broken (an unapproved agent change on a protected branch,
+  a release action by an agent, a ledger that does not verify).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from signoff.ledger.events import Event, EventType
-from signoff.monitor.alerts import stamp
+from signoff.monitor.alerts import Alert, stamp
 from signoff.monitor.engine import evaluate
 from signoff.monitor.model import Snapshot, event_time
 from signoff.monitor.report.frameworks import MAPPING
@@ -25,6 +31,9 @@ from signoff.monitor.report.frameworks import MAPPING
 SERVER_SIDE = "enforced server-side"
 IN_CI = "enforced in CI"
 ADVISORY = "advisory"
+NOT_OBSERVED = "configured, not observed"
+#: alerts that mean an agent change reached a protected branch without a passing decision
+_UNAPPROVED = ("drift.no-decision", "drift.unapproved-change")
 NOT_CONFIGURED = "not configured"
 FAILING = "failing"
 MAX_REFS = 25
@@ -79,12 +88,12 @@ def _c1(snap: Snapshot, f: _Facts) -> Control:
         "agents_with_review_or_expiry": sum(1 for a in agents if a.review_by or a.expires),
         "agent_identity_events": len(events),
     }
-    if events:
+    if events and snap.server:
         level, basis = SERVER_SIDE, "the control plane recorded agent identity changes"
     elif "registry" in snap.configured and f.of(EventType.DECISION_MADE):
         level, basis = IN_CI, "the gate attributed commits against the protected registry"
-    elif "registry" in snap.configured:
-        level, basis = ADVISORY, "a registry exists but no gate decision used it in this period"
+    elif "registry" in snap.configured or events:
+        level, basis = NOT_OBSERVED, "a registry exists but no gate decision used it in this period"
     else:
         level, basis = NOT_CONFIGURED, "no agent registry on the protected ref, no identity events"
     return Control("C1", "Agent inventory with owners and review dates", level, basis, ev,
@@ -106,7 +115,10 @@ def _c2(snap: Snapshot, f: _Facts) -> Control:
         "pushes_witnessed": len(pushes),
         "revocations": len(revoked),
     }
-    if issued and (pushes or refusals):
+    if issued and not snap.server:
+        level = NOT_OBSERVED
+        basis = "token events are in a ledger file, not observed from the control plane"
+    elif issued and (pushes or refusals):
         level, basis = SERVER_SIDE, "tokens were issued by the broker and checked at push time"
     elif issued:
         level = SERVER_SIDE
@@ -132,14 +144,15 @@ def _c3(snap: Snapshot, f: _Facts) -> Control:
     elif f.of(EventType.RELEASE_VERIFIED):
         level, basis = IN_CI, "the release gate verified releases against trusted builders"
     elif "release_trust" in snap.configured:
-        level, basis = ADVISORY, "trusted builders/signers are set but no release was verified"
+        level = NOT_OBSERVED
+        basis = "trusted builders/signers are set but no release was verified"
     else:
         level, basis = NOT_CONFIGURED, "no trusted builders or signers, no release verification"
     return Control("C3", "Separation of AI generation from release activation", level, basis,
                    ev, _refs(built + releases))  # fmt: skip
 
 
-def _c4(snap: Snapshot, f: _Facts) -> Control:
+def _c4(snap: Snapshot, f: _Facts, alerts: Sequence[Alert]) -> Control:
     decisions = f.of(EventType.DECISION_MADE)
     verdicts = Counter(str(d.payload.get("decision")) for d in decisions)
     given = f.of(EventType.APPROVAL_GIVEN)
@@ -153,12 +166,18 @@ def _c4(snap: Snapshot, f: _Facts) -> Control:
         "vetoes": len(vetoed),
         "overrides": len(overridden),
     }
-    if hook_refused and decisions:
+    unapproved = [a for a in alerts if a.rule in _UNAPPROVED]
+    ev["agent_commits_on_protected_branches_without_a_passing_decision"] = len(unapproved)
+    if unapproved:
+        shas = ", ".join(c[:12] for a in unapproved for c in a.evidence.commits[:1])
+        level, basis = FAILING, f"agent commits reached a protected branch unapproved: {shas}"
+    elif hook_refused and decisions and snap.server:
         level, basis = SERVER_SIDE, "the git hook refused pushes and the gate recorded decisions"
     elif decisions:
         level, basis = IN_CI, "the gate recorded decisions under the protected policy"
     elif "policy" in snap.configured:
-        level, basis = ADVISORY, "a policy exists but no gate decision was recorded in this period"
+        level = NOT_OBSERVED
+        basis = "a policy exists but no gate decision was recorded in this period"
     else:
         level, basis = NOT_CONFIGURED, "no policy on the protected ref and no recorded decisions"
     return Control("C4", "Approvals required for release-impacting changes", level, basis, ev,
@@ -179,10 +198,15 @@ def _c5(snap: Snapshot, f: _Facts) -> Control:
         level, basis = FAILING, f"verification failed: {h.problem or h.trusted_problem}"
     elif h.size == 0:
         level, basis = NOT_CONFIGURED, "the ledger is empty"
-    elif any(e.type is not EventType.DECISION_MADE for e in snap.events or ()):
-        level, basis = SERVER_SIDE, "the full Merkle log and its signed checkpoints verified"
+    elif snap.server:
+        level, basis = SERVER_SIDE, "the control plane's Merkle log and its checkpoints verified"
+    elif f.of(EventType.DECISION_MADE):
+        level = IN_CI
+        basis = "the gate's decisions are in a verified Merkle log file (no control plane: "
+        basis += "whoever can write the file and its key is trusted)"
     else:
-        level, basis = IN_CI, "the gate's decisions are in a verified Merkle log"
+        level = NOT_OBSERVED
+        basis = "a ledger file verifies, but no control plane or gate was seen writing it"
     return Control("C5", "Tamper-evident records", level, basis, ev, ())
 
 
@@ -201,8 +225,7 @@ def _c6(snap: Snapshot, f: _Facts) -> Control:
     return Control("C6", "Secret scanning of agent output", level, basis, ev, _refs(hits))
 
 
-def _c7(snap: Snapshot, f: _Facts) -> Control:
-    alerts = evaluate(snap)
+def _c7(snap: Snapshot, f: _Facts, alerts: Sequence[Alert]) -> Control:
     sev = Counter(a.severity.value for a in alerts)
     ev = {"alerts_open": len(alerts), **{f"alerts_{k}": v for k, v in sorted(sev.items())}}
     if "monitor" in snap.configured:
@@ -217,7 +240,9 @@ def _c7(snap: Snapshot, f: _Facts) -> Control:
 def compliance(snap: Snapshot, origin: str = "") -> dict[str, Any]:
     """The report as JSON-ready data (schema `signoff.compliance/v1`)."""
     f = _Facts(snap)
-    controls = [c(snap, f) for c in (_c1, _c2, _c3, _c4, _c5, _c6, _c7)]
+    alerts = evaluate(snap)
+    controls = [c(snap, f) for c in (_c1, _c2, _c3)]
+    controls += [_c4(snap, f, alerts), _c5(snap, f), _c6(snap, f), _c7(snap, f, alerts)]
     return {
         "schema": "signoff.compliance/v1",
         "generated_at": stamp(snap.now),
@@ -227,6 +252,7 @@ def compliance(snap: Snapshot, origin: str = "") -> dict[str, Any]:
             "ledger_size": snap.ledger.size if snap.ledger else None,
             "protected_branches": list(snap.protected_branches),
             "configured": sorted(snap.configured),
+            "control_plane": snap.server,
         },
         "controls": [c.to_json() for c in controls],
         "note": "Framework mappings are signoff's interpretation, not statements by the "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from signoff.identity.agents import Lifecycle, Status
+from signoff.identity.agents import Lifecycle, Status, merge_registries
 from signoff.ledger.events import EventType
 from signoff.monitor.alerts import Alert, Severity
 from signoff.monitor.model import Snapshot, event_time
@@ -125,4 +125,34 @@ def owner_outside_directory(snap: Snapshot, r: Rule) -> Iterator[Alert]:
             )
 
 
-RULES = (review_overdue, expired_in_use, unused, no_owner, owner_outside_directory)
+@rule(
+    "identity.registry-drift",
+    Severity.WARNING,
+    "A repository's agents.yml and the control plane's registered agents disagree.",
+)
+def registry_drift(snap: Snapshot, r: Rule) -> Iterator[Alert]:
+    """Read on the control plane, which knows both sides: each repository's `agents.yml` on
+    its protected ref against the registered agents. The gate with `--server` applies the
+    stricter of the two (`signoff.identity.agents.merge_registries`); this says where they
+    differ, so the weaker one can be fixed."""
+    if not snap.server:
+        return
+    for repo_registry in snap.repo_registries:
+        _, drift = merge_registries(repo_registry, snap.registry)
+        for line in drift:
+            yield r.alert(
+                f"registry-drift:{line[:160]}",
+                f"{line} ({repo_registry.source} vs the control plane's registered agents)",
+                "bring .signoff/agents.yml and the registered agent in line (the stricter "
+                "side is applied meanwhile)",
+            )
+
+
+RULES = (
+    review_overdue,
+    expired_in_use,
+    unused,
+    no_owner,
+    owner_outside_directory,
+    registry_drift,
+)

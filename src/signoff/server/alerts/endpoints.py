@@ -1,4 +1,5 @@
-"""`GET /v1/alerts` (admin, auditor) and `POST /v1/alerts/{id}/ack` (a person)."""
+"""`GET /v1/alerts` and `GET /v1/reports/compliance` (admin, auditor), and
+`POST /v1/alerts/{id}/ack` (a person)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ def list_alerts(ctx: Ctx, who: Caller) -> dict[str, Any]:
     """Current alerts, most severe first (schema `signoff.monitor/v1`)."""
     alerts = service.list_alerts(ctx, who)
     return {"schema": "signoff.monitor/v1", "alerts": [a.to_json() for a in alerts]}
+
+
+@router.get("/v1/reports/compliance", responses=AUTHED)
+def compliance_report(ctx: Ctx, who: Caller) -> dict[str, Any]:
+    """The compliance report (`signoff.compliance/v1`) graded from the control plane's own
+    view: its ledger, its registered repositories (admin, auditor)."""
+    return service.compliance_report(ctx, who)
 
 
 @router.post("/v1/alerts/{alert_id}/ack", responses={**AUTHED, **errors(404)})

@@ -80,6 +80,7 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
     config, commits = DEFAULT_CONFIG, list[CommitFact]()
     protected: set[str] = set()
     configured: set[str] = set()
+    registries: list[Registry] = []
     for i, path in enumerate(repos.values()):
         try:
             facts = read_git(Path(path), None, now, None, None)
@@ -91,6 +92,8 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
         protected |= set(facts.protected)
         configured |= facts.configured
         people |= facts.approvers
+        if "registry" in facts.configured:
+            registries.append(facts.registry)
     ledger = ctx.recorder.ledger
     events, health = read_ledger(ledger.url, ledger.key_path, None)
     since = now - dt.timedelta(days=config.window_days)
@@ -107,7 +110,7 @@ def snapshot(ctx: Context, now: dt.datetime) -> Snapshot:
         commits=with_witnessed(commits, events, registry), events=events, ledger=health,
         diff_lines=lines,
         open_tasks={a: tuple(sorted(t)) for a, t in tasks.items()},
-        configured=frozenset(configured),
+        configured=frozenset(configured), server=True, repo_registries=tuple(registries),
     )  # fmt: skip
 
 
@@ -165,6 +168,14 @@ def list_alerts(ctx: Context, who: Principal) -> list[Alert]:
     who.require(Perm.READ_METRICS)  # admin or auditor
     with ctx.db.read() as conn:
         return ordered([_load(r) for r in conn.execute(sa.select(at)).mappings()])
+
+
+def compliance_report(ctx: Context, who: Principal) -> dict[str, Any]:
+    """The compliance report from the control plane's own snapshot (`Snapshot.server`)."""
+    from signoff.monitor.report.compliance import compliance
+
+    who.require(Perm.READ_METRICS)  # admin or auditor
+    return compliance(snapshot(ctx, dt.datetime.now(dt.UTC)), ctx.recorder.ledger.origin)
 
 
 def why_not_acknowledge(who: Principal) -> str | None:

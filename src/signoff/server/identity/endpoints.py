@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
@@ -38,6 +38,13 @@ def list_agents(
     ctx: Ctx, who: Caller, limit: Limit = DEFAULT, cursor: Cursor = None
 ) -> Page[AgentOut]:
     return service.list_agents(ctx, who, limit, cursor)
+
+
+@router.get("/gate/agents", tags=["identity"])
+def gate_agents(ctx: Ctx, who: Caller) -> dict[str, Any]:
+    """Every registered agent in `.signoff/agents.yml` shape (ci, and every reader of policy):
+    `signoff check --server` merges it with the repository's registry, the stricter winning."""
+    return service.gate_agents(ctx, who)
 
 
 @router.get("/agents/{agent_id}", tags=["identity"])

@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from signoff.identity.agents import Agent, Lifecycle, Matchers, Scope, Status
+from signoff.identity.agents import (
+    Agent,
+    Lifecycle,
+    Matchers,
+    Scope,
+    Status,
+    registry_document,
+)
 from signoff.identity.sshkeys import ssh_fingerprint
 from signoff.ledger.events import EventType
 from signoff.server import jsoncol
@@ -144,6 +151,19 @@ def list_agents(ctx: Context, who: Principal, limit: int, cursor: str | None) ->
         rows = repo.list_agents(conn, str(after[0]) if after else None, limit)
     kept, nxt = page(list(rows), limit, lambda r: [r["id"]])
     return Page[AgentOut](items=[agent_out(r) for r in kept], next_cursor=nxt)
+
+
+MAX_GATE_AGENTS = 100_000
+
+
+def gate_agents(ctx: Context, who: Principal) -> dict[str, object]:
+    """Every registered agent in `agents.yml` shape, for `signoff check --server`: the gate
+    merges it with the repository's registry, the stricter winning (ci reads it, like the
+    policy)."""
+    who.require(Perm.READ_POLICY)
+    with ctx.db.read() as conn:
+        rows = repo.list_agents(conn, None, MAX_GATE_AGENTS)
+    return registry_document(tuple(to_agent(r) for r in rows[:MAX_GATE_AGENTS]))
 
 
 def change_agent(ctx: Context, who: Principal, agent_id: str, patch: AgentPatch) -> AgentOut:
