@@ -261,3 +261,37 @@ def test_release_table_matches_its_migration(srv: Srv) -> None:
     with srv.server.ctx.db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert [d for d in diff if "release_reports" in str(d)] == []
+
+
+def test_a_suspension_reaches_the_stored_release_and_its_attestation(
+    srv: Srv, tmp_path: Path
+) -> None:
+    """Issue item 4 on the control plane: the suspension marks the release, the stored report
+    lists it, promotion is refused, and the signed bundle fails --check-revocations."""
+    lockfile_release(srv)
+    art = build_and_sign(srv)
+    bundle = tmp_path / "release.intoto.jsonl"
+    code, doc = srv.verify("--artifact", str(art), "--attest-out", str(bundle))
+    assert code == 0, failing(doc)
+    [provenance] = [a["provenance"] for a in doc["artifacts"]]
+    assert [p["verified_by"] for p in provenance] == ["server", "server"]
+    vkey = tmp_path / "ledger.vkey"
+    vkey.write_text(srv.api("auditor").ok("GET", "/v1/ledger/public-key")["verifier_key"])
+    check = ["attest", "verify", str(bundle), "--key", str(vkey), "--check-revocations",
+             "--server", srv.server.url, "--token", srv.tokens["auditor"]]  # fmt: skip
+    assert srv.w.cli(*check).code == 0
+    rid = srv.api("auditor").ok("GET", "/v1/repos/demo/releases")["items"][0]["id"]
+    agent = srv.admin.ok("GET", "/v1/agents/copilot")
+    srv.admin.ok(
+        "PATCH", "/v1/agents/copilot", {"version": agent["version"], "status": "suspended"}
+    )
+    events = srv.server.ctx.recorder.ledger.recent(100)
+    [flag] = [e for e in events if e.type is EventType.RELEASE_REVOKED]
+    assert flag.subjects["agent"] == "copilot" and flag.subjects["report"] == rid
+    got = srv.api("auditor").ok("GET", f"/v1/releases/{rid}")
+    assert got["result"] == "PASSED" and got["revocations"]
+    assert "agent:copilot revoked at ledger seq" in got["revocations"][0]
+    r = srv.api("carol").post(f"/v1/releases/{rid}/promote", {})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "release_revoked"
+    refused = srv.w.cli(*check)
+    assert refused.code == 1 and "holds work of agent:copilot" in refused.out
