@@ -104,7 +104,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=1_500)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repo", type=Path, help="measure this repository instead of generating one")
-    ap.add_argument("--base", default="base")
+    ap.add_argument("--base", default="refs/tags/base")
     ap.add_argument("--head", default="main")
     args = ap.parse_args()
     precompile()
@@ -120,7 +120,7 @@ def main() -> None:
             f"OpenPGP, {stats.ssh} SSH), {stats.files} files in "
             f"{time.perf_counter() - t0:.0f} s (seed {args.seed})"
         )
-        measure(repo, "base", "main", args.runs)
+        measure(repo, "refs/tags/base", "main", args.runs)
 
 
 if __name__ == "__main__":
