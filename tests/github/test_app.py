@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -284,3 +285,46 @@ def test_a_stale_base_in_a_delivery_does_not_bring_back_an_older_policy(app: App
     [run] = app.runs().values()
     assert run["conclusion"] == "action_required"
     assert "alice-gh" in run["output"]["summary"]  # said why her review did not count
+
+
+def test_an_evaluation_overtaken_by_a_later_one_does_not_report(app: App) -> None:
+    """Two evaluations overlap: the first read alice's approval, the second (started later)
+    also read bob's veto. The first is the last to finish, yet the check run keeps the veto:
+    only the evaluation that started last may report."""
+    pr = app.pr
+    assert app.pull_event("opened").json()["evaluated"][0]["verdict"] == "needs-approval"
+    app.github.add_review(REPO, NUMBER, "alice-gh", "APPROVED", pr.head)
+
+    def review(state: str) -> Callable[[dict[str, Any]], None]:
+        def edit(doc: dict[str, Any]) -> None:
+            with_pull(doc["pull_request"], NUMBER, ("main", pr.base), ("agent/fix", pr.head))
+            doc["review"].update(state=state, commit_id=pr.head)
+
+        return edit
+
+    held = app.github.hold("pulls/list-reviews")  # the first evaluation's read of the reviews
+    first: list[httpx.Response] = []
+    thread = threading.Thread(
+        target=lambda: first.append(
+            app.deliver("pull_request_review", "submitted", review("approved"))
+        )
+    )
+    thread.start()
+    try:
+        assert held.reached.wait(60), "the first evaluation never read the reviews"
+        app.github.add_review(REPO, NUMBER, "Bob-GH", "CHANGES_REQUESTED", pr.head)
+        second = app.deliver("pull_request_review", "submitted", review("changes_requested"))
+        assert second.json()["evaluated"] == [{"pull": NUMBER, "verdict": "needs-approval"}]
+    finally:
+        held.release.set()
+        thread.join(120)
+    [response] = first
+    assert response.json()["evaluated"] == [{"pull": NUMBER, "verdict": "superseded"}]
+    [run] = app.runs().values()
+    assert run["conclusion"] == "action_required"
+    assert (
+        "(vetoed) | alice@example.com (forge-review) | bob@example.com |"
+        in (run["output"]["summary"])
+    )
+    verdicts = [e.payload["verdict"] for e in app.events("check.reported")]
+    assert verdicts == ["needs-approval", "needs-approval"]

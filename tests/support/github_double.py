@@ -92,6 +92,21 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class Hold:
+    """`reached` is set once the held call has its answer; `release` lets the answer go."""
+
+    TIMEOUT = 60.0
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def wait(self) -> None:
+        self.reached.set()
+        if not self.release.wait(self.TIMEOUT):
+            raise TimeoutError("a held GitHub call was never released")
+
+
 class GitHubDouble:
     """State and routes of the double; `url` once started."""
 
@@ -109,6 +124,8 @@ class GitHubDouble:
         self.app_id = ""
         self.app_key: RSAKey | None = None
         self.fail: dict[str, int] = {}  # operation name -> HTTP status to answer instead
+        #: operation name -> a hold on its next call: answered, then held back (`hold`)
+        self.holds: dict[str, Hold] = {}
         self._ids = itertools.count(1000)
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
@@ -116,6 +133,12 @@ class GitHubDouble:
         self.router: Callable[..., tuple[int, bytes, dict[str, str]]] | None = None
 
     # -- test set-up ----------------------------------------------------------------------
+    def hold(self, op: str) -> Hold:
+        """The next call of `op` is answered from the state at that moment, but the answer
+        is held back until the test releases it (a slow network, made exact)."""
+        h = self.holds[op] = Hold()
+        return h
+
     def token(self, repo: str) -> str:
         tok = "ghp_" + secrets.token_hex(18)
         self.tokens[tok] = repo

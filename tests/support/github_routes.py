@@ -65,7 +65,11 @@ def route(d: GitHubDouble, req: Any, headers: Any, body: Any) -> Answer:
         if not d.repo_token(headers, repo):
             return error(401, "Bad credentials")
         with d.lock:
-            return _repo_op(d, op, req, repo, args.get("n"), body)
+            answer = _repo_op(d, op, req, repo, args.get("n"), body)
+            held = d.holds.pop(op, None)
+        if held is not None:
+            held.wait()
+        return answer
     return error(404, "Not Found")
 
 

@@ -18,7 +18,7 @@ router = APIRouter(
 class Evaluated(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pull: int
-    verdict: str  # allow | overridden | needs-approval | deny | error
+    verdict: str  # allow | overridden | needs-approval | deny | error | superseded
 
 
 class DeliveryOut(BaseModel):

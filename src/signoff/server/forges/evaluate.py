@@ -18,7 +18,6 @@ from typing import Any
 
 from signoff.approvals.digest import class_digests
 from signoff.approvals.sources import combine
-from signoff.decision import Decision
 from signoff.errors import Error
 from signoff.gate.check import check_range
 from signoff.github.comment import how_to_approve
@@ -27,7 +26,7 @@ from signoff.ledger.events import EventType
 from signoff.protected import APPROVALS_REF
 from signoff.server.common import stamp
 from signoff.server.context import Context
-from signoff.server.forges import checkrun
+from signoff.server.forges import checkrun, order
 from signoff.server.forges.config import GitHubApp, RepoLink
 from signoff.server.forges.records import ServerRecords
 from signoff.server.forges.tables import pulls
@@ -76,14 +75,19 @@ def fetch(path: str, link: RepoLink, t: Target, token: str) -> Target:
     return Target(t.number, tip, t.base_ref, t.head_sha, t.url)
 
 
-def evaluate(ctx: Context, app: GitHubApp, link: RepoLink, t: Target) -> Decision | None:
-    """Fetch, decide, report; returns the decision (None when the gate could not decide).
+SUPERSEDED = "superseded"
+
+
+def evaluate(ctx: Context, app: GitHubApp, link: RepoLink, t: Target) -> str:
+    """Fetch, decide, report; returns the verdict, `error` when the gate could not decide, or
+    `superseded` when a later evaluation of the pull request started meanwhile (it reports).
 
     githubkit is imported here, not when the server starts: it takes seconds to load, and a
     server without App mode never needs it."""
     from signoff.github.api import GitHubApi, installation_token
     from signoff.github.source import ForgeReviews
 
+    ticket = order.take(ctx, link.full_name, t.number)  # before anything is read
     minted = installation_token(
         app.app_id, app.private_key, link.installation, base_url=app.api_url
     )
@@ -102,14 +106,20 @@ def evaluate(ctx: Context, app: GitHubApp, link: RepoLink, t: Target) -> Decisio
         checked = check_range(path, t.base_sha, t.head_sha, target_branch=t.base_ref, server=source)
     except Error as exc:
         message = (str(exc).splitlines() or [type(exc).__name__])[0]
-        run_id = _report(ctx, api, link, t, [checkrun.error_body(t.head_sha, message)])
+        with order.turn(ctx, link.full_name, t.number, ticket) as latest:
+            if not latest:
+                return SUPERSEDED
+            run_id = _report(ctx, api, link, t, [checkrun.error_body(t.head_sha, message)])
         _record(ctx, link, t, run_id, token_digest, {"verdict": "error", "error": message})
-        return None
+        return "error"
     decision = checked.decision
     how = how_to_approve(decision, checked.inputs.policy, reviews=True, console=None)
-    run_id = _report(ctx, api, link, t, checkrun.bodies(decision, how))
     digests = class_digests(decision.files, decision.digests["policy"])
-    _remember(ctx, link, t, digests, run_id)
+    with order.turn(ctx, link.full_name, t.number, ticket) as latest:
+        if not latest:
+            return SUPERSEDED
+        run_id = _report(ctx, api, link, t, checkrun.bodies(decision, how))
+        _remember(ctx, link, t, digests, run_id)
     _record(
         ctx,
         link,
@@ -124,7 +134,7 @@ def evaluate(ctx: Context, app: GitHubApp, link: RepoLink, t: Target) -> Decisio
             "policy_digest": f"sha256:{decision.digests['policy']}",
         },
     )
-    return decision
+    return decision.verdict.value
 
 
 def _report(ctx: Context, api: Any, link: RepoLink, t: Target, bodies: list[dict[str, Any]]) -> int:

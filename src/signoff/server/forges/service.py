@@ -188,11 +188,7 @@ def _act(ctx: Context, app: GitHubApp, link: RepoLink, d: Delivery) -> list[dict
             targets += [
                 Target(int(r["number"]), tip, branch, r["head_sha"], r["url"]) for r in rows
             ]
-    done = []
-    for t in targets:
-        decision = evaluate(ctx, app, link, t)
-        done.append({"pull": t.number, "verdict": decision.verdict.value if decision else "error"})
-    return done
+    return [{"pull": t.number, "verdict": evaluate(ctx, app, link, t)} for t in targets]
 
 
 def reevaluate(ctx: Context, repo: str, digests: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -213,9 +209,9 @@ def reevaluate(ctx: Context, repo: str, digests: Mapping[str, str]) -> list[dict
             continue
         t = Target(int(r["number"]), r["base_sha"], r["base_ref"], r["head_sha"], r["url"])
         try:
-            decision = evaluate(ctx, app, link, t)
+            verdict = evaluate(ctx, app, link, t)
         except Error as exc:  # the approval stands; the check run is redone on the next event
             log.warning("re-evaluating %s#%s failed: %s", r["full_name"], r["number"], exc)
             continue
-        done.append({"pull": t.number, "verdict": decision.verdict.value if decision else "error"})
+        done.append({"pull": t.number, "verdict": verdict})
     return done

@@ -1,6 +1,7 @@
-"""What App mode keeps: every delivery id seen (a replay is refused), and the pull requests it
+"""What App mode keeps: every delivery id seen (a replay is refused), the pull requests it
 follows (their base, head, content digests and check run), so a push to a base branch or an
-approval given in the console redoes the right ones."""
+approval given in the console redoes the right ones, and how many evaluations of each have
+started (only the latest may report: signoff.server.forges.order)."""
 
 from __future__ import annotations
 
@@ -33,4 +34,12 @@ pulls = sa.Table(
     sa.Column("check_head", Text, nullable=False),  # the head the check run is on
     sa.Column("check_run", Int),
     sa.Column("updated", Text, nullable=False),
+)
+
+evaluations = sa.Table(
+    "server_forge_evaluations",
+    metadata,
+    sa.Column("full_name", Text, primary_key=True),
+    sa.Column("number", Int, primary_key=True),
+    sa.Column("started", Int, nullable=False),  # tickets handed out so far
 )
