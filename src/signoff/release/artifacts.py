@@ -192,11 +192,10 @@ def check_artifact(
     when = at or dt.datetime.now(dt.UTC)
     server = log.verifies_actors
     prov = [
-        (e.seq, role, _who(e, role), *verified_by(e, _who(e, role), server_log=server,
-                                                  allowed_signers=allowed_signers, at=when))
+        _provenance(e, role, server, allowed_signers, when)
         for role, group in (("builder", built), ("signer", signed))
         for e in group
-    ]  # fmt: skip
+    ]
     verified = {seq for seq, _, _, by, _ in prov if by != ASSERTED}
     needs = settings.require_verified_builders
     good_built = _trusted(built, "builder", settings.trusted_builders, registry, commit=commit,
@@ -243,6 +242,15 @@ def _trusted(
         and (commit is None or e.subjects.get("commit") == commit)
         and (verified is None or e.seq in verified)
     ]
+
+
+def _provenance(
+    e: Event, role: str, server: bool, allowed_signers: str, at: dt.datetime
+) -> tuple[int, str, str, str, str]:
+    """(seq, role, identity, verified by, how): who vouches for this builder or signer."""
+    who = _who(e, role)
+    v = verified_by(e, who, server_log=server, allowed_signers=allowed_signers, at=at)
+    return (e.seq, role, who, v.verified_by, v.detail)
 
 
 def _why(

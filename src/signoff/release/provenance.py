@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from signoff.identity.allowed_signers import AllowedSigners
 from signoff.identity.signers import AGENT_PRINCIPAL
@@ -34,7 +35,8 @@ SIGNATURE = "ssh-signature"
 ASSERTED = "asserted"
 
 
-class Statement(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Statement:
     """What a builder or signer signs: this artifact, this role, from this commit, by me."""
 
     kind: str  # "built" or "signed"
@@ -44,7 +46,7 @@ class Statement(NamedTuple):
     time: str
 
     def canonical(self) -> bytes:
-        doc = {"schema": SCHEMA, **self._asdict()}
+        doc = {"schema": SCHEMA, **asdict(self)}
         return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -58,7 +60,8 @@ def signed_payload(stmt: Statement, signature: bytes) -> dict[str, str]:
     return {"statement": stmt.canonical().decode(), "signature": signature.decode("ascii")}
 
 
-class Verdict(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Verdict:
     verified_by: str  # SERVER, SIGNATURE or ASSERTED
     detail: str  # how, or why the signature did not count
 
@@ -106,4 +109,4 @@ def _check(
 
 
 def _fields(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: doc.get(k) for k in Statement._fields}
+    return {f.name: doc.get(f.name) for f in fields(Statement)}

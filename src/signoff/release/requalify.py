@@ -24,7 +24,8 @@ import datetime as dt
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, NamedTuple
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from signoff.identity.allowed_signers import AllowedSigners
 from signoff.identity.signers import AGENT_PRINCIPAL
@@ -38,7 +39,8 @@ _FIELDS = ("schema", "repository", "base", "head", "revoked", "revocation_seq", 
            "reason", "time")  # fmt: skip
 
 
-class Requalification(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Requalification:
     repository: str
     base: str
     head: str
@@ -49,7 +51,7 @@ class Requalification(NamedTuple):
     time: str
 
     def canonical(self) -> bytes:
-        doc = {"schema": SCHEMA, **self._asdict()}
+        doc = {"schema": SCHEMA, **asdict(self)}
         return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -82,7 +84,8 @@ def parse(data: bytes) -> Requalification:
     return rec
 
 
-class Counted(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Counted:
     by: tuple[str, ...]  # the people whose re-qualification counts
     seqs: tuple[int, ...]  # their ledger events
     ignored: tuple[str, ...]  # why others did not count

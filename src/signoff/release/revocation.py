@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from signoff.ledger.events import Event, EventDraft, EventType
 from signoff.release.events import EventLog
@@ -32,7 +33,8 @@ ACTOR = "signoff-revocation"
 MAX_LISTED = 200
 
 
-class RevokedRelease(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RevokedRelease:
     verified: Event  # the `release.verified` (PASSED) that no longer stands
     revoked: str  # "agent:<id>" or "task:<id>"
     revocation_seq: int
