@@ -60,6 +60,9 @@ class FileDecision(NamedTuple):
     #: commits that did not change the file but carried it on to the head (a merge that merged
     #: it, a commit built on it) and are not a verified person's: their work too
     brought_by: tuple[str, ...] = ()
+    #: what the base has at the path (at `old_path` for a rename): approvals bind both sides
+    old_mode: str = ""
+    old_blob: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from units import change
 
-from signoff.approvals.digest import class_digests
+from signoff.approvals.digest import class_digests, legacy_class_digests
 from signoff.changes import Status
 from signoff.decision import FileDecision, Verdict
 from signoff.gate.check import change_set_digest
@@ -54,3 +54,33 @@ def test_change_set_digest_covers_files_and_commits() -> None:
     assert digest == change_set_digest(list(reversed(files)), ["b" * 40, "a" * 40])
     assert digest != change_set_digest(files, ["a" * 40])
     assert digest != change_set_digest(files[:1], ["a" * 40, "b" * 40])
+
+
+def changed(
+    path: str, old: str, new: str, status: str = "M", old_path: str | None = None
+) -> FileDecision:
+    return FileDecision(
+        path, old_path, status, FileClass.SOURCE, Risk.MEDIUM, Verdict.NEEDS_APPROVAL, (), (), (),
+        ("c" * 40,), (), new_mode="100644", new_blob=new, old_mode="100644", old_blob=old,
+    )  # fmt: skip
+
+
+def test_class_digests_bind_the_old_side_too() -> None:
+    a = class_digests([changed("src/a.py", "1" * 40, "2" * 40)], POLICY)
+    assert a == class_digests([changed("src/a.py", "1" * 40, "2" * 40)], POLICY)
+    assert a != class_digests([changed("src/a.py", "3" * 40, "2" * 40)], POLICY)  # base moved
+    added = class_digests([changed("src/a.py", "0" * 40, "2" * 40, status="A")], POLICY)
+    assert a != added
+
+
+def test_a_rename_binds_the_old_path_and_its_content() -> None:
+    moved = changed("src/b.py", "1" * 40, "1" * 40, status="R", old_path="src/a.py")
+    other = changed("src/b.py", "3" * 40, "1" * 40, status="R", old_path="src/a.py")
+    assert class_digests([moved], POLICY) != class_digests([other], POLICY)
+
+
+def test_legacy_digests_are_the_v1_digests_of_the_new_side() -> None:
+    one = [changed("src/a.py", "1" * 40, "2" * 40)]
+    other_base = [changed("src/a.py", "3" * 40, "2" * 40)]
+    assert legacy_class_digests(one, POLICY) == legacy_class_digests(other_base, POLICY)
+    assert legacy_class_digests(one, POLICY) != class_digests(one, POLICY)

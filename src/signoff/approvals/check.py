@@ -15,8 +15,8 @@ from typing import Protocol
 
 from signoff.approvals import store
 from signoff.approvals.apply import apply_approvals
-from signoff.approvals.digest import class_digests
-from signoff.approvals.record import RecordError, parse_record
+from signoff.approvals.digest import LEGACY_SCHEMA, class_digests, legacy_class_digests
+from signoff.approvals.record import Kind, RecordError, parse_record
 from signoff.approvals.verify import CheckedRecord, verify_records
 from signoff.attribution.attribute import Attribution
 from signoff.decision import ApprovalReport, FileDecision, Verdict
@@ -50,6 +50,27 @@ class RecordSource(Protocol):
     def fetch(self, digests: Mapping[str, str], repository: str) -> list[CheckedRecord]: ...
 
 
+LEGACY = f"bound by {LEGACY_SCHEMA} (what lands, not the change it lands over): approve again"
+
+
+def read_legacy(
+    c: CheckedRecord, digests: Mapping[str, str], legacy: Mapping[str, str]
+) -> CheckedRecord:
+    """A record that names this content by its `signoff.content/v1` digest: a veto keeps
+    blocking (it now names the current digest), an approval or override counts for nothing,
+    since v1 did not say which change it was given for (docs/approvals.md)."""
+    rec = c.record
+    if rec is None or not c.valid:
+        return c
+    old = {cls for cls, d in rec.digests.items() if legacy.get(cls) == d != digests.get(cls)}
+    if not old:
+        return c
+    if rec.decision is not Kind.VETO:
+        return dataclasses.replace(c, error=LEGACY)
+    upgraded = {cls: digests[cls] if cls in old else d for cls, d in rec.digests.items()}
+    return dataclasses.replace(c, record=dataclasses.replace(rec, digests=upgraded))
+
+
 def gate_approvals(
     git: Git,
     ref: str | None,
@@ -71,7 +92,8 @@ def gate_approvals(
     if all(f.verdict is Verdict.ALLOW for f in files):
         return tuple(files), None
     digests = class_digests(files, policy.digest)
-    current = set(digests.values())
+    legacy = legacy_class_digests(files, policy.digest)
+    current = set(digests.values()) | set(legacy.values())
     in_range = set(attributions) | {head}
     relevant = []
     if stored is None:
@@ -89,11 +111,13 @@ def gate_approvals(
     repository = store.repository_id(git, base) if relevant or server else ""
     checked = verify_records(relevant, allowed_signers, repository=repository)
     if server is not None:
-        checked += server.fetch(digests, repository)
+        # v1 digests too: a veto the server stored before v2 still blocks (docs/approvals.md)
+        asked = {**{f"{c} ({LEGACY_SCHEMA})": d for c, d in legacy.items()}, **digests}
+        checked += server.fetch(asked, repository)
     new_files, report = apply_approvals(
         files,
         digests,
-        checked,
+        [read_legacy(c, digests, legacy) for c in checked],
         policy,
         agent_keys=agent_keys,
         requesters=requesters_by_path(files, attributions),

@@ -1,9 +1,16 @@
 """Content digests: what an approval is bound to (docs/approvals.md).
 
-Per class, SHA-256 over the canonical JSON of the sorted (path, mode, blob) rows that the range
-lands for files of that class, plus the policy digest. The rows name only what lands, never the
-commits, so a rebase that leaves the landed content identical keeps the digest (Gerrit's
-"trivial rebase" copy rule), and any change to that content or to the policy makes a new one.
+Per class, SHA-256 over the canonical JSON of the sorted rows the range changes for files of that
+class, plus the policy digest. A row is the change of one path: its old side (what the base has
+there) and its new side (what lands), each as (mode, blob). The rows name only content, never the
+commits, so a rebase that leaves every changed path's old and new content identical keeps the
+digest (Gerrit's "trivial rebase" copy rule). A change to either side, or to the policy, makes a
+new one: the same result landed over a base that has moved on is a different change (it may undo
+a fix made on the base since), and needs approving again.
+
+`signoff.content/v1` digests bound the new side only. Records made with them are still read, so
+that a v1 veto of content that would land keeps blocking; a v1 approval never counts, because it
+does not say which change it approved (`legacy_class_digests` gives what they would name now).
 """
 
 from __future__ import annotations
@@ -16,41 +23,52 @@ from typing import NamedTuple
 from signoff.changes import MODE_NONE, NULL_SHA
 from signoff.decision import FileDecision
 
-SCHEMA = "signoff.content/v1"
+SCHEMA = "signoff.content/v2"
+LEGACY_SCHEMA = "signoff.content/v1"
 
-Row = tuple[str, str, str | None]
+Row = tuple[str | None, ...]
 
 
-class Landed(NamedTuple):
-    """One file state the range lands: a deleted path has mode 000000 and no blob."""
+class Changed(NamedTuple):
+    """One path the range changes: a missing side has mode 000000 and no blob."""
 
     file_class: str
     path: str
-    mode: str
-    blob: str | None
+    old_mode: str
+    old_blob: str | None
+    new_mode: str
+    new_blob: str | None
 
 
-def landed_rows(files: Iterable[FileDecision]) -> list[Landed]:
-    """The (class, path, mode, blob) states the files land; a rename also deletes its old path."""
-    out: list[Landed] = []
+def _side(mode: str, blob: str) -> tuple[str, str | None]:
+    if blob in ("", NULL_SHA):
+        return MODE_NONE, None
+    return mode or MODE_NONE, blob
+
+
+def changed_rows(files: Iterable[FileDecision]) -> list[Changed]:
+    """The (class, path, old side, new side) rows of the files. A renamed file's new path has no
+    old side and its old path no new side; a copy leaves its source as it was."""
+    out: list[Changed] = []
     for f in files:
         cls = f.file_class.value
-        deleted = f.status == "D" or f.new_blob in ("", NULL_SHA)
-        if deleted:
-            out.append(Landed(cls, f.path, MODE_NONE, None))
-        else:
-            out.append(Landed(cls, f.path, f.new_mode or MODE_NONE, f.new_blob))
-        if f.status == "R" and f.old_path is not None and f.old_path != f.path:
-            out.append(Landed(cls, f.old_path, MODE_NONE, None))
+        moved = f.status in ("R", "C") and f.old_path is not None and f.old_path != f.path
+        old = (MODE_NONE, None) if moved or f.status == "A" else _side(f.old_mode, f.old_blob)
+        new = (MODE_NONE, None) if f.status == "D" else _side(f.new_mode, f.new_blob)
+        out.append(Changed(cls, f.path, *old, *new))
+        if moved and f.status == "R" and f.old_path is not None:
+            out.append(Changed(cls, f.old_path, *_side(f.old_mode, f.old_blob), MODE_NONE, None))
     return out
 
 
-def class_digest(file_class: str, rows: Iterable[Row], policy_digest: str) -> str:
-    """SHA-256 (hex) of one class's landed rows and the policy digest, as canonical JSON."""
+def class_digest(
+    file_class: str, rows: Iterable[Row], policy_digest: str, schema: str = SCHEMA
+) -> str:
+    """SHA-256 (hex) of one class's rows and the policy digest, as canonical JSON."""
     doc = {
-        "schema": SCHEMA,
+        "schema": schema,
         "class": file_class,
-        "files": sorted([list(r) for r in rows], key=lambda r: (str(r[0]), str(r[1]), str(r[2]))),
+        "files": sorted([list(r) for r in rows], key=lambda r: [str(v) for v in r]),
         "policy": policy_digest,
     }
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -58,8 +76,20 @@ def class_digest(file_class: str, rows: Iterable[Row], policy_digest: str) -> st
 
 
 def class_digests(files: Iterable[FileDecision], policy_digest: str) -> dict[str, str]:
-    """class -> content digest, for every class the range lands a file of."""
+    """class -> content digest of the changes, for every class the range changes a file of."""
     by_class: dict[str, list[Row]] = {}
-    for row in landed_rows(files):
-        by_class.setdefault(row.file_class, []).append((row.path, row.mode, row.blob))
+    for r in changed_rows(files):
+        by_class.setdefault(r.file_class, []).append(r[1:])
     return {cls: class_digest(cls, rows, policy_digest) for cls, rows in sorted(by_class.items())}
+
+
+def legacy_class_digests(files: Iterable[FileDecision], policy_digest: str) -> dict[str, str]:
+    """class -> the `signoff.content/v1` digest (sorted [path, mode, blob] of the new side only)
+    the same files had: what a record made before v2 names for this content."""
+    by_class: dict[str, list[Row]] = {}
+    for r in changed_rows(files):
+        by_class.setdefault(r.file_class, []).append((r.path, r.new_mode, r.new_blob))
+    return {
+        cls: class_digest(cls, rows, policy_digest, LEGACY_SCHEMA)
+        for cls, rows in sorted(by_class.items())
+    }

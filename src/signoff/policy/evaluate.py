@@ -102,6 +102,8 @@ def evaluate_file(
         adjustments=fi.adjustments,
         new_mode=change.new_mode,
         new_blob=change.new_blob,
+        old_mode=change.old_mode,
+        old_blob=change.old_blob,
     )
 
 
