@@ -275,28 +275,15 @@ def attribute(
 
     human: str | None = None
     sig = commit.signature  # judged by signoff at the time of the check (commit_signers)
+    signed = f"signed with {sig.fingerprint or sig.key}"
     if sig.good and sig.signer.startswith(AGENT_PRINCIPAL):
         agent = registry.get(sig.signer[len(AGENT_PRINCIPAL) :])
         if agent is not None:
-            add(
-                Actor(agent.id, agent.kind, agent),
-                Evidence(
-                    EvidenceType.WITNESSED,
-                    "signature",
-                    agent.id,
-                    f"signed with {sig.fingerprint or sig.key}",
-                ),
-            )
+            ev = Evidence(EvidenceType.WITNESSED, "signature", agent.id, signed)
+            add(Actor(agent.id, agent.kind, agent), ev)
     elif sig.good and sig.signer in signers.humans:
         human = sig.signer
-        evidence.append(
-            Evidence(
-                EvidenceType.WITNESSED,
-                "signature",
-                sig.signer,
-                f"signed with {sig.fingerprint or sig.key}",
-            )
-        )
+        evidence.append(Evidence(EvidenceType.WITNESSED, "signature", sig.signer, signed))
 
     for role, person in (("author", commit.author), ("committer", commit.committer)):
         for actor, why in cache.identity(person.name, person.email):
@@ -326,7 +313,10 @@ def attribute(
         )
     else:
         kind = AttributionKind.HUMAN if human else AttributionKind.UNVERIFIED
-    if kind in (AttributionKind.AGENT, AttributionKind.BOT) and human:
+    # Who signed agent work they authored asked for it. A signature on a commit the agent
+    # authored (a signed rebase) says only who handled it: an approver stays an approver.
+    made_it = human is not None and human.lower() == commit.author.email.lower()
+    if made_it and human and kind in (AttributionKind.AGENT, AttributionKind.BOT):
         co_authors.append(human)
     return attribution(
         commit.sha,
