@@ -227,3 +227,16 @@ def test_serve_on_a_busy_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     r = run(capsys, *argv)
     assert r.code == 2 and "Traceback" not in r.err and "Error:" in r.err
+
+
+@pytest.mark.parametrize(
+    "argv", [["trace", "--commit", "0" * 40], ["report", "compliance"]], ids=["trace", "report"]
+)
+def test_reading_a_mistyped_ledger_path_creates_nothing(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ledger commands refuse it too (tests/ledger/test_ledger_cli.py)."""
+    missing = tmp_path / "ledgr.db"
+    r = run(capsys, *argv, "--ledger", str(missing))
+    one_line_error(r, f"no ledger at {missing}")
+    assert list(tmp_path.iterdir()) == []  # no database, no key

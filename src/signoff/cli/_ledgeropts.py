@@ -65,15 +65,18 @@ def _ledger(fn: F) -> F:
     return fn
 
 
-def open_log(ledger_url: str | None, ledger_key: Path | None, server: str | None) -> Any:
-    """A `LedgerLog`, or None without a ledger (callers handle `--server` before this)."""
+def open_log(
+    ledger_url: str | None, ledger_key: Path | None, server: str | None, *, read: bool = False
+) -> Any:
+    """A `LedgerLog`, or None without a ledger (callers handle `--server` before this);
+    `read`: the command only reads, so a ledger that is not there is an error, never created."""
     if server and ledger_url:
         raise Error("give --ledger or --server, not both")
     if not ledger_url:
         return None
     from signoff.release.events import LedgerLog
 
-    return LedgerLog(ledger_url, ledger_key)
+    return LedgerLog(ledger_url, ledger_key, create=not read)
 
 
 def require_log(log: Any) -> Any:

@@ -58,14 +58,14 @@ def compliance(
             doc = c.call("GET", "/v1/reports/compliance")
     else:
         start = _date(since)
-        snap = gather(now=dt.datetime.now(dt.UTC), repo=repo, base_ref=base_ref,
-                      ledger_url=ledger_url, ledger_key=ledger_key, since=start)  # fmt: skip
         origin = ""
-        if ledger_url:
+        if ledger_url:  # first, so a ledger that is not there is an error, never created
             from signoff.ledger.service import Ledger
 
-            with Ledger(ledger_url, key_path=ledger_key) as lg:
+            with Ledger(ledger_url, key_path=ledger_key, create=False) as lg:
                 origin = lg.origin
+        snap = gather(now=dt.datetime.now(dt.UTC), repo=repo, base_ref=base_ref,
+                      ledger_url=ledger_url, ledger_key=ledger_key, since=start)  # fmt: skip
         doc = build(snap, origin)
     text = render(doc, fmt)
     if output is None:
