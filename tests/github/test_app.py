@@ -328,3 +328,27 @@ def test_an_evaluation_overtaken_by_a_later_one_does_not_report(app: App) -> Non
     )
     verdicts = [e.payload["verdict"] for e in app.events("check.reported")]
     assert verdicts == ["needs-approval", "needs-approval"]
+
+
+def test_a_delivery_that_could_not_be_acted_on_can_be_delivered_again(app: App) -> None:
+    """GitHub cannot mint an installation token (its API is down): nothing is reported, the
+    delivery is answered 502 and forgotten, so GitHub's "Redeliver" (same delivery id) acts on
+    it once GitHub answers again. A delivery that was acted on stays a replay."""
+    pr = app.pr
+
+    def edit(doc: dict[str, Any]) -> None:
+        with_pull(doc["pull_request"], NUMBER, ("main", pr.base), ("agent/fix", pr.head))
+
+    app.github.fail["apps/create-installation-access-token"] = 503
+    down = app.deliver("pull_request", "opened", edit, delivery="d-down")
+    assert down.status_code == 502, down.text
+    assert down.json()["error"]["code"] == "forge-unavailable"
+    assert "installation token" in down.json()["error"]["message"]
+    assert app.runs() == {}
+    del app.github.fail["apps/create-installation-access-token"]
+    again = app.deliver("pull_request", "opened", edit, delivery="d-down")
+    assert again.status_code == 200, again.text
+    assert again.json()["evaluated"] == [{"pull": NUMBER, "verdict": "needs-approval"}]
+    replay = app.deliver("pull_request", "opened", edit, delivery="d-down")
+    assert replay.status_code == 409
+    assert [e.payload["reason"] for e in app.events("forge.failed")] == ["forge-unavailable"]

@@ -55,6 +55,7 @@ class EventType(StrEnum):
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
     FORGE_EVENT = "forge.event"  # a code host's webhook delivery, accepted
     FORGE_REFUSED = "forge.refused"  # a delivery refused: bad signature, unknown installation...
+    FORGE_FAILED = "forge.failed"  # an accepted delivery not acted on (the code host's API failed)
     CHECK_REPORTED = "check.reported"  # a check run the server reported on a code host
 
 

@@ -28,6 +28,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "ConflictError: duplicate, stale version or state already changed",
         413: "Request body too large",
         422: "Invalid input",
+        502: "A service the server depends on (the code host's API) failed; retry later",
         503: "Database or ledger unavailable",
     }
     return {c: {"model": ErrorBody, "description": text[c]} for c in codes}

@@ -11,7 +11,7 @@ from signoff.server.forges import service
 from signoff.server.responses import errors
 
 router = APIRouter(
-    prefix="/v1/forges", tags=["forges"], responses=errors(400, 401, 403, 404, 409, 413, 503)
+    prefix="/v1/forges", tags=["forges"], responses=errors(400, 401, 403, 404, 409, 413, 502, 503)
 )
 
 

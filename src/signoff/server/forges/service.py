@@ -7,7 +7,9 @@ RefusedError, each answered with its own status and recorded as `forge.refused`:
 Refusals come from whoever can reach the endpoint, so their ledger events are rate limited: at
 most one per reason a minute in each server process, carrying how many were refused since (all
 are logged).
-Accepted deliveries are recorded as `forge.event`, each evaluation as `check.reported`.
+Accepted deliveries are recorded as `forge.event`, each evaluation as `check.reported`; one
+that could not be acted on (GitHub's API failed) as `forge.failed`, answered 502 and forgotten,
+so GitHub's redelivery of it is acted on.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
-from signoff.errors import Error
+from signoff.errors import Error, StoreError
 from signoff.ledger.events import EventType
 from signoff.server.common import stamp
 from signoff.server.context import Context
@@ -146,7 +148,36 @@ def receive(ctx: Context, headers: Mapping[str, str], body: bytes) -> dict[str, 
         _refuse(ctx, exc, delivery, event, d.full_name)
     assert link is not None
     _seen(ctx, app, delivery, event, d)
-    return {"delivery": delivery, "event": event, "evaluated": _act(ctx, app, link, d)}
+    try:
+        evaluated = _act(ctx, app, link, d)
+    except Error as exc:
+        _forget(ctx, delivery, event, exc)
+        if isinstance(exc, (ServiceError, StoreError)):
+            raise
+        message = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise WebhookError(502, "forge-unavailable", message) from None
+    return {"delivery": delivery, "event": event, "evaluated": evaluated}
+
+
+def _forget(ctx: Context, delivery: str, event: str, exc: Exception) -> None:
+    """A delivery that could not be acted on (GitHub's API failed, say) is forgotten, so that
+    GitHub's redelivery (the same id) is acted on rather than refused as a replay. What was
+    reported before the failure stands; acting again redoes it from the server's own state."""
+    log.warning("github delivery %s not acted on: %s", delivery, exc)
+    with ctx.db.write() as conn:
+        conn.execute(deliveries.delete().where(deliveries.c.delivery == delivery))
+    ctx.recorder.record(
+        EventType.FORGE_FAILED,
+        "github-webhook",
+        {"delivery": delivery},
+        {
+            "forge": "github",
+            "event": event[:64],
+            "reason": "forge-unavailable",
+            "message": (str(exc).splitlines() or [type(exc).__name__])[0][:300],
+        },
+        ("actor", "subjects.delivery", "payload.reason"),
+    )
 
 
 def _seen(ctx: Context, app: GitHubApp, delivery: str, event: str, d: Delivery | None) -> None:
