@@ -239,3 +239,29 @@ def test_vsa_field_rules(change: dict[str, object], problem: str) -> None:
     }
     assert vsa_problems(good) == []
     assert any(problem in p for p in vsa_problems({**good, **change}))
+
+
+def test_the_readme_release_lines_verify_with_the_ledgers_own_key(
+    world: Make, tmp_path: Path
+) -> None:
+    """README: `release verify ... --ledger L --attest-out B` signs with the ledger's key, and
+    `signoff ledger public-key --ledger L > ledger.pub` is the key `attest verify` takes."""
+    w = world()
+    agent_lockfile_release(w)
+    art = w.artifact("app-1.4.0.tgz", b"release bytes")
+    head = w.repo.head()
+    assert (
+        w.record("artifact built", art, "--identity", "ci@example.com", "--commit", head).code == 0
+    )
+    assert w.record("artifact signed", art, "--identity", "signer@example.com").code == 0
+    out = tmp_path / "release.intoto.jsonl"
+    code, doc = w.verify("--artifact", str(art), "--attest-out", str(out))
+    assert code == 0, doc["failures"]
+    shown = w.cli("ledger", "public-key", "--ledger", w.ledger)
+    assert shown.code == 0, shown.err
+    pub = tmp_path / "ledger.pub"
+    pub.write_text(shown.out)
+    r = w.cli("attest", "verify", str(out), "--key", str(pub))
+    assert r.code == 0 and "attestation VERIFIED" in r.out, r.out + r.err
+    r = w.cli("trace", "--commit", head, "--ledger", w.ledger)
+    assert r.code == 0 and head[:12] in r.out, r.out + r.err
