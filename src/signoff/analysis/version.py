@@ -19,6 +19,12 @@ from signoff.analysis.base import AnalysisError, Analyzer
 from signoff.facts import Fact
 
 _MISSING = object()
+#: a literal version: PEP 440, SemVer, Cargo ("1.2.3", "v2.0.0-rc.1", "1.0.post1+local")
+_VERSION_TEXT = re.compile(r"\A[vV]?[0-9][0-9A-Za-z.+\-_]*\Z")
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and _VERSION_TEXT.match(value.strip()) is not None
 
 
 def get_path(doc: Any, keys: Sequence[str]) -> Any:
@@ -70,8 +76,13 @@ def version_facts(
         facts.append(
             analyzer.fact("version-changed", path, f"version {o} → {n}", line=line, old=o, new=n)
         )
-    both_set = all("(none)" not in (f.detail_dict()["old"], f.detail_dict()["new"]) for f in facts)
-    if moved and both_set and without(old, paths) == without(new, paths):
+    # Only a literal version on both sides: `attr: pkg.__version__`, `file: VERSION` and the like
+    # are read by running code or reading another file at build time, not "nothing else".
+    literal = all(
+        _literal(get_path(side, keys)) for keys in paths for side in (old, new)
+        if get_path(old, keys) != get_path(new, keys)
+    )  # fmt: skip
+    if moved and literal and without(old, paths) == without(new, paths):
         first = facts[0].detail_dict()
         text = f"version bumped {first['old']} → {first['new']} and nothing else"
         facts.append(
@@ -80,9 +91,6 @@ def version_facts(
             )
         )
     return facts
-
-
-_VERSION_TEXT = re.compile(r"\A[vV]?[0-9][0-9A-Za-z.+\-_]*\Z")
 
 
 class VersionFileAnalyzer(Analyzer):
