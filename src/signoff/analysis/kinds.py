@@ -56,6 +56,12 @@ _CATALOGUE: tuple[tuple[str, Risk, str], ...] = (
     ("version-bump-only", _L, "the version changed and nothing else in this file did"),
     ("changelog-entry-added", _L, "only lines were added to a changelog"),
     ("changelog-edited", _L, "existing changelog lines were edited or removed"),
+    ("pipe-to-shell-added", _H, "release notes now tell users to pipe a remote script to a shell"),
+    (
+        "download-host-added",
+        _M,
+        "release notes now point users at a download host they never named",
+    ),
     # Go
     ("go-replace-added", _H, "a go.mod replace directive was added"),
     # CI workflows

@@ -71,13 +71,31 @@ def gitlab_ci(path: str) -> bool:
 @cache
 def _changelog_name() -> re.Pattern[str]:
     return re.compile(
-        r"^(?:CHANGELOG|CHANGES|HISTORY|NEWS|RELEASE[-_]?NOTES|RELEASES)(?:\.(?:md|rst|txt|adoc))?$",
+        r"^(?:CHANGELOG|CHANGES|HISTORY|NEWS|RELEASE[-_]?NOTES|RELEASES)"
+        r"(?:\.(?:md|markdown|rst|txt|adoc)|[-_][A-Za-z0-9_.-]*\.(?:md|markdown|rst|txt|adoc))?$",
         re.IGNORECASE,
     )
 
 
+@cache
+def _fragment() -> re.Pattern[str]:
+    """Changelog fragments and release-notes folders (signoff.classify.release_notes), text only."""
+    return re.compile(
+        r"(?:^|/)(?:release-notes|releasenotes|changelog\.d|newsfragments|\.changes|\.changeset)/"
+        r"|^(?:news|changes)/",
+        re.IGNORECASE,
+    )
+
+
+_TEXT = (".md", ".markdown", ".rst", ".txt", ".adoc")
+#: towncrier's fragment types, written without a text extension (`newsfragments/123.bugfix`)
+_TOWNCRIER = (".bugfix", ".feature", ".doc", ".removal", ".misc", ".breaking", ".deprecation")
+
+
 def changelog(path: str) -> bool:
-    return bool(_changelog_name().match(_name(path)))
+    if _changelog_name().match(_name(path)):
+        return True
+    return _fragment().search(path) is not None and path.lower().endswith(_TEXT + _TOWNCRIER)
 
 
 def anything(path: str) -> bool:
