@@ -200,3 +200,34 @@ def test_the_architecture_document_names_every_part_of_the_tree() -> None:
     assert missing == [], f"docs/architecture.md does not describe {missing}"
     for cited in re.findall(r"`(src/signoff/[\w./]+)`", doc):
         assert (SRC.parent / cited).exists(), f"docs/architecture.md names {cited}, not in the tree"
+
+
+
+def test_the_error_tree_names_every_error() -> None:
+    """errors.py's docstring is the map of what a shell may catch: every subclass of
+    `signoff.errors.Error` defined under src/ is on it."""
+    import importlib
+    import pkgutil
+
+    import signoff
+    import signoff.errors
+
+    tree = signoff.errors.__doc__ or ""
+    found: set[str] = set()
+    for info in pkgutil.walk_packages(signoff.__path__, "signoff."):
+        if ".migrations" in info.name or info.name.endswith(".__main__"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra that is not installed
+            continue
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, signoff.errors.Error)
+                and value.__module__ == info.name
+            ):
+                found.add(value.__name__)
+    assert len(found) > 10
+    missing = sorted(n for n in found if not re.search(rf"\b{n}\b", tree))
+    assert missing == [], f"errors.py's docstring does not name {missing}"

@@ -71,20 +71,11 @@ RELEASE_IMPACTING = frozenset(
 )
 
 
-def risk_of(cls: FileClass) -> Risk:
-    return RISK[cls]
-
-
 def riskier(a: FileClass, b: FileClass) -> FileClass:
     """The more sensitive of two classes: higher risk first, then taxonomy order."""
     ka = (-RISK[a], _ORDER[a])
     kb = (-RISK[b], _ORDER[b])
     return a if ka <= kb else b
-
-
-def parse_class(name: str) -> FileClass:
-    """Map a class name from a policy to the enum; raises ValueError for unknown names."""
-    return FileClass(name)
 
 
 class Mode(StrEnum):

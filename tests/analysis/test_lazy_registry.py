@@ -110,7 +110,7 @@ def _modules_after(code: str) -> set[str]:
     return {m.removeprefix("signoff.analysis.") for m in out.stdout.split()}
 
 
-ANALYZER_MODULES = {module for _, module, _ in analysis._TABLE}
+ANALYZER_MODULES = {module for _, module in analysis._TABLE}
 
 
 def test_plain_source_file_imports_no_format_analyzer() -> None:

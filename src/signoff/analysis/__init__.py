@@ -42,39 +42,41 @@ __all__ = [
     "wants_content",
 ]
 
-#: The registry, in output order: (ident, module under signoff.analysis, class). Modules are
+#: The registry, in output order: (ident, module under signoff.analysis). Each module lists its
+#: analyzers in `ANALYZERS` (zizmor's shape: the module owns its analyzers, the registry owns the
+#: order; nothing is reached through a class name in a string). Modules are
 #: imported and analyzers built on first use, so a change touching only ordinary source files
 #: never imports the format analyzers (nor their parsers); which analyzers a path needs is
 #: decided by `signoff.analysis.ownership`, the predicates every `handles` delegates to.
-_TABLE: tuple[tuple[str, str, str], ...] = (
-    ("python-pyproject", "python_pyproject", "PyprojectAnalyzer"),
-    ("python-requirements", "python_requirements", "RequirementsAnalyzer"),
-    ("python-setup-py", "python_setup", "SetupPyAnalyzer"),
-    ("python-setup-cfg", "python_setup", "SetupCfgAnalyzer"),
-    ("poetry-lock", "python_locks", "PoetryLockAnalyzer"),
-    ("uv-lock", "python_locks", "UvLockAnalyzer"),
-    ("pipfile-lock", "python_locks", "PipfileLockAnalyzer"),
-    ("npm-package", "npm_package", "NpmPackageAnalyzer"),
-    ("npm-package-lock", "npm_locks", "PackageLockAnalyzer"),
-    ("yarn-lock", "npm_locks", "YarnLockAnalyzer"),
-    ("pnpm-lock", "npm_locks", "PnpmLockAnalyzer"),
-    ("npmrc", "npmrc", "NpmrcAnalyzer"),
-    ("go-mod", "go", "GoModAnalyzer"),
-    ("go-sum", "go", "GoSumAnalyzer"),
-    ("cargo-toml", "rust", "CargoTomlAnalyzer"),
-    ("cargo-lock", "rust", "CargoLockAnalyzer"),
-    ("cargo-build-script", "rust", "BuildScriptAnalyzer"),
-    ("ruby-gemfile", "ruby", "GemfileAnalyzer"),
-    ("ruby-gemfile-lock", "ruby", "GemfileLockAnalyzer"),
-    ("maven-pom", "java", "PomAnalyzer"),
-    ("gradle", "java", "GradleAnalyzer"),
-    ("dockerfile", "dockerfile", "DockerfileAnalyzer"),
-    ("github-actions", "github_actions", "GitHubActionsAnalyzer"),
-    ("zizmor", "zizmor", "ZizmorAnalyzer"),
-    ("gitlab-ci", "gitlab_ci", "GitLabCIAnalyzer"),
-    ("version-file", "version", "VersionFileAnalyzer"),
-    ("changelog", "changelog", "ChangelogAnalyzer"),
-    ("secrets", "secrets", "SecretsAnalyzer"),
+_TABLE: tuple[tuple[str, str], ...] = (
+    ("python-pyproject", "python_pyproject"),
+    ("python-requirements", "python_requirements"),
+    ("python-setup-py", "python_setup"),
+    ("python-setup-cfg", "python_setup"),
+    ("poetry-lock", "python_locks"),
+    ("uv-lock", "python_locks"),
+    ("pipfile-lock", "python_locks"),
+    ("npm-package", "npm_package"),
+    ("npm-package-lock", "npm_locks"),
+    ("yarn-lock", "npm_locks"),
+    ("pnpm-lock", "npm_locks"),
+    ("npmrc", "npmrc"),
+    ("go-mod", "go"),
+    ("go-sum", "go"),
+    ("cargo-toml", "rust"),
+    ("cargo-lock", "rust"),
+    ("cargo-build-script", "rust"),
+    ("ruby-gemfile", "ruby"),
+    ("ruby-gemfile-lock", "ruby"),
+    ("maven-pom", "java"),
+    ("gradle", "java"),
+    ("dockerfile", "dockerfile"),
+    ("github-actions", "github_actions"),
+    ("zizmor", "zizmor"),
+    ("gitlab-ci", "gitlab_ci"),
+    ("version-file", "version"),
+    ("changelog", "changelog"),
+    ("secrets", "secrets"),
 )
 _SECRETS = "secrets"
 
@@ -93,14 +95,14 @@ def _check(registry: Iterable[Analyzer]) -> Mapping[str, Analyzer]:
     return by_ident
 
 
-def _check_table(table: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:
-    where: dict[str, tuple[str, str]] = {}
-    for ident, module, cls in table:
+def _check_table(table: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    where: dict[str, str] = {}
+    for ident, module in table:
         if ident in where:
             raise RuntimeError(f"analyzer ident {ident!r} registered twice")
         if ident not in OWNS:
             raise RuntimeError(f"analyzer {ident!r} has no path predicate in paths.OWNS")
-        where[ident] = (module, cls)
+        where[ident] = module
     if list(where) != list(OWNS):
         raise RuntimeError("paths.OWNS and the registry table list different analyzers")
     return where
@@ -109,7 +111,7 @@ def _check_table(table: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str
 _WHERE = _check_table(_TABLE)
 #: (ident, path predicate) of every format analyzer, in registry order (secrets runs last).
 _FORMATS: tuple[tuple[str, Callable[[str], bool]], ...] = tuple(
-    (ident, OWNS[ident]) for ident, _, _ in _TABLE if ident != _SECRETS
+    (ident, OWNS[ident]) for ident, _ in _TABLE if ident != _SECRETS
 )
 _LOADED: dict[str, Analyzer] = {}
 
@@ -118,17 +120,18 @@ def _load(ident: str) -> Analyzer:
     """The analyzer `ident`, importing its module on first use (one instance per ident)."""
     analyzer = _LOADED.get(ident)
     if analyzer is None:
-        module, cls = _WHERE[ident]
-        made = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
-        if not isinstance(made, Analyzer) or made.ident != ident:
-            raise RuntimeError(f"{module}.{cls} is not the analyzer {ident!r}")
-        analyzer = _LOADED.setdefault(ident, made)
+        module = _WHERE[ident]
+        provided = importlib.import_module(f"{__name__}.{module}").ANALYZERS
+        found = [cls for cls in provided if cls.ident == ident]
+        if len(found) != 1:
+            raise RuntimeError(f"{module}.ANALYZERS has no single analyzer {ident!r}")
+        analyzer = _LOADED.setdefault(ident, found[0]())
     return analyzer
 
 
 def __getattr__(name: str) -> object:
     if name == "REGISTRY":
-        registry = tuple(_load(ident) for ident, _, _ in _TABLE)
+        registry = tuple(_load(ident) for ident, _ in _TABLE)
         _check(registry)
         globals()["REGISTRY"] = registry
         return registry

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 import tomllib
@@ -35,30 +34,6 @@ def decode(data: bytes | None, side: str = "") -> str | None:
         line = data[: err.start].count(b"\n") + 1
         raise AnalysisError("not valid UTF-8", line=line, side=side) from err
     return text.removeprefix("\ufeff")
-
-
-class LineIndex:
-    """Offset → 1-based line number in O(log n) after one O(n) pass."""
-
-    __slots__ = ("_starts", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_right(self._starts, offset)
-
-    def find(self, needle: str, start: int = 0) -> int | None:
-        """Line of the first occurrence of `needle` at or after offset `start`."""
-        pos = self.text.find(needle, start)
-        return None if pos == -1 else self.line(pos)
 
 
 def line_of(text: str | None, needle: str, start: int = 0) -> int | None:

@@ -53,3 +53,7 @@ class ChangelogAnalyzer(Analyzer):
                 facts.append(self.fact("download-host-added", path, text,
                                        line=found.line, host=found.text))  # fmt: skip
         return facts
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (ChangelogAnalyzer,)

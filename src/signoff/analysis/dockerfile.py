@@ -125,3 +125,7 @@ class DockerfileAnalyzer(Analyzer):
                     text = f"ADD fetches remote `{short(url)}`"
                     facts.append(self.fact("remote-add", path, text, line=line, url=url))
         return facts
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (DockerfileAnalyzer,)

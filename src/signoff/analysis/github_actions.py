@@ -324,3 +324,7 @@ class GitHubActionsAnalyzer(Analyzer):
         if not isinstance(doc, dict):
             raise AnalysisError("workflow is not a mapping", side=side)
         return doc
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (GitHubActionsAnalyzer,)

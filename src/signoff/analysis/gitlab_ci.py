@@ -142,3 +142,7 @@ class GitLabCIAnalyzer(Analyzer):
         if not isinstance(doc, dict):
             raise AnalysisError("GitLab CI file is not a mapping", side=side)
         return {str(k): v for k, v in doc.items()}
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (GitLabCIAnalyzer,)

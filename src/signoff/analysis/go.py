@@ -131,3 +131,7 @@ class GoSumAnalyzer(_lock.LockAnalyzer):
             for (mod, ver), h in hashes.items()
         )
         return Lock(_lock.build(entries), None, _lazy_lines(text, _SUM_LINE, str))
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (GoModAnalyzer, GoSumAnalyzer)

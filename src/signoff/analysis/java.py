@@ -131,3 +131,7 @@ def _props(text: str | None) -> dict[str, str]:
             key, _, value = line.partition("=")
             out[key.strip()] = value.strip().replace("\\:", ":")
     return out
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (PomAnalyzer, GradleAnalyzer)

@@ -328,3 +328,7 @@ def _strip_versions(meta: dict[str, Any]) -> Any:
             for name, imp in importers.items()
         }
     return meta
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (PackageLockAnalyzer, YarnLockAnalyzer, PnpmLockAnalyzer)

@@ -183,3 +183,7 @@ class NpmPackageAnalyzer(Analyzer):
         if not isinstance(doc, dict):
             raise AnalysisError("package.json is not a JSON object", side=side)
         return doc
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (NpmPackageAnalyzer,)

@@ -75,3 +75,7 @@ class NpmrcAnalyzer(Analyzer):
             text_ = "ignore-scripts=true removed: install scripts run again"
             facts.append(self.fact("install-script-changed", path, text_))
         return facts
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (NpmrcAnalyzer,)

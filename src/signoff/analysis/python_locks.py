@@ -210,3 +210,7 @@ class PipfileLockAnalyzer(Analyzer):
                 hashes = frozenset(str(h) for h in info.get("hashes") or [])
                 entries.append(Entry(_name(name), version, source, hashes))
         return Lock(_lock.build(entries), doc.get("_meta"), _lazy_lines(text, _JSON_NAME, _name))
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (PoetryLockAnalyzer, UvLockAnalyzer, PipfileLockAnalyzer)

@@ -185,3 +185,7 @@ class PyprojectAnalyzer(Analyzer):
                 text_ = f"{label} `{name}` {verb} `{short(target)}`"
                 facts.append(self.fact(kind, path, text_, line=line(name), name=name))
         return facts
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (PyprojectAnalyzer,)

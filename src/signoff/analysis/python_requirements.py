@@ -157,3 +157,7 @@ class RequirementsAnalyzer(Analyzer):
                 kind = "integrity-changed-without-version-change"
                 facts.append(self.fact(kind, path, text, line=at, package=name))
         return facts
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (RequirementsAnalyzer,)

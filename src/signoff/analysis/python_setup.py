@@ -91,3 +91,7 @@ class SetupCfgAnalyzer(Analyzer):
                 self, path, old_doc, new_doc, [("metadata", "version")], line("version")
             )
         return facts
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (SetupPyAnalyzer, SetupCfgAnalyzer)

@@ -134,3 +134,7 @@ class GemfileLockAnalyzer(Analyzer):
         meta = {"remotes": remotes, "other": other}
         pattern = re.compile(r"^    (\S+) \(", re.MULTILINE)
         return Lock(_lock.build(built), meta, _lazy_lines(text, pattern, str))
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (GemfileAnalyzer, GemfileLockAnalyzer)

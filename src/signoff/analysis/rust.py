@@ -147,3 +147,7 @@ class BuildScriptAnalyzer(Analyzer):
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         verb = "added" if old is None else "deleted" if new is None else "changed"
         return [self.fact("packaging-code-changed", path, f"build script {verb}", change=verb)]
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (CargoTomlAnalyzer, CargoLockAnalyzer, BuildScriptAnalyzer)

@@ -83,3 +83,7 @@ def generated_prefilter_module() -> str:
     from signoff.analysis._secrets_translate import generated_prefilter_module as generate
 
     return generate()
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (SecretsAnalyzer,)

@@ -143,3 +143,7 @@ def _module_version(text: str, side: str) -> tuple[str | None, str]:
             version = str(value.value)
             value.value = ""
     return version, ast.dump(tree)
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (VersionFileAnalyzer,)

@@ -139,3 +139,7 @@ def _last_line(data: bytes) -> str:
     lines = [ln for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
     errors = [ln for ln in lines if "error" in ln.lower() or "WARN" in ln]
     return short((errors or lines or [""])[0], 200)
+
+
+#: The analyzers this module provides, for the registry (`signoff.analysis`).
+ANALYZERS: tuple[type[Analyzer], ...] = (ZizmorAnalyzer,)

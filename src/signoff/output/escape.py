@@ -28,8 +28,3 @@ def display(path: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def has_lookalikes(path: str) -> bool:
-    """True when a path mixes in non-ASCII letters (possible homoglyphs of an ASCII name)."""
-    return any(ord(ch) > 0x7F and unicodedata.category(ch).startswith("L") for ch in path)
