@@ -149,3 +149,24 @@ OWNS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
 def owns(ident: str, path: str) -> bool:
     """Whether analyzer `ident` owns `path` (zizmor: if it is installed; see the docstring)."""
     return OWNS[ident](path)
+
+
+#: Analyzers that read a dependency manifest or a lockfile: a file one of them reads takes that
+#: class wherever it sits (`site/doc-requirements.txt` is a requirements file, not docs).
+MANIFESTS = frozenset(
+    {"python-pyproject", "python-requirements", "python-setup-cfg", "npm-package", "go-mod",
+     "cargo-toml", "ruby-gemfile", "maven-pom"}
+)  # fmt: skip
+LOCKFILES = frozenset(
+    {"poetry-lock", "uv-lock", "pipfile-lock", "npm-package-lock", "yarn-lock", "pnpm-lock",
+     "go-sum", "cargo-lock", "ruby-gemfile-lock"}
+)  # fmt: skip
+
+
+def read_as(path: str) -> tuple[str, str] | None:
+    """("dependency-manifest" or "lockfile", analyzer ident) when an analyzer reads the path in
+    one of those formats; None otherwise."""
+    for ident in (*sorted(LOCKFILES), *sorted(MANIFESTS)):
+        if OWNS[ident](path):
+            return ("lockfile" if ident in LOCKFILES else "dependency-manifest"), ident
+    return None

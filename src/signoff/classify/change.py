@@ -15,6 +15,11 @@ Rules, applied in this order, each only ever raising the class:
 - symlink: the riskier of the link's own class and its target's class. The target (the link's
   content) is resolved against the link's folder with posix normalisation; a target that is
   missing (None), empty, absolute, contains NUL, or climbs out of the repository is `unknown`.
+- a file a symlink in the head tree points to (or sits in a folder a symlink points to): the
+  riskier of its class and the class of every link path it is read at (`aliases`): changing
+  `guide/ai.md` changes what `AGENTS.md -> guide/ai.md` says.
+- a file whose format an analyzer reads as a dependency manifest or lockfile (`read_as`, e.g.
+  `site/doc-requirements.txt`): at least that class, whatever folder it sits in.
 - submodule (gitlink): at least `dependency-manifest`: it pins third-party code.
 - the file became executable: at least `unknown` (high); a file executable in the head tree that
   is classed docs, release notes or version: likewise (nobody runs prose).
@@ -81,9 +86,12 @@ def classify_change(
     extra: Mapping[FileClass, Sequence[str]] | None = None,
     symlink_target: str | None = None,
     content: bytes | None = None,
+    aliases: Sequence[str] = (),
+    read_as: tuple[FileClass, str] | None = None,
 ) -> ChangeClass:
     """Classify a change. `symlink_target` is the link's content (new side; old side if deleted);
-    `content` the new side's content, when the caller read it (`signoff.classify.content`)."""
+    `content` the new side's content, when the caller read it (`signoff.classify.content`);
+    `aliases` the link paths the file is read at; `read_as` (class, analyzer) of its format."""
     path_class = classify_path(change.path, extra)
     cls = path_class.file_class
     notes: list[str] = []
@@ -135,6 +143,12 @@ def classify_change(
         else:
             target_cls = classify_path(resolved, extra).file_class
             raise_to(riskier(cls, target_cls), f"symlink to `{resolved}` ({target_cls})")
+    for alias in aliases:
+        alias_cls = classify_path(alias, extra).file_class
+        if riskier(cls, alias_cls) is not cls:
+            raise_to(riskier(cls, alias_cls), f"read as `{alias}` through a symlink ({alias_cls})")
+    if read_as is not None and _at_least(cls, read_as[0]) is not cls:
+        raise_to(_at_least(cls, read_as[0]), f"read as {read_as[1]}")
     if change.is_submodule:
         raise_to(_at_least(cls, FileClass.DEPENDENCY_MANIFEST), "submodule (pins third-party code)")
     if change.became_executable:

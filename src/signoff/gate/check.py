@@ -236,7 +236,7 @@ def _walk(
     # What the head lands if the base is the merge base; checked once the commits are in, and
     # read again from the real merge base when it is not.
     landed = history.read_landed(run.landed_git, base, head)
-    prepared = gate_files.prepare(run.landed_git, landed, inputs.policy)
+    prepared = gate_files.prepare(run.landed_git, landed, inputs.policy, head)
     stored: list[StoredRecord] | None = None
     approve: ApprovalStep | None = None
     if approvals_ref is not None or server is not None:  # the approval step, loaded now
@@ -262,7 +262,7 @@ def _walk(
         reader = run.merge_git
         merged = history.merge_result(reader, base, head)
         landed = history.read_landed(reader, base, merged)
-        prepared = gate_files.prepare(reader, landed, inputs.policy)
+        prepared = gate_files.prepare(reader, landed, inputs.policy, merged)
     found = history_secrets.scan_range(reader, read.wrote, landed, head)
     prepared, unlanded = gate_files.with_facts(prepared, found)
     return _Walked(inputs, read, mbase, landed, prepared, stored, approve, unlanded)

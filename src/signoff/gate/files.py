@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from signoff.analysis import analyze_file, wants_content
+from signoff.analysis.ownership import read_as
 from signoff.attribution.attribute import (
     Actor,
     Attribution,
@@ -26,6 +27,7 @@ from signoff.classify.change import classify_change
 from signoff.decision import FileDecision
 from signoff.facts import Fact
 from signoff.gate.large_files import large_facts, too_large
+from signoff.gate.links import aliases, tree_links
 from signoff.gate.range import Carriers, RangeRead, attributions_of, carriers
 from signoff.gitio import history
 from signoff.gitio.runner import Git
@@ -68,6 +70,7 @@ class Prepared:
         policy: Policy,
         large: Mapping[str, int] | None = None,
         git: Git | None = None,
+        linked: tuple[str, ...] = (),
     ):
         link_target = None
         if change.is_symlink and change.new_mode == "120000":
@@ -78,8 +81,14 @@ class Prepared:
         landed = None
         if not (change.binary or change.is_submodule or change.is_symlink):
             landed = contents.get(change.new_blob) if change.new_blob != NULL_SHA else None
+        fmt = read_as(change.path) if change.new_blob != NULL_SHA else None
         cls = classify_change(
-            change, policy.class_globs, symlink_target=link_target, content=landed
+            change,
+            policy.class_globs,
+            symlink_target=link_target,
+            content=landed,
+            aliases=linked,
+            read_as=(FileClass(fmt[0]), fmt[1]) if fmt else None,
         )
         self.change = change
         self.file_class: FileClass = cls.file_class
@@ -94,11 +103,18 @@ class Prepared:
         return evaluate_file(fi, policy, today, target)
 
 
-def prepare(git: Git, landed: list[FileChange], policy: Policy) -> list[Prepared]:
+def prepare(
+    git: Git, landed: list[FileChange], policy: Policy, tree: str | None = None
+) -> list[Prepared]:
     """Classify and analyze every landed file (one `cat-file --batch-check` for the sizes, one
-    `cat-file --batch` for the contents)."""
+    `cat-file --batch` for the contents; with the landed `tree`, one `ls-tree` for its links)."""
     contents, large = _read_contents(git, landed)
-    return [Prepared(change, contents, policy, large, git) for change in landed]
+    links = tree_links(git, tree) if tree is not None and landed else {}
+    seen = aliases(links, [c.path for c in landed if c.new_blob != NULL_SHA]) if links else {}
+    return [
+        Prepared(change, contents, policy, large, git, seen.get(change.path, ()))
+        for change in landed
+    ]
 
 
 def decide(
