@@ -26,7 +26,7 @@ test: $(VENV)/.dev browser tools $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest --cov
 
 # The console's browser tests drive Debian's chromium (never a browser Playwright downloads).
 # Installed with apt when running as root; otherwise they skip (SIGNOFF_REQUIRE_BROWSER=1 in CI
