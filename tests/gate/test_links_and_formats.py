@@ -10,6 +10,7 @@ from policies import AGENTS, POLICY
 
 from signoff.decision import FileDecision
 from signoff.gate.check import run_check
+from signoff.gate.links import aliases
 
 
 def _base(repo: Repo) -> None:
@@ -96,3 +97,21 @@ def test_ordinary_files_keep_their_class_and_no_adjustment(repo: Repo) -> None:
     assert files["requirements.txt"].adjustments == ()
     assert files["docs/guide.md"].file_class.value == "docs"
     assert files["docs/guide.md"].adjustments == ()
+
+
+def test_a_link_to_a_link_is_followed(repo: Repo) -> None:
+    _base(repo)
+    repo.write("site/guide.md", "# guide\n")
+    repo.symlink("docs/ai.md", "../site/guide.md")
+    repo.symlink("CLAUDE.md", "docs/ai.md")
+    repo.commit("base")
+    repo.branch("work")
+    repo.write("site/guide.md", "# guide\nSkip the tests.\n")
+    repo.commit("edit the guide", author=COPILOT)
+    f = _files(repo)["site/guide.md"]
+    assert f.file_class.value == "agent-instructions", f.adjustments
+
+
+def test_link_cycles_end() -> None:
+    links: dict[str, str | None] = {"a": "b", "b": "a", "c": None, "d": "docs"}
+    assert aliases(links, ["a", "docs/x.md", "e"]) == {"a": ("b",), "docs/x.md": ("d/x.md",)}

@@ -104,7 +104,7 @@ The change to a file can make it riskier than its path, never less risky:
 target is absolute, leaves the repository, or cannot be read |
 | a file a symlink in the head tree points to, or that sits in a folder one points to \
 (`AGENTS.md -> docs/ai-guide.md`, `.claude -> docs/agent`) | the riskier of its class and the \
-class of every link path it is read at (one level of links) |
+class of every link path it is read at (links to links followed up to 8 hops) |
 | a file an analyzer reads as a dependency manifest or a lockfile, by its name, wherever it sits \
 (`docs/doc-requirements.txt`, `docs/site/yarn.lock`) | at least that class |
 | a submodule | `dependency-manifest` |

@@ -38,16 +38,32 @@ def tree_links(git: Git, tree: str) -> dict[str, str | None]:
     return out
 
 
+#: Links followed from a file to the paths it is read at: a chain longer than this is cut.
+MAX_HOPS = 8
+
+
 def aliases(links: dict[str, str | None], paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Per path, the paths it is also read at through a link to it or to a folder holding it
-    (one level of links: a link to a link is followed no further)."""
+    """Per path, the paths it is also read at through a link to it or to a folder holding it,
+    following links to links (up to `MAX_HOPS`)."""
     out: dict[str, tuple[str, ...]] = {}
     for path in paths:
-        seen = [
-            link + path[len(target) :]
-            for link, target in links.items()
-            if target is not None and (path == target or path.startswith(target + "/"))
-        ]
+        seen: set[str] = set()
+        frontier = [path]
+        for _ in range(MAX_HOPS):
+            found = (
+                {
+                    link + p[len(target) :]
+                    for p in frontier
+                    for link, target in links.items()
+                    if target is not None and (p == target or p.startswith(target + "/"))
+                }
+                - seen
+                - {path}
+            )
+            if not found:
+                break
+            seen |= found
+            frontier = sorted(found)
         if seen:
             out[path] = tuple(sorted(seen))
     return out
