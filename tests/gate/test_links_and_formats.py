@@ -115,3 +115,19 @@ def test_a_link_to_a_link_is_followed(repo: Repo) -> None:
 def test_link_cycles_end() -> None:
     links: dict[str, str | None] = {"a": "b", "b": "a", "c": None, "d": "docs"}
     assert aliases(links, ["a", "docs/x.md", "e"]) == {"a": ("b",), "docs/x.md": ("d/x.md",)}
+
+
+def test_a_requirements_file_by_content_whatever_its_name(repo: Repo) -> None:
+    _base(repo)
+    repo.write("docs/deps.txt", "sphinx==7.0.0\n")
+    repo.write("docs/notes.txt", "Some notes.\n")
+    repo.commit("base")
+    repo.branch("work")
+    repo.write(
+        "docs/deps.txt", "sphinx==7.0.0\n--extra-index-url https://pkgs.example.net/simple\n"
+    )
+    repo.write("docs/notes.txt", "Some notes.\nMore notes: numpy is fast.\n")
+    repo.commit("docs deps", author=COPILOT)
+    files = _files(repo)
+    assert files["docs/deps.txt"].file_class.value == "dependency-manifest"
+    assert files["docs/notes.txt"].file_class.value == "docs"

@@ -129,6 +129,32 @@ _AGENT_CONFIG = re.compile(
 )
 
 
+#: pip's requirement lines: `name[extra] OP version, ...; marker --hash=...`, bare names, options
+_PIP_SPEC = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]\n]*\])?"
+    r"(?:\s*(?:===|==|>=|<=|~=|!=|>|<)\s*[A-Za-z0-9.*+!_-]+"
+    r"(?:\s*,\s*(?:==|>=|<=|~=|!=|>|<)\s*[A-Za-z0-9.*+!_-]+)*)?"
+    r"(?:\s*@\s*\S+)?\s*(?:;[^#]*)?(?:\s+--hash=\S+)*"
+)
+_PIP_OPTION = re.compile(
+    r"(?:-[rcefi]\s+\S+|--(?:requirement|constraint|index-url|extra-index-url|find-links|"
+    r"trusted-host|hash|editable|no-binary|only-binary|pre|prefer-binary|require-hashes)\b.*)"
+)
+_PIP_PINNED = re.compile(r"===|==|>=|<=|~=|!=|@\s*\S|--hash=|^-[rcefi]\s|^--")
+
+
+def _pip_requirements(text: str) -> bool:
+    """Every line a requirement or a pip option, and one of them pins or points somewhere:
+    a requirements file whatever its name (`deps.txt`)."""
+    lines = [ln.split(" #", 1)[0].strip().rstrip("\\").strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    if not lines or len(lines) > 5000:
+        return False
+    if not all(_PIP_OPTION.fullmatch(ln) or _PIP_SPEC.fullmatch(ln) for ln in lines):
+        return False
+    return any(_PIP_PINNED.search(ln) for ln in lines)
+
+
 def _kind(path: str, path_class: FileClass) -> str | None:
     low = path.lower()
     name = low.rsplit("/", 1)[-1]
@@ -146,6 +172,8 @@ def _kind(path: str, path_class: FileClass) -> str | None:
         or any(low.startswith(d) or f"/{d}" in low for d in _SCRIPT_DIRS)
     ):
         return "script"
+    if name.endswith((".txt", ".in")) and path_class is not FileClass.DEPENDENCY_MANIFEST:
+        return "text"
     return None
 
 
@@ -172,6 +200,9 @@ def classify_content(path: str, path_class: FileClass, content: bytes) -> tuple[
         why = _agent_front_matter(text)
         if why:
             return FileClass.AGENT_INSTRUCTIONS, why
+    elif kind == "text":
+        if _pip_requirements(text):
+            return FileClass.DEPENDENCY_MANIFEST, "content: pip requirements"
     elif kind == "config":
         m = _AGENT_CONFIG.search(text)
         if m:

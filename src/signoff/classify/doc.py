@@ -141,6 +141,9 @@ keys) | `agent-instructions` |
 | a data file (JSON, TOML, YAML, plist) that configures a coding agent's tools or permissions \
 (`mcpServers`, `mcp_servers`, `PreToolUse`, managed permission settings, the MCP registry's \
 `server.json` schema) | `agent-instructions` |
+| a `.txt` or `.in` file outside script folders whose every line is a pip requirement or pip \
+option, one of them pinning a version, naming a hash or URL, or pointing at an index \
+(`docs/deps.txt`) | `dependency-manifest` |
 
 `id-token: write` alone, a "Publish Test Report" step, `goreleaser build --snapshot` or an image
 built with `load: true` publish nothing. Makefiles and task runners keep `packaging-build`: a
