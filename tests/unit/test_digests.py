@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from units import change
 
+from signoff.approvals.check import read_legacy
 from signoff.approvals.digest import class_digests, legacy_class_digests
+from signoff.approvals.server_source import checked_from_api
+from signoff.approvals.verify import CheckedRecord
 from signoff.changes import Status
 from signoff.decision import FileDecision, Verdict
 from signoff.gate.check import change_set_digest
@@ -84,3 +87,24 @@ def test_legacy_digests_are_the_v1_digests_of_the_new_side() -> None:
     other_base = [changed("src/a.py", "3" * 40, "2" * 40)]
     assert legacy_class_digests(one, POLICY) == legacy_class_digests(other_base, POLICY)
     assert legacy_class_digests(one, POLICY) != class_digests(one, POLICY)
+
+
+def _server_record(kind: str, digest: str) -> CheckedRecord:
+    item = {
+        "id": 7, "repository": "r" * 40, "decision": kind, "approver": "bob@example.com",
+        "digests": {"source": f"sha256:{digest}"}, "policy_digest": f"sha256:{POLICY}",
+        "base": "b" * 40, "head": "c" * 40, "time": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    return checked_from_api(item, "r" * 40)
+
+
+def test_v1_records_from_the_control_plane_are_read_as_from_the_ref() -> None:
+    files = [changed("src/a.py", "1" * 40, "2" * 40)]
+    now, v1 = class_digests(files, POLICY), legacy_class_digests(files, POLICY)
+    veto = read_legacy(_server_record("veto", v1["source"]), now, v1)
+    assert veto.valid and veto.record is not None
+    assert veto.record.digests == {"source": now["source"]}  # still blocks the same content
+    approval = read_legacy(_server_record("approve", v1["source"]), now, v1)
+    assert not approval.valid and "signoff.content/v1" in (approval.error or "")
+    current = _server_record("approve", now["source"])
+    assert read_legacy(current, now, v1) is current
