@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
+from signoff.gitio.refs import is_full_sha, ref_name_problem
 from signoff.server.common import Digest, DisplayName, Id, Model, Out, Sha
 
+
+def _ref(value: str) -> str:
+    """A full commit id or a ref name by `git check-ref-format` rules (never an option)."""
+    if not is_full_sha(value) and (why := ref_name_problem(value)) is not None:
+        raise ValueError(f"not a commit id or ref name: it {why}")
+    return value
+
+
 #: A git ref or commit as the server's copy of the repository resolves it.
-Ref = Annotated[str, Field(min_length=1, max_length=250, pattern=r"^[^\s~^:?*\[\\]+$")]
+Ref = Annotated[str, Field(min_length=1, max_length=250), AfterValidator(_ref)]
 #: An identity string a build system calls itself (`ci@example.com`, `buildkite:release`).
 Identity = Annotated[str, Field(min_length=1, max_length=254, pattern=r"^[\x21-\x7e]+$")]
 #: A file name as the builder knows it: one line, no control or invisible characters.

@@ -99,7 +99,15 @@ def verify(ctx: Context, who: Principal, name: str, body: VerifyIn) -> ReleaseOu
             code="stale_copy",
         )
     log = ServerLog(ctx.recorder)
-    heads = _range_commits(Git(path), body.from_, head)
+    try:
+        base = (
+            history.resolve_commit(Git(path), body.from_, role="from", tags=True)
+            if body.from_
+            else None
+        )
+    except GitError as exc:
+        raise InvalidInputError(str(exc), field="from", code="git") from None
+    heads = _range_commits(Git(path), base, head)
     try:
         result = verify_release(
             path,
@@ -149,10 +157,13 @@ def verify(ctx: Context, who: Principal, name: str, body: VerifyIn) -> ReleaseOu
     return release_out({**row, "ledger_seq": seq})
 
 
-def _range_commits(git: Any, from_ref: str | None, head: str) -> list[str]:
-    """The commits of from..head (newest first, at most 5000): the heads approvals may name."""
-    spec = [f"{from_ref}..{head}"] if from_ref else [head]
-    out: bytes = git.run(["rev-list", "--max-count=5000", *spec, "--"], check=False)
+def _range_commits(git: Any, base: str | None, head: str) -> list[str]:
+    """The commits of base..head (full SHAs; newest first, at most 5000): the heads approvals
+    may name."""
+    spec = [f"{base}..{head}"] if base else [head]
+    out: bytes = git.run(
+        ["rev-list", "--max-count=5000", "--end-of-options", *spec, "--"], check=False
+    )
     return out.decode().split()
 
 
