@@ -27,7 +27,6 @@ KNOWN_OVER = frozenset(
     {
         "signoff.analysis.github_actions.analyze",
         "signoff.analysis.npm_package.analyze",
-        "signoff.server.approvals.service.create",
     }
 )
 #: The core: pure functions over plain data, and the adapters over git and files they use.

@@ -7,11 +7,13 @@ touches a lockfile, a workflow and source."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from gitrepo import Repo, make_repo
+from pg import fresh_database
 from serverkit import ThreadServer, close_clients, make_settings
 from serverteam import Team, World, build_world, seed_team
 
@@ -58,3 +60,18 @@ def shared_team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     yield seed_team(server, world)
     close_clients()
     server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_team(request: pytest.FixtureRequest, world: World, tmp_path: Path) -> Iterator[Team]:
+    """`team` on the embedded database and on PostgreSQL (a fresh database each)."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            url = stack.enter_context(fresh_database("signoff_srv"))
+        server = ThreadServer(make_settings(tmp_path / "srv-any", url))
+        try:
+            yield seed_team(server, world)
+        finally:
+            close_clients()
+            server.stop()

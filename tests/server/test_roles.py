@@ -63,6 +63,7 @@ ROUTES: list[tuple[Perm, str, str, dict[str, Any] | None]] = [
             "commits": [],
         },
     ),
+    (Perm.EVALUATE, "POST", "/v1/repos/demo/evaluations", {"base": "0" * 40, "head": "1" * 40}),
     (Perm.READ_METRICS, "GET", "/metrics", None),
     (
         Perm.RECORD_ARTIFACTS,

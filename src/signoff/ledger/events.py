@@ -39,6 +39,8 @@ class EventType(StrEnum):
     PUSH_WITNESSED = "push.witnessed"
     PUSH_REFUSED = "push.refused"
     DECISION_MADE = "decision.made"
+    #: the control plane ran the gate on its own copy of a repository (a witnessed decision)
+    DECISION_EVALUATED = "decision.evaluated"
     APPROVAL_GIVEN = "approval.given"
     APPROVAL_VETOED = "approval.vetoed"
     APPROVAL_OVERRIDDEN = "approval.overridden"

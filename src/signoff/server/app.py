@@ -88,6 +88,7 @@ def _routes(app: FastAPI) -> None:
     from signoff.server.approvals.endpoints import router as approvals
     from signoff.server.broker.endpoints import router as broker
     from signoff.server.decisions.endpoints import router as decisions
+    from signoff.server.evaluations.endpoints import router as evaluations
     from signoff.server.forges.endpoints import router as forges
     from signoff.server.identity.endpoints import router as identity
     from signoff.server.ops.endpoints import router as ops
@@ -96,7 +97,8 @@ def _routes(app: FastAPI) -> None:
     from signoff.server.tasks.endpoints import router as tasks
     from signoff.server.tokens.endpoints import router as tokens
 
-    for r in (ops, tokens, identity, repos, tasks, approvals, decisions, broker, alerts):
+    for r in (ops, tokens, identity, repos, tasks, approvals, decisions, evaluations, broker,
+              alerts):  # fmt: skip
         app.include_router(r)
     app.include_router(releases)
     app.include_router(forges)

@@ -50,6 +50,7 @@ class Perm(StrEnum):
     APPROVE = "approve"
     READ_DECISIONS = "read-decisions"
     APPEND_DECISIONS = "append-decisions"
+    EVALUATE = "evaluate"
     READ_METRICS = "read-metrics"
     RECORD_ARTIFACTS = "record-artifacts"
     VERIFY_RELEASES = "verify-releases"
@@ -74,6 +75,8 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.APPROVE: frozenset({_P}),
     Perm.READ_DECISIONS: frozenset({_A, _U, _P}),
     Perm.APPEND_DECISIONS: frozenset({_C}),
+    # Asking the server to run the gate on its own copy: it reads nothing the caller writes.
+    Perm.EVALUATE: frozenset({_A, _U, _P, _C}),
     Perm.READ_METRICS: frozenset({_A, _U}),
     # The release gate (docs/release.md): builds and signatures are recorded by the build
     # service (`ci`) or an admin, never by an agent; promotion needs a person (`approver` in

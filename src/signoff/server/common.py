@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from signoff.server.errors import InvalidInputError
 
@@ -29,6 +29,8 @@ def _nfc(value: object) -> object:
 
 
 def _clean_text(value: str) -> str:
+    if (lone := _surrogate(value)) is not None:
+        raise ValueError(f"contains a lone surrogate (U+{ord(lone):04X}): not Unicode text")
     bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t"]
     if bad:
         raise ValueError(f"contains a control or invisible character (U+{ord(bad[0]):04X})")
@@ -74,7 +76,35 @@ PathGlob = Annotated[
 ]
 
 
-class Model(BaseModel):
+def _surrogate(value: object) -> str | None:
+    """The first lone surrogate in any string of `value` (JSON may escape one: "\\ud800"),
+    which no database or canonical encoding can store as text."""
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        return next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple):
+        for item in value:
+            if (bad := _surrogate(item)) is not None:
+                return bad
+    return None
+
+
+class Unicode(BaseModel):
+    """Refuses lone surrogates anywhere in a model's own strings, lists and dicts (nested
+    models check theirs): 422, never a 500 from a database that cannot store them."""
+
+    @model_validator(mode="after")
+    def _no_surrogates(self) -> Unicode:
+        values = [v for _, v in self if not isinstance(v, BaseModel)]
+        if (bad := _surrogate(values)) is not None:
+            raise ValueError(f"contains a lone surrogate (U+{ord(bad):04X}): not Unicode text")
+        return self
+
+
+class Model(Unicode):
     """Request models: unknown fields refused, no type coercion ("1" is not 1)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)

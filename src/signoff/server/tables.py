@@ -140,6 +140,9 @@ approvals = _t(
     sa.Column("head", Text, nullable=False),
     sa.Column("policy_digest", Text, nullable=False),
     sa.Column("digests", Text, nullable=False),  # JSON {class: sha256 hex}
+    # the whole change the approver was shown (the server's evaluation), sha256 hex; null for
+    # approvals recorded before evaluations existed (migration e0001)
+    sa.Column("changeset_digest", Text),
     sa.Column("comment", Text, nullable=False),
     sa.Column("reason", Text, nullable=False),
     sa.Column("time", Text, nullable=False),
@@ -159,6 +162,9 @@ approval_digests = _t(
     sa.Index("ix_server_approval_digests_lookup", "repo", "digest"),
 )
 
+#: Decision records *posted* by CI (`signoff check --server`): asserted. They name a change
+#: (base, head) for the server to evaluate and are kept as sent; nothing an approver is shown
+#: or an approval binds comes from them (see `evaluations`).
 decisions = _t(
     "server_decisions",
     sa.Column("id", Text, primary_key=True),
@@ -171,4 +177,26 @@ decisions = _t(
     sa.Column("created", Text, nullable=False),
     sa.Column("ledger_seq", sa.BigInteger),
     sa.Index("ix_server_decisions_repo", "repo", "created"),
+)
+
+#: Decisions the server computed itself: the gate run on its registered copy of the repository
+#: (`signoff.server.evaluations`): witnessed. What the inbox shows and what an approval binds.
+evaluations = _t(
+    "server_evaluations",
+    sa.Column("id", Text, primary_key=True),
+    sa.Column("repo", Text, sa.ForeignKey("server_repos.name"), nullable=False),
+    sa.Column("base", Text, nullable=False),
+    sa.Column("head", Text, nullable=False),
+    sa.Column("target_branch", Text, nullable=False),  # "" when none was named
+    sa.Column("verdict", Text, nullable=False),
+    sa.Column("changeset_digest", Text, nullable=False),  # sha256 hex
+    sa.Column("policy_digest", Text, nullable=False),  # sha256 hex
+    sa.Column("classes", Text, nullable=False),  # JSON {class: sha256 hex}
+    sa.Column("record", Text, nullable=False),  # the decision record, canonical JSON
+    sa.Column("record_sha256", Text, nullable=False),  # of the record without its time
+    sa.Column("requested_by", Text, nullable=False),  # who asked (or what triggered it)
+    sa.Column("created", Text, nullable=False),
+    sa.Column("ledger_seq", sa.BigInteger),
+    sa.Index("ix_server_evaluations_change", "repo", "base", "target_branch", "created"),
+    sa.Index("ix_server_evaluations_head", "repo", "head"),
 )

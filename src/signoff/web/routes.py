@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from signoff.ledger.events import EventType
 from signoff.server.alerts import service as alert_service
 from signoff.server.approvals import service as approvals
-from signoff.server.approvals.pending import current_record
+from signoff.server.approvals.pending import current_head
 from signoff.server.approvals.schemas import ApprovalIn
 from signoff.server.broker import service as broker
 from signoff.server.broker.schemas import RevokeIn
@@ -33,6 +33,7 @@ from signoff.web.pages import (
     render,
 )
 from signoff.web.views import agents, alerts, inbox, overview, releases, tasks
+from signoff.web.views.diffview import mark
 
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
 AgentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -51,25 +52,30 @@ def home() -> RedirectResponse:
 @router.get("/inbox")
 def inbox_page(request: Request, viewer: Page) -> Response:
     data = inbox.build(viewer.ctx, viewer.who)
-    return render(request, "inbox.html", viewer, current="inbox", inbox=data, plain=inbox.plain)
+    return render(
+        request, "inbox.html", viewer, current="inbox", inbox=data, plain=inbox.plain, mark=mark
+    )
 
 
 @router.post("/inbox/decide")
 def decide(viewer: Page, form: Form) -> Response:
-    """Approve or veto what the page showed: the digests come back as hidden fields and the
-    approval service refuses (409 stale_digest) if the server now computes others."""
+    """Approve or veto what the page showed: the change-set digest and the class digests come
+    back as hidden fields, and the approval service evaluates the change's current head again
+    and refuses (409 stale_digest) if the server now computes other digests (a new push)."""
     shown_classes = [c for c in form.get("classes", "").split(",") if c]
     # Per class: only the classes ticked (every one is ticked when the page loads).
     classes = [c for c in shown_classes if form.get(f"class_{c}") == "on"]
     if not classes:
         return redirect("/ui/inbox", "no-class")
     shown = {c: form.get(f"digest_{c}", "") for c in classes}
-    repo, base = form.get("repo", ""), form.get("base", "")
-    cur = current_record(viewer.ctx, viewer.who, repo, base, form.get("branch", ""))
+    repo, base, branch = form.get("repo", ""), form.get("base", ""), form.get("branch", "")
+    head = current_head(viewer.ctx, repo, base, branch) or form.get("head", "")
     try:
         body = ApprovalIn(
             base=base,
-            head=cur.head,
+            head=head,
+            target_branch=branch or None,
+            changeset=form.get("changeset", ""),
             decision="veto" if form.get("decision") == "veto" else "approve",
             classes=classes,
             comment=form.get("comment", ""),

@@ -56,3 +56,12 @@ def find(
         q = q.where(sa.tuple_(approvals.c.time, approvals.c.id) > sa.tuple_(*after))
     q = q.order_by(approvals.c.time, approvals.c.id).limit(limit + 1)
     return conn.execute(q).mappings().all()
+
+
+def for_heads(conn: Connection, repo: str, heads: Sequence[str]) -> Sequence[RowMapping]:
+    """API approvals in `repo` given for one of `heads` (to report them stale when the content
+    they were bound to is not what ships), oldest first."""
+    if not heads:
+        return []
+    q = sa.select(approvals).where(approvals.c.repo == repo, approvals.c.head.in_(heads))
+    return conn.execute(q.order_by(approvals.c.time, approvals.c.id)).mappings().all()

@@ -2,8 +2,10 @@
 
 Only `ci` tokens append, and the git-server hook on the control plane's host (`who=None`: it
 opens the database itself; actor `signoff:hook`). The server witnesses who posted (the actor);
-the record's content is what the gate computed, asserted by the poster and replayable from its
-digests.
+the record's content is *asserted* by the poster (anyone who can edit the workflow holding a
+`ci` token can write it), so it is kept as sent, marked `payload.evidence = "asserted"`, and
+never used to show a change to an approver or to bind an approval: for that the server
+evaluates the change itself (`signoff.server.evaluations`).
 """
 
 from __future__ import annotations
@@ -35,15 +37,27 @@ def _out(r: Mapping[str, Any] | RowMapping) -> DecisionOut:
         posted_by=r["posted_by"],
         created=r["created"],
         ledger_seq=r["ledger_seq"],
-        record=jsoncol.loads(r["record"]),
+        record=_record(r["record"]),
     )
+
+
+def _record(text: str) -> dict[str, Any]:
+    """The stored record; one that cannot be read (written by hand, say) is reported as such,
+    so one bad row never breaks a listing."""
+    try:
+        value = jsoncol.loads(text)
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        return value
+    return {"unreadable": "the stored record is not a JSON object"}
 
 
 def append(ctx: Context, who: Principal | None, name: str, body: DecisionIn) -> DecisionReceipt:
     if who is not None:
         who.require(Perm.APPEND_DECISIONS)
     actor = who.actor if who is not None else "signoff:hook"
-    record = body.model_dump(exclude_none=True)
+    record = body.model_dump(exclude_none=True, by_alias=True)
     row = {
         "id": new_id("dec"),
         "repo": name,
@@ -63,7 +77,11 @@ def append(ctx: Context, who: Principal | None, name: str, body: DecisionIn) -> 
     try:
         # Canonicalise and check the event before taking the single-writer lock.
         draft = EventDraft(
-            EventType.DECISION_MADE, actor, subjects, {**record, "repo": name}, ("actor",)
+            EventType.DECISION_MADE,
+            actor,
+            subjects,
+            {**record, "evidence": "asserted", "repo": name},
+            ("actor",),
         )
     except EventError as exc:
         if "over" in str(exc) and "bytes" in str(exc):
@@ -80,8 +98,16 @@ def append(ctx: Context, who: Principal | None, name: str, body: DecisionIn) -> 
 
     # CI posts decisions in bursts: concurrent posts share one commit and one ledger append.
     seq = ctx.recorder.write_grouped(ctx.db, prepare, finish)
-    fields = {k: v for k, v in row.items() if k not in ("record", "verdict")}
-    return DecisionReceipt(**fields, decision=row["verdict"], ledger_seq=seq)
+    return DecisionReceipt(
+        id=row["id"],
+        repo=name,
+        base=row["base"],
+        head=row["head"],
+        decision=row["verdict"],
+        posted_by=row["posted_by"],
+        created=row["created"],
+        ledger_seq=seq,
+    )
 
 
 def find(

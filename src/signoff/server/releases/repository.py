@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.server.releases.tables import reports
-from signoff.server.tables import approvals
 
 
 def insert(conn: Connection, row: Mapping[str, Any]) -> None:
@@ -48,12 +47,3 @@ def find(
         q = q.where(sa.tuple_(reports.c.created, reports.c.id) < sa.tuple_(*before))
     q = q.order_by(reports.c.created.desc(), reports.c.id.desc()).limit(limit + 1)
     return conn.execute(q).mappings().all()
-
-
-def approvals_for_heads(conn: Connection, repo: str, heads: Sequence[str]) -> Sequence[RowMapping]:
-    """API approvals in `repo` given for one of `heads` (to report them stale when the content
-    they were bound to is not what ships), oldest first."""
-    if not heads:
-        return []
-    q = sa.select(approvals).where(approvals.c.repo == repo, approvals.c.head.in_(heads))
-    return conn.execute(q.order_by(approvals.c.time, approvals.c.id)).mappings().all()

@@ -10,19 +10,15 @@ agents, the repository's imported registry version and its `.signoff/agents.yml`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-from signoff.approvals.server_source import checked_from_api
-from signoff.approvals.verify import CheckedRecord
 from signoff.errors import ConfigError, GitError
 from signoff.identity.agents import Agent, Registry, parse_registry
 from signoff.ledger.events import Event, EventDraft
 from signoff.protected import REGISTRY_PATH
 from signoff.server.context import Context
+from signoff.server.evaluations.sources import DbApprovals as ServerApprovals
 from signoff.server.ledgering import Recorder
 
-#: Most API approvals one release verification reads for one repository.
-MAX_APPROVALS = 5000
+__all__ = ["ServerApprovals", "ServerLog", "agent_registry"]
 
 
 class ServerLog:
@@ -53,36 +49,6 @@ class ServerLog:
         )
         self._cache = None
         return done
-
-
-class ServerApprovals:
-    """The gate's `RecordSource` for approvals given through the API (no HTTP round trip).
-
-    It reads the approvals bound to the current class digests and, like the signed-record path
-    does for the approvals ref, those given for a head inside the release (`heads`), so an
-    approval that later content made stale is reported as stale rather than missing."""
-
-    url = "signoff-server"
-
-    def __init__(self, ctx: Context, repo: str, heads: Sequence[str] = ()) -> None:
-        self.ctx = ctx
-        self.repo = repo
-        self.heads = list(heads)
-
-    def fetch(self, digests: Mapping[str, str], repository: str) -> list[CheckedRecord]:
-        from signoff.server.approvals import repository as approvals
-        from signoff.server.approvals.service import approval_out
-        from signoff.server.releases.repository import approvals_for_heads
-
-        bare = sorted(set(digests.values()))
-        if not bare:
-            return []
-        with self.ctx.db.read() as conn:
-            rows = {r["id"]: r for r in approvals.find(conn, self.repo, bare, None, MAX_APPROVALS)}
-            for r in approvals_for_heads(conn, self.repo, self.heads[:MAX_APPROVALS]):
-                rows.setdefault(r["id"], r)
-        items = sorted(rows.values(), key=lambda r: (r["time"], r["id"]))
-        return [checked_from_api(approval_out(r).model_dump(), repository) for r in items]
 
 
 def agent_registry(ctx: Context, repo: str | None, path: str | None = None) -> Registry:

@@ -64,3 +64,15 @@ def list_tasks(
     if state is not None:
         q = q.where(tasks.c.state == state)
     return conn.execute(q).mappings().all()
+
+
+def requested_by(
+    conn: Connection, repo: str, requester: str, agents: Sequence[str]
+) -> Sequence[RowMapping]:
+    """Tasks `requester` asked for in `repo` for any of `agents` (whatever their state)."""
+    if not agents:
+        return []
+    q = sa.select(tasks).where(
+        tasks.c.repo == repo, tasks.c.requester == requester, tasks.c.agent.in_(list(agents))
+    )
+    return conn.execute(q.order_by(tasks.c.id)).mappings().all()
