@@ -79,7 +79,7 @@ def setup(tmp: Path) -> tuple[ProcServer, FakeIssuer, Path, str, dict[str, str]]
     srv = ProcServer(settings, tmp / "server.log")
     issuer = FakeIssuer()
     api = Api(srv.url, admin_token)
-    ci = api.token_for("hook", ["ci"])
+    ci = api.token_for("hook", ["hook"])
     work = make_repo(tmp / "work")
     work.write("src/app.py", "print(1)\n")
     work.write(".signoff/policy.yml", POLICY)

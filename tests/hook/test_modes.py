@@ -44,7 +44,7 @@ def _repo(kit: Kit, tmp: Path, remote: str, *, local: bool, mode: str) -> None:
     data_dir = kit.server.settings.data_dir if local else None
     install(bare, server=None if local else kit.server.url, data_dir=data_dir,
             repo_name="widget", no_token_mode=mode,
-            credential=None if local else kit.ci_token)  # fmt: skip
+            credential=None if local else kit.hook_token)  # fmt: skip
     kit.work.git("remote", "add", remote, f"file://{bare}")
 
 
@@ -196,7 +196,7 @@ def test_remote_user_mode_fails_closed_when_the_control_plane_is_down(
     kit = remotes
     bare = bare_from(kit.work, tmp_path / "down.git")
     install(bare, server=f"http://127.0.0.1:{free_port()}", data_dir=None, repo_name="widget",
-            no_token_mode="remote-user", credential=kit.ci_token)  # fmt: skip
+            no_token_mode="remote-user", credential=kit.hook_token)  # fmt: skip
     kit.work.git("remote", "add", "down", f"file://{bare}")
     try:
         proc = push(kit.work, f"{branch}:refs/heads/{branch}-down", remote="down",

@@ -141,7 +141,7 @@ def test_token_for_another_repository(kit: Kit, tmp_path: Path) -> None:
 
     other = bare_from(kit.work, tmp_path / "other.git")
     install(other, server=kit.server.url, data_dir=None, repo_name="other",
-            no_token_mode="refuse", credential=kit.ci_token)  # fmt: skip
+            no_token_mode="refuse", credential=kit.hook_token)  # fmt: skip
     task = kit.task()
     tok = kit.token(task["id"])
     kit.work.git("remote", "add", "other", f"file://{other}")
@@ -165,7 +165,7 @@ def test_unreachable_control_plane_fails_closed(kit: Kit, tmp_path: Path) -> Non
 
     from serverkit import free_port
 
-    env = {**os.environ, "SIGNOFF_HOOK_TOKEN": kit.ci_token}
+    env = {**os.environ, "SIGNOFF_HOOK_TOKEN": kit.hook_token}
     line = f"{'0' * 40} {kit.base} refs/heads/agent/x\n"
     proc = subprocess.run(
         [sys.executable, "-m", "signoff.cli.main", "hook", "pre-receive", "--server",

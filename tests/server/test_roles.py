@@ -76,6 +76,8 @@ ROUTES: list[tuple[Perm, str, str, dict[str, Any] | None]] = [
     (Perm.READ_RELEASES, "GET", "/v1/repos/demo/releases", None),
     (Perm.READ_RELEASES, "GET", "/v1/trace?commit=" + "1" * 40, None),
     (Perm.PROMOTE_RELEASES, "POST", "/v1/releases/rel-20250101000000-0123456789abcdef/promote", {}),
+    (Perm.INTROSPECT, "POST", "/v1/tokens/introspect", {"token": "a.b.c-not-a-real-token"}),
+    (Perm.RECORD_PUSHES, "POST", "/v1/pushes", {"repo": "demo", "outcome": "refused", "refs": []}),
 ]
 
 HOLDER = {
@@ -84,6 +86,7 @@ HOLDER = {
     "auditor": Role.AUDITOR,
     "dave": Role.AGENT_OPERATOR,
     "ci": Role.CI,
+    "hook": Role.HOOK,
 }
 
 

@@ -37,7 +37,7 @@ CASES: list[tuple[str, str, Callable[[Team], Any]]] = [
     ("alice", "/v1/repos/demo/approvals",
      lambda t: {"base": t.world.base, "head": t.world.head, "decision": "approve",
                 "comment": f"ok {LONE}"}),
-    ("ci", "/v1/pushes",
+    ("hook", "/v1/pushes",
      lambda t: {"repo": "demo", "outcome": "refused", "refs": [], "reasons": [f"bad {LONE}"]}),
     ("admin", "/v1/repos", lambda t: {"name": "x", "path": f"/tmp/{LONE}"}),
 ]  # fmt: skip

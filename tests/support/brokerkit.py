@@ -28,12 +28,13 @@ def bare_from(work: Repo, dest: Path) -> Path:
 class Kit:
     server: ThreadServer
     admin: Api
-    ci_token: str
+    ci_token: str  # the CI gate's (`signoff check --server`)
     issuer: FakeIssuer
     agent_key: Ed25519PrivateKey
     work: Repo
     bare: Path
     base: str
+    hook_token: str  # the git hook's own identity (role hook): the only one recording pushes
 
     def agent(self, agent_id: str = "bot", **scope: Any) -> None:
         pub = (
@@ -93,7 +94,8 @@ def start(
     server = ThreadServer(settings)
     server.app.state.broker_config = BrokerConfig(allow_insecure_loopback=True)
     admin = Api(server.url, server.bootstrap())
-    ci = admin.token_for("git-hook", ["ci"])
+    ci = admin.token_for("ci", ["ci"])
+    hook = admin.token_for("git-hook", ["hook"])
     work = make_repo(tmp / "work")
     work.write("src/app.py", "print(1)\n")
     work.write(".github/workflows/ci.yml", "on: push\n")
@@ -104,12 +106,10 @@ def start(
     work.git("branch", "-M", "main")
     bare = bare_from(work, tmp / "widget.git")
     admin.ok("POST", "/v1/repos", {"name": "widget", "path": str(bare)})
-    cred = tmp / "ci.token"
-    cred.write_text(ci)
     install(bare, server=server.url, data_dir=None, repo_name="widget",
-            no_token_mode=no_token_mode, credential=ci)  # fmt: skip
+            no_token_mode=no_token_mode, credential=hook)  # fmt: skip
     work.git("remote", "add", "origin", f"file://{bare}")
-    kit = Kit(server, admin, ci, FakeIssuer(), Ed25519PrivateKey.generate(), work, bare, base)
+    kit = Kit(server, admin, ci, FakeIssuer(), Ed25519PrivateKey.generate(), work, bare, base, hook)
     kit.agent()
     return kit
 

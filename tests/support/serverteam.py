@@ -55,7 +55,8 @@ class Team:
     server: ThreadServer
     world: World
     admin: Api
-    tokens: dict[str, str]  # alice, bob, carol (approvers), dave (agent-operator), ci, auditor
+    tokens: dict[str, str]  # alice, bob, carol (approvers), dave (agent-operator), ci, hook,
+    # auditor, admin
 
     def api(self, who: str | None) -> Api:
         return Api(self.server.url, self.tokens[who] if who else None)
@@ -93,6 +94,7 @@ def seed_team(server: ThreadServer, world: World) -> Team:
     }
     tokens["dave"] = admin.token_for("dave-operator", ["agent-operator"], "dave")
     tokens["ci"] = admin.token_for("ci", ["ci"])
+    tokens["hook"] = admin.token_for("git-hook", ["hook"])
     tokens["auditor"] = admin.token_for("auditor", ["auditor"])
     tokens["admin"] = admin.token or ""
     for agent, extra in [

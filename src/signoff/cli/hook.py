@@ -27,7 +27,7 @@ hook.add_command(pre_receive)
 @click.option("--repo-name", help="Name on the control plane (default: directory name).")
 @click.option("--no-token-mode", type=_MODES, default="refuse", show_default=True)
 @click.option("--token-file", type=click.File("r"),
-              help="Store the hook's ci token from this file ('-': stdin).")  # fmt: skip
+              help="Store the hook's token (role hook) from this file ('-': stdin).")  # fmt: skip
 def install(
     repo: Path,
     server: str | None,

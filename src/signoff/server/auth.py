@@ -34,6 +34,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     AGENT_OPERATOR = "agent-operator"
     CI = "ci"
+    #: the git server's pre-receive hook: introspects task tokens, records pushes, and for a
+    #: landing on a protected branch reads approvals and witnessed pushes and appends its decision
+    HOOK = "hook"
 
 
 class Perm(StrEnum):
@@ -56,9 +59,12 @@ class Perm(StrEnum):
     VERIFY_RELEASES = "verify-releases"
     PROMOTE_RELEASES = "promote-releases"
     READ_RELEASES = "read-releases"
+    INTROSPECT = "introspect"
+    RECORD_PUSHES = "record-pushes"
 
 
 _A, _P, _U, _O, _C = Role.ADMIN, Role.APPROVER, Role.AUDITOR, Role.AGENT_OPERATOR, Role.CI
+_H = Role.HOOK
 #: Which roles hold each permission. `ci` reads policy, registry and approvals (the gate needs
 #: them) and appends decisions; nothing else. Only `approver` approves: not even `admin`.
 PERMISSIONS: dict[Perm, frozenset[Role]] = {
@@ -71,10 +77,10 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.WRITE_POLICY: frozenset({_A}),
     Perm.READ_TASKS: frozenset({_A, _U, _O, _P}),
     Perm.WRITE_TASKS: frozenset({_A, _O}),
-    Perm.READ_APPROVALS: frozenset({_A, _U, _O, _P, _C}),
+    Perm.READ_APPROVALS: frozenset({_A, _U, _O, _P, _C, _H}),
     Perm.APPROVE: frozenset({_P}),
     Perm.READ_DECISIONS: frozenset({_A, _U, _P}),
-    Perm.APPEND_DECISIONS: frozenset({_C}),
+    Perm.APPEND_DECISIONS: frozenset({_C, _H}),
     # Asking the server to run the gate on its own copy: it reads nothing the caller writes.
     Perm.EVALUATE: frozenset({_A, _U, _P, _C}),
     Perm.READ_METRICS: frozenset({_A, _U}),
@@ -85,9 +91,15 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.VERIFY_RELEASES: frozenset({_A, _C, _U}),
     Perm.PROMOTE_RELEASES: frozenset({_A, _P}),
     Perm.READ_RELEASES: frozenset({_A, _U, _P, _C}),
+    # Enforcement points check task tokens; only the hook's own identity records pushes (a
+    # record of a push is what makes agent work *witnessed*: no other token may write one).
+    Perm.INTROSPECT: frozenset({_A, _C, _H}),
+    Perm.RECORD_PUSHES: frozenset({_H}),
 }
 #: Roles that act for a person; service tokens (no human) may hold only the others.
 HUMAN_ROLES = frozenset({_A, _P, _O})
+#: Roles only a service holds (never a person's token, never beside a person's roles).
+SERVICE_ONLY_ROLES = frozenset({_H})
 
 
 @dataclass(frozen=True, slots=True)

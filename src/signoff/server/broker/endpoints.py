@@ -67,7 +67,7 @@ def exchange_token(ctx: Ctx, broker: Brk, task_id: TaskId, body: ExchangeIn) -> 
 
 @router.post("/tokens/introspect", responses=AUTHED)
 def introspect(ctx: Ctx, broker: Brk, who: Caller, body: IntrospectIn) -> Introspection:
-    """RFC 7662 introspection for enforcement points (ci or admin token)."""
+    """RFC 7662 introspection for enforcement points (hook, ci or admin token)."""
     return service.introspect(ctx, broker, body.token, who)
 
 
@@ -79,7 +79,8 @@ def revoke(ctx: Ctx, who: Caller, body: RevokeIn) -> Revoked:
 
 @router.post("/pushes", responses=AUTHED, status_code=201)
 def pushes(ctx: Ctx, who: Caller, body: PushIn) -> PushOut:
-    """The hook reports a push: accepted commits become witnessed work of the token's task."""
+    """The hook reports a push (its own `hook` token only): accepted commits become witnessed
+    work of the token's task."""
     return service.witness(ctx, who, body)
 
 

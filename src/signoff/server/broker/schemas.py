@@ -104,7 +104,8 @@ class RefIn(Model):
 
 
 class PushIn(Model):
-    """A push the hook decided on (ci token): accepted pushes become witnessed commits."""
+    """A push the hook decided on (the hook's own `hook` token): accepted pushes become
+    witnessed commits."""
 
     repo: Id
     outcome: Literal["accepted", "refused"]

@@ -24,7 +24,7 @@ from signoff.broker.jose import peek_kid, verify_task_token
 from signoff.broker.oidc import TrustPolicy
 from signoff.ledger.events import EventDraft, EventType
 from signoff.server import jsoncol
-from signoff.server.auth import Principal, Role
+from signoff.server.auth import Perm, Principal, Role
 from signoff.server.broker import repository as repo
 from signoff.server.broker.exchange import RefusedError, sha256_hex
 from signoff.server.broker.rows import agent_scope
@@ -44,12 +44,11 @@ from signoff.server.errors import ForbiddenError, InvalidInputError, NotFoundErr
 from signoff.server.identity import repository as agents_repo
 from signoff.server.tasks import repository as tasks_repo
 
-_ENFORCERS = frozenset({Role.CI, Role.ADMIN})
 
-
-def _enforcer(who: Principal | None) -> None:
-    if who is not None and not who.roles & _ENFORCERS:
-        raise ForbiddenError("only an enforcement point (ci token) or an admin may do this")
+def _enforcer(who: Principal | None, perm: Perm) -> None:
+    """`who=None` is the hook on the control plane's own database (trusted, same host)."""
+    if who is not None:
+        who.require(perm)
 
 
 def _inactive(exc: BrokerError) -> Introspection:
@@ -58,7 +57,7 @@ def _inactive(exc: BrokerError) -> Introspection:
 
 def introspect(ctx: Context, broker: Broker, token: str, who: Principal | None) -> Introspection:
     """RFC 7662 answer for `token`; `who=None` is the hook on a local database (trusted)."""
-    _enforcer(who)
+    _enforcer(who, Perm.INTROSPECT)
     t = now()
     cfg = broker.config
     try:
@@ -171,8 +170,12 @@ def revoke(ctx: Context, who: Principal, body: RevokeIn) -> Revoked:
 
 
 def witness(ctx: Context, who: Principal | None, body: PushIn) -> PushOut:
-    """Record a push the hook decided on; accepted pushes make their commits witnessed."""
-    _enforcer(who)
+    """Record a push the hook decided on; accepted pushes make their commits witnessed.
+
+    Only the hook's own identity (`hook` role) records pushes: a push record turns commits
+    into witnessed work of a task, or a person's push, so a token that could write one could
+    make unverified work look witnessed."""
+    _enforcer(who, Perm.RECORD_PUSHES)
     actor = who.actor if who is not None else "signoff:hook"
     refs = [{"ref": r.ref, "old": r.old, "new": r.new} for r in body.refs]
     if body.outcome == "accepted" and body.pusher and body.jti is None and not body.token_sha256:
@@ -272,8 +275,8 @@ def witnessed(
     ctx: Context, who: Principal, repo_name: str, commits: list[str]
 ) -> list[WitnessedOut]:
     """Which of `commits` were pushed through the hook with a task token (for the gate)."""
-    if not who.roles & {Role.CI, Role.ADMIN, Role.AUDITOR}:
-        raise ForbiddenError("reading witnessed pushes needs ci, admin or auditor")
+    if not who.roles & {Role.CI, Role.HOOK, Role.ADMIN, Role.AUDITOR}:
+        raise ForbiddenError("reading witnessed pushes needs ci, hook, admin or auditor")
     with ctx.db.read() as conn:
         rows = repo.witnessed_for(conn, repo_name, commits)
     return [

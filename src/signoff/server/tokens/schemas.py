@@ -9,7 +9,7 @@ from pydantic import Field
 from signoff.server.common import Id, Model, Out
 
 YEAR = 366 * 24 * 3600
-RoleName = Literal["admin", "approver", "auditor", "agent-operator", "ci"]
+RoleName = Literal["admin", "approver", "auditor", "agent-operator", "ci", "hook"]
 
 
 class TokenIn(Model):

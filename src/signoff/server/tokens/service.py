@@ -12,7 +12,15 @@ import datetime as dt
 from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.ledger.events import EventType
-from signoff.server.auth import HUMAN_ROLES, Perm, Principal, Role, new_token, token_sha256
+from signoff.server.auth import (
+    HUMAN_ROLES,
+    SERVICE_ONLY_ROLES,
+    Perm,
+    Principal,
+    Role,
+    new_token,
+    token_sha256,
+)
 from signoff.server.common import Page, decode_cursor, new_id, now, page, parse_stamp, stamp
 from signoff.server.context import Context
 from signoff.server.errors import (
@@ -87,6 +95,13 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
         raise InvalidInputError(
             "roles admin, approver and agent-operator act for a person: name the human",
             field="human",
+        )
+    if SERVICE_ONLY_ROLES & {Role(r) for r in body.roles} and (
+        body.human is not None or len(roles) > 1
+    ):
+        raise InvalidInputError(
+            "role hook is the git server's own identity: a service token with no other role",
+            field="roles",
         )
     if body.human is not None:
         h = people.get_human(conn, body.human)
