@@ -112,6 +112,15 @@ class Principal:
     roles: frozenset[Role]
     human_id: str | None = None
     email: str | None = None
+    #: the service identity an admin bound a service token to (`ci@example.com`,
+    #: `buildkite:release`): who the caller is when it records a build or a signature
+    identity: str | None = None
+
+    @property
+    def provenance(self) -> str:
+        """Who built or signed, as the release gate names it: the token's bound identity, else
+        a person's e-mail, else `service:<token name>`. Always the authenticated caller."""
+        return self.identity or self.email or self.actor
 
     @property
     def actor(self) -> str:

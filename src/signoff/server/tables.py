@@ -82,6 +82,8 @@ api_tokens = _t(
     sa.Column("created_by", Text, nullable=False),
     sa.Column("expires", Text, nullable=False),
     sa.Column("revoked", Text),
+    # the service identity the token acts as for provenance (migration e0002)
+    sa.Column("identity", Text),
 )
 
 repos = _t(

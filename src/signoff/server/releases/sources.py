@@ -10,6 +10,9 @@ agents, the repository's imported registry version and its `.signoff/agents.yml`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from signoff.errors import ConfigError, GitError
 from signoff.identity.agents import Agent, Registry, parse_registry
 from signoff.ledger.events import Event, EventDraft
@@ -22,10 +25,21 @@ __all__ = ["ServerApprovals", "ServerLog", "agent_registry"]
 
 
 class ServerLog:
-    """An `EventLog` (signoff.release.events) over the server's ledger."""
+    """An `EventLog` (signoff.release.events) over the server's ledger.
 
-    def __init__(self, recorder: Recorder) -> None:
+    `witnessed` names more fields the server itself verified (the builder or signer it
+    authenticated) and `payload` adds what it knows of them (how the identity was proven)."""
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        witnessed: tuple[str, ...] = (),
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
         self._recorder = recorder
+        self._witnessed = witnessed
+        self._payload = dict(payload or {})
         self._ledger = recorder.ledger
         self.origin = self._ledger.origin
         self.verifies_actors = True  # every append records the authenticated caller
@@ -43,9 +57,10 @@ class ServerLog:
         return self._cache
 
     def append(self, draft: EventDraft) -> tuple[int, str]:
-        witnessed = ("actor", *draft.witnessed)
+        witnessed = tuple(dict.fromkeys(("actor", *draft.witnessed, *self._witnessed)))
+        payload = {**draft.payload, **self._payload}
         done = self._recorder.append(
-            EventDraft(draft.type, draft.actor, draft.subjects, draft.payload, witnessed)
+            EventDraft(draft.type, draft.actor, draft.subjects, payload, witnessed)
         )
         self._cache = None
         return done

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from signoff.server.common import Id, Model, Out
 
 YEAR = 366 * 24 * 3600
+ServiceIdentity = Annotated[str, Field(min_length=1, max_length=254, pattern=r"^[\x21-\x7e]+$")]
 RoleName = Literal["admin", "approver", "auditor", "agent-operator", "ci", "hook"]
 
 
@@ -17,6 +18,12 @@ class TokenIn(Model):
     human: Id | None = Field(None, description="Owner; omit for a service token (ci, auditor).")
     roles: list[RoleName] = Field(min_length=1, max_length=5)
     ttl_seconds: int = Field(30 * 24 * 3600, ge=60, le=YEAR)
+    identity: ServiceIdentity | None = Field(
+        None,
+        description="A service token's identity for provenance (`ci@example.com`, "
+        "`buildkite:release`): the builder or signer it is when it records an artifact "
+        "event. Service tokens with role ci only; never an agent identity.",
+    )
 
 
 class TokenOut(Out):
@@ -28,6 +35,7 @@ class TokenOut(Out):
     created_by: str
     expires: str
     revoked: str | None
+    identity: str | None = None
     sha256_prefix: str = Field(description="First 12 hex digits of the token's SHA-256.")
 
 
@@ -42,3 +50,4 @@ class WhoAmI(Out):
     human: str | None
     email: str | None
     actor: str
+    identity: str | None = None

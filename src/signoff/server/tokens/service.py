@@ -71,6 +71,7 @@ def _principal(row: RowMapping, digest: str) -> Principal:
         roles=frozenset(Role(r) for r in row["roles"].split(",")),
         human_id=row["human_id"],
         email=row["email"],
+        identity=row["identity"],
     )
 
 
@@ -84,6 +85,7 @@ def _out(row: RowMapping, cls: type[TokenOut] = TokenOut, **extra: str) -> Token
         created_by=row["created_by"],
         expires=row["expires"],
         revoked=row["revoked"],
+        identity=row["identity"],
         sha256_prefix=row["sha256"][:12],
         **extra,
     )
@@ -102,6 +104,16 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
         raise InvalidInputError(
             "role hook is the git server's own identity: a service token with no other role",
             field="roles",
+        )
+    if body.identity is not None and (body.human is not None or roles != ["ci"]):
+        raise InvalidInputError(
+            "identity binds a service token with role ci (a build or signing service) only",
+            field="identity",
+        )
+    if body.identity is not None and people.human_by_email(conn, body.identity.lower()):
+        raise InvalidInputError(
+            f"{body.identity} is a person's e-mail: a service token cannot act as a person",
+            field="identity",
         )
     if body.human is not None:
         h = people.get_human(conn, body.human)
@@ -122,6 +134,7 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
         "created_by": actor,
         "expires": stamp(t + dt.timedelta(seconds=body.ttl_seconds)),
         "revoked": None,
+        "identity": body.identity,
     }
     repo.insert(conn, row)
     subjects = {"token_sha256": f"sha256:{row['sha256']}"}
@@ -136,6 +149,7 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
             "token_id": token_id,
             "roles": roles,
             "expires": row["expires"],
+            **({"identity": body.identity} if body.identity else {}),
         },
     )
     created = repo.get(conn, token_id)
@@ -205,7 +219,9 @@ def bootstrap(ctx: Context, human_id: str, email: str, name: str, ttl: int) -> T
                 {"human": human_id},
                 {"human": {"id": human_id, "email": email, "name": name, "bootstrap": True}},
             )
-        body = TokenIn(name="bootstrap-admin", human=human_id, roles=["admin"], ttl_seconds=ttl)
+        body = TokenIn(
+            name="bootstrap-admin", human=human_id, roles=["admin"], ttl_seconds=ttl, identity=None
+        )
         return _issue(conn, ctx, actor, body)
 
 
@@ -247,4 +263,5 @@ def whoami(who: Principal) -> WhoAmI:
         human=who.human_id,
         email=who.email,
         actor=who.actor,
+        identity=who.identity,
     )
