@@ -27,6 +27,7 @@
         ├── InvalidInputError, NotFoundError, ConflictError, TooLargeError,
         │   NotReadyError (signoff.server.ops.service),
         │   RefusedError (signoff.server.broker.exchange),
+        │   TooManyRequestsError (signoff.server.throttle),
         │   WebhookError (signoff.server.forges.service)
         ├── UnauthenticatedError
         │   └── OidcError        a sign-in the OpenID Connect provider did not confirm

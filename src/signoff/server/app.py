@@ -28,7 +28,9 @@ from signoff.server.db import Database
 from signoff.server.errors import ServiceError
 from signoff.server.ledgering import Recorder
 from signoff.server.middleware import Metrics, Observe
+from signoff.server.principals import PrincipalCache
 from signoff.server.settings import Settings
+from signoff.server.throttle import FailureThrottle, TooManyRequestsError
 
 log = logging.getLogger("signoff.server")
 
@@ -44,7 +46,13 @@ def open_context(settings: Settings) -> Context:
     except BaseException:
         db.close()
         raise
-    return Context(settings=settings, db=db, recorder=Recorder(ledger))
+    return Context(
+        settings=settings,
+        db=db,
+        recorder=Recorder(ledger),
+        principals=PrincipalCache(settings.auth_cache_seconds),
+        throttle=FailureThrottle(settings.throttle_failures),
+    )
 
 
 def create_api(settings: Settings, ctx: Context | None = None) -> FastAPI:
@@ -116,6 +124,8 @@ def _handlers(app: FastAPI) -> None:
         resp = JSONResponse(exc.body(), status_code=exc.status)
         if exc.status == 401:
             resp.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, TooManyRequestsError):
+            resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
 
     @app.exception_handler(RequestValidationError)

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from signoff.server.auth import Principal, bearer
 from signoff.server.common import DEFAULT_LIMIT, MAX_LIMIT
 from signoff.server.context import Context
+from signoff.server.errors import UnauthenticatedError
 from signoff.server.tokens.service import authenticate
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `so_...`.")
@@ -29,9 +30,23 @@ def get_principal(
     header = (
         f"{creds.scheme} {creds.credentials}" if creds else request.headers.get("authorization")
     )
-    who = authenticate(ctx, bearer(header))
+    try:
+        who = authenticate(ctx, bearer(header))
+    except UnauthenticatedError:
+        # Only failures are judged: a valid token is served whatever others sent from the
+        # same address (a NAT, a CI runner), so nobody can lock a token holder out.
+        address = client_address(request)
+        ctx.throttle.check(address, "failed authentications")
+        ctx.throttle.fail(address)
+        raise
     request.state.token_sha256_prefix = who.token_sha256[:12]
     return who
+
+
+def client_address(request: Request) -> str:
+    """Whom failures are counted against: the peer address (a proxy in front should pass the
+    client's own; see docs/server.md, "Throttling")."""
+    return request.client.host if request.client else "unknown"
 
 
 Ctx = Annotated[Context, Depends(get_ctx)]

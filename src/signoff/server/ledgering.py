@@ -82,18 +82,30 @@ class Recorder:
         ledger append or server commit is raised to every caller in the group. Events still
         come first, as in `record`: the log may over-report, never under-report.
         """
-        return self._group.run(db, prepare, finish)
+        return self._group.run(_Job(prepare, finish), db)
+
+    def write_grouped_many(
+        self,
+        db: Database,
+        prepare: Callable[[Connection], list[EventDraft]],
+        finish: Callable[[Connection, list[int]], T],
+    ) -> T:
+        """`write_grouped` for a write with several events (a push of several commits) or none
+        (`prepare` returns an empty list: `finish` gets no seqs)."""
+        return self._group.run(_Job(prepare, finish, many=True), db)
 
 
 class _Job(Generic[T]):
-    __slots__ = ("done", "error", "finish", "lead", "prepare", "result")
+    """One caller's write: `prepare` gives its event (a list of them when `many`), `finish`
+    gets the event's seq (the list of seqs when `many`)."""
+
+    __slots__ = ("done", "error", "finish", "lead", "many", "prepare", "result")
 
     def __init__(
-        self,
-        prepare: Callable[[Connection], EventDraft],
-        finish: Callable[[Connection, int], T],
-    ) -> None:
-        self.prepare, self.finish = prepare, finish
+        self, prepare: Callable[[Connection], Any], finish: Callable[[Connection, Any], T],
+        *, many: bool = False,
+    ) -> None:  # fmt: skip
+        self.prepare, self.finish, self.many = prepare, finish, many
         self.result: T | None = None
         self.error: BaseException | None = None
         self.lead = False  # woken to lead the next group, not with an outcome
@@ -115,13 +127,7 @@ class _GroupWriter:
         self._queue: list[_Job[Any]] = []
         self._busy = False
 
-    def run(
-        self,
-        db: Database,
-        prepare: Callable[[Connection], EventDraft],
-        finish: Callable[[Connection, int], T],
-    ) -> T:
-        job: _Job[T] = _Job(prepare, finish)
+    def run(self, job: _Job[T], db: Database) -> T:
         with self._mutex:
             self._queue.append(job)
             follow, self._busy = self._busy, True
@@ -149,23 +155,27 @@ class _GroupWriter:
         """Run a group in one transaction; every job leaves with a result or an error."""
         try:
             with db.write() as conn:
-                ready: list[_Job[Any]] = []
+                ready: list[tuple[_Job[Any], int]] = []  # job, how many events it appends
                 drafts: list[EventDraft] = []
                 for job in group:
                     try:
                         with conn.begin_nested():
-                            drafts.append(job.prepare(conn))
-                        ready.append(job)
+                            got = job.prepare(conn)
+                        mine = list(got) if job.many else [got]
+                        drafts += mine
+                        ready.append((job, len(mine)))
                     except Exception as exc:
                         job.error = exc
-                if ready:
-                    acks = self._ledger.append_many(drafts)
-                    for job, ack in zip(ready, acks, strict=True):
-                        try:
-                            with conn.begin_nested():
-                                job.result = job.finish(conn, ack.seq)
-                        except Exception as exc:
-                            job.error = exc
+                seqs = [a.seq for a in self._ledger.append_many(drafts)] if drafts else []
+                at = 0
+                for job, n in ready:
+                    try:
+                        with conn.begin_nested():
+                            mine_seqs = seqs[at : at + n]
+                            job.result = job.finish(conn, mine_seqs if job.many else mine_seqs[0])
+                    except Exception as exc:
+                        job.error = exc
+                    at += n
         except BaseException as exc:
             for job in group:
                 if job.error is None:

@@ -28,6 +28,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "ConflictError: duplicate, stale version or state already changed",
         413: "Request body too large",
         422: "Invalid input",
+        429: "Too many failed attempts from this address (see Retry-After)",
         502: "A service the server depends on (the code host's API) failed; retry later",
         503: "Database or ledger unavailable",
     }
@@ -35,4 +36,4 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: What any authenticated route may answer besides success.
-AUTHED = errors(400, 401, 403, 404, 409, 413, 422, 503)
+AUTHED = errors(400, 401, 403, 404, 409, 413, 422, 429, 503)

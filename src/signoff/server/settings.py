@@ -34,6 +34,8 @@ _KEYS = {
     "tls_certfile",
     "tls_keyfile",
     "github_app",
+    "auth_cache_seconds",
+    "throttle_failures",
 }
 _RETENTION = re.compile(r"^(none|forever|(\d{1,5})d)$")
 
@@ -64,6 +66,10 @@ class Settings:
     tls_keyfile: Path | None = None
     #: the GitHub App's TOML settings file (App mode, docs/github.md); empty: App mode off
     github_app: str = ""
+    #: how long an authenticated caller is cached per process (0: off); see server.principals
+    auth_cache_seconds: int = 2
+    #: failed authentications or token exchanges per address per minute before 429 (0: off)
+    throttle_failures: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -141,6 +147,8 @@ def load(
         tls_certfile=_path(raw.get("tls_certfile")),
         tls_keyfile=_path(raw.get("tls_keyfile")),
         github_app=str(raw.get("github_app", "")),
+        auth_cache_seconds=_int(raw, "auth_cache_seconds", 2, 0, 60),
+        throttle_failures=_int(raw, "throttle_failures", 20, 0, 100_000),
     )
     if (s.tls_certfile is None) != (s.tls_keyfile is None):
         raise SettingsError("SIGNOFF_TLS_CERTFILE and SIGNOFF_TLS_KEYFILE: give both or neither")

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from signoff.server.auth import Principal
-from signoff.server.errors import ServiceError
+from signoff.server.deps import client_address
+from signoff.server.errors import ServiceError, UnauthenticatedError
 from signoff.server.tokens.service import revoke_sign_in
 from signoff.web import csrf, oidc
 from signoff.web.pages import Form, Page, PageRoute, ctx_of, get_form, render
@@ -71,10 +72,17 @@ async def login(request: Request) -> Response:
     """Sign in with an API token (automation, break-glass)."""
     csrf.same_origin(request)
     form = await get_form(request)
+    ctx = ctx_of(request)
     try:
-        who = TOKEN.sign_in(ctx_of(request), form)
+        try:
+            who = TOKEN.sign_in(ctx, form)
+        except UnauthenticatedError:  # only failures are judged, as for a bearer token
+            address = client_address(request)
+            ctx.throttle.check(address, "failed sign-ins")
+            ctx.throttle.fail(address)
+            raise
     except ServiceError as exc:
-        return _form(request, "Sign-in refused: " + exc.message, 401)
+        return _form(request, "Sign-in refused: " + exc.message, 429 if exc.status == 429 else 401)
     return _signed_in(request, who, TOKEN.name, _next(request))
 
 

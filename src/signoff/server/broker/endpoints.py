@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -23,13 +25,15 @@ from signoff.server.broker.schemas import (
 )
 from signoff.server.broker.state import Broker, BrokerConfig, key_dir
 from signoff.server.common import ID_PATTERN, SHA_PATTERN
-from signoff.server.deps import Caller, Ctx
+from signoff.server.context import Context
+from signoff.server.deps import Caller, Ctx, client_address
+from signoff.server.errors import NotFoundError
 from signoff.server.responses import AUTHED, errors
 
 router = APIRouter(prefix="/v1", tags=["broker"])
 TaskId = Annotated[str, Path(pattern=r"^task-[0-9]{14}-[0-9a-f]{16}$")]
 AgentId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
-_PUBLIC = errors(400, 401, 403, 404, 409, 413, 422, 503)
+_PUBLIC = errors(400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 
 def get_broker(request: Request) -> Broker:
@@ -54,15 +58,31 @@ def jwks(broker: Brk) -> dict[str, Any]:
 
 
 @router.post("/pop/challenge", responses=_PUBLIC)
-def pop_challenge(ctx: Ctx, broker: Brk, body: ChallengeIn) -> Challenge:
+def pop_challenge(ctx: Ctx, broker: Brk, body: ChallengeIn, request: Request) -> Challenge:
     """A single-use nonce (2 minutes) for an agent to sign with its registered Ed25519 key."""
-    return exchange.challenge(ctx, broker, body)
+    with _counted(ctx, request):
+        return exchange.challenge(ctx, broker, body)
 
 
 @router.post("/tasks/{task_id}/token", responses=_PUBLIC)
-def exchange_token(ctx: Ctx, broker: Brk, task_id: TaskId, body: ExchangeIn) -> TokenIssued:
+def exchange_token(
+    ctx: Ctx, broker: Brk, task_id: TaskId, body: ExchangeIn, request: Request
+) -> TokenIssued:
     """Exchange a workload proof (OIDC token or PoP signature) for a task token (shown once)."""
-    return exchange.exchange(ctx, broker, task_id, body)
+    with _counted(ctx, request):
+        return exchange.exchange(ctx, broker, task_id, body)
+
+
+@contextmanager
+def _counted(ctx: Context, request: Request) -> Iterator[None]:
+    """Unauthenticated routes: an address whose attempts keep failing is refused (429)."""
+    address = client_address(request)
+    ctx.throttle.check(address, "refused token requests")
+    try:
+        yield
+    except (exchange.RefusedError, NotFoundError):
+        ctx.throttle.fail(address)
+        raise
 
 
 @router.post("/tokens/introspect", responses=AUTHED)

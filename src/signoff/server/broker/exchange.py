@@ -9,7 +9,10 @@ re-check the task is open and the agent usable, store the token's SHA-256 and re
 
 Refusals are recorded too, as `token.refused` (`payload.outcome = "refused"`, `payload.code`)
 with the task under the subject `attempted_task` (not `task`: a refusal says nothing about the
-task's state). Only attempts on an existing task are recorded.
+task's state). Only attempts on an existing task are recorded, and repeats of one kind within a
+minute are counted into the next event (`payload.repeated`) rather than recorded one by one
+(`signoff.server.broker.refusals`): an unauthenticated caller cannot grow the ledger without
+bound. Callers whose exchanges keep failing are throttled per address (429) by the endpoint.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.broker import pop
 from signoff.broker.errors import BrokerError
 from signoff.broker.jose import TaskClaims, mint
 from signoff.broker.oidc import TrustPolicy, verify_oidc
 from signoff.broker.scope import grant
-from signoff.ledger.events import EventType
+from signoff.ledger.events import EventDraft, EventType
 from signoff.server import jsoncol
 from signoff.server.broker import repository as repo
 from signoff.server.broker.rows import agent_scope, signing_keys, task_request
@@ -68,12 +71,24 @@ def policy_protected(repo_path: str, base: str) -> tuple[str, ...]:
         return ()  # the task was created against this commit; ALWAYS_PROTECTED still applies
 
 
-def record_refusal(ctx: Context, task: RowMapping, exc: BrokerError, stage: str) -> None:
+def record_refusal(
+    ctx: Context, broker: Broker, task: RowMapping, exc: BrokerError, stage: str
+) -> None:
+    """`token.refused`, at most once per kind per window (`signoff.server.broker.refusals`)."""
+    repeated = broker.refusals.admit((task["id"], stage, exc.code))
+    if repeated is None:
+        return
     ctx.recorder.record(
         EventType.TOKEN_REFUSED,
         "signoff:broker",
         {"attempted_task": task["id"], "agent": task["agent"], "repo": task["repo"]},
-        {"outcome": "refused", "stage": stage, "code": exc.code, "reason": exc.message[:500]},
+        {
+            "outcome": "refused",
+            "stage": stage,
+            "code": exc.code,
+            "reason": exc.message[:500],
+            "repeated": repeated,
+        },
         ("actor", "payload.outcome", "payload.code"),
     )
 
@@ -171,7 +186,7 @@ def exchange(ctx: Context, broker: Broker, task_id: str, body: ExchangeIn) -> To
         digest = sha256_hex(token)
         _store(ctx, task, claims, key.kid, digest, pid, proof_exp, info, body)
     except BrokerError as exc:
-        record_refusal(ctx, task, exc, "exchange")
+        record_refusal(ctx, broker, task, exc, "exchange")
         raise RefusedError(exc) from None
     return TokenIssued(token=token, expires_at=claims.exp, jti=claims.jti, task=task_id)
 
@@ -188,7 +203,27 @@ def _store(
     body: ExchangeIn,
 ) -> None:
     t = stamp()
-    with ctx.db.write() as conn:
+    # The event is built (and canonicalised) before the write: issuances that arrive together
+    # share one transaction and one durable ledger append (group commit).
+    draft = EventDraft(
+        EventType.TOKEN_ISSUED,
+        claims.sub,
+        {"task": task["id"], "agent": task["agent"], "token_sha256": f"sha256:{digest}"},
+        {
+            "jti": claims.jti,
+            "kid": kid,
+            "exp": claims.exp,
+            "audience": claims.aud,
+            "scope": claims.scope.to_json(),
+            "base": claims.base,
+            "policy_digest": claims.policy,
+            "intent_sha256": claims.intent,
+            "proof": info,
+        },
+        ("subjects.token_sha256", "payload.jti", "payload.scope", "payload.proof"),
+    )
+
+    def prepare(conn: Connection) -> EventDraft:
         if body.oidc_token is not None:
             if repo.proof(conn, pid) is not None:
                 raise BrokerError("workload token was already used (replayed jti)", code="replayed")
@@ -203,6 +238,12 @@ def _store(
             raise BrokerError(f"task {task['id']} ended meanwhile", code="revoked")
         if not agent_scope(fresh_agent).usable:
             raise BrokerError(f"agent {task['agent']} was suspended meanwhile", code="revoked")
+        requester = agents_repo.get_human(conn, task["requester"])
+        if requester is None or requester["status"] != "active":
+            raise BrokerError(
+                f"the task's requester {task['requester']} is suspended: its agent gets no token",
+                code="revoked",
+            )
         repo.insert_token(
             conn,
             {
@@ -217,20 +258,6 @@ def _store(
                 "expires": stamp(dt.datetime.fromtimestamp(claims.exp, dt.UTC)),
             },
         )
-        ctx.recorder.record(
-            EventType.TOKEN_ISSUED,
-            claims.sub,
-            {"task": task["id"], "agent": task["agent"], "token_sha256": f"sha256:{digest}"},
-            {
-                "jti": claims.jti,
-                "kid": kid,
-                "exp": claims.exp,
-                "audience": claims.aud,
-                "scope": claims.scope.to_json(),
-                "base": claims.base,
-                "policy_digest": claims.policy,
-                "intent_sha256": claims.intent,
-                "proof": info,
-            },
-            ("subjects.token_sha256", "payload.jti", "payload.scope", "payload.proof"),
-        )
+        return draft
+
+    ctx.recorder.write_grouped(ctx.db, prepare, lambda conn, seq: seq)

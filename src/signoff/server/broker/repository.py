@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.server.broker.tables import proofs, tokens, trust_policies, witnessed
+from signoff.server.tables import tasks as task_rows
 
 
 def insert_token(conn: Connection, row: Mapping[str, Any]) -> None:
@@ -35,6 +36,7 @@ def revoke_tokens(
     jti: str | None = None,
     task: str | None = None,
     agent: str | None = None,
+    requester: str | None = None,
 ) -> Sequence[RowMapping]:
     """Revoke the live tokens matching one selector; returns the rows it revoked."""
     q = sa.select(tokens.c.jti, tokens.c.sha256, tokens.c.task, tokens.c.agent).where(
@@ -46,6 +48,9 @@ def revoke_tokens(
         q = q.where(tokens.c.task == task)
     if agent is not None:
         q = q.where(tokens.c.agent == agent)
+    if requester is not None:
+        asked = sa.select(task_rows.c.id).where(task_rows.c.requester == requester)
+        q = q.where(tokens.c.task.in_(asked))
     rows = conn.execute(q).mappings().all()
     if rows:
         conn.execute(

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from signoff.broker.errors import BrokerError
 from signoff.broker.jose import peek_kid, verify_task_token
 from signoff.broker.oidc import TrustPolicy
@@ -73,16 +75,22 @@ def introspect(ctx: Context, broker: Broker, token: str, who: Principal | None) 
             row = repo.token_by_jti(conn, c.jti)
             task = tasks_repo.get(conn, c.task)
             agent = agents_repo.get_agent(conn, c.agent)
+            requester = agents_repo.get_human(conn, task["requester"]) if task else None
         if row is None or row["sha256"] != sha256_hex(token) or task is None or agent is None:
             raise BrokerError("token is not one this broker issued", code="revoked")
-        if row["revoked"] is not None:
-            raise BrokerError(f"token was revoked at {row['revoked']}", code="revoked")
+        # The standing reasons first (a suspension also revokes, but says more while it lasts).
         if task["state"] != "open" or parse_stamp(task["expires"]) <= t:
             state = task["state"] if task["state"] != "open" else "expired"
             raise BrokerError(f"task {c.task} is {state}", code="revoked")
         scope = agent_scope(agent)
         if not scope.usable:
             raise BrokerError(f"agent {c.agent} is {scope.lifecycle}", code="revoked")
+        if requester is None or requester["status"] != "active":
+            raise BrokerError(
+                f"the task's requester {task['requester']} is suspended", code="revoked"
+            )
+        if row["revoked"] is not None:
+            raise BrokerError(f"token was revoked at {row['revoked']}", code="revoked")
     except BrokerError as exc:
         return _inactive(exc)
     return Introspection(
@@ -181,54 +189,52 @@ def witness(ctx: Context, who: Principal | None, body: PushIn) -> PushOut:
     if body.outcome == "accepted" and body.pusher and body.jti is None and not body.token_sha256:
         return _human_push(ctx, actor, body, refs)
     when = stamp()
-    with ctx.db.write() as conn:
+    with ctx.db.read() as conn:
         row = repo.token_by_jti(conn, body.jti) if body.jti else None
-        if row is not None and body.token_sha256 != f"sha256:{row['sha256']}":
-            row = None
-        if body.outcome == "refused" or row is None:
-            if body.outcome == "accepted":
-                raise InvalidInputError("an accepted push must name a token this broker issued")
-            subjects = {"repo": body.repo}
-            if row is not None:
-                subjects["attempted_task"] = row["task"]
-            if body.token_sha256:
-                subjects["token_sha256"] = body.token_sha256
-            payload: dict[str, Any] = {"outcome": "refused", "refs": refs[:100]}
-            payload.update(reasons=body.reasons, pusher=body.pusher, code=body.code or "refused")
-            seq = ctx.recorder.record(EventType.PUSH_REFUSED, actor, subjects, payload)
-            return PushOut(recorded=1, ledger_seq=seq)
-        base = {
-            "task": row["task"],
-            "agent": row["agent"],
-            "token_sha256": f"sha256:{row['sha256']}",
-            "repo": body.repo,
-        }
-        payload = {"outcome": "accepted", "jti": row["jti"], "refs": refs[:100]}
-        witnessed = ("actor", "subjects.token_sha256", "payload.refs")
-        drafts = [
-            EventDraft(EventType.PUSH_WITNESSED, actor, {**base, "commit": c}, payload, witnessed)
-            for c in body.commits
-        ] or [EventDraft(EventType.PUSH_WITNESSED, actor, base, payload, witnessed)]
-        done = ctx.recorder.ledger.append_many(drafts)
-        ref = body.refs[0].ref if body.refs else ""
+    if row is not None and body.token_sha256 != f"sha256:{row['sha256']}":
+        row = None
+    if body.outcome == "refused" or row is None:
+        if body.outcome == "accepted":
+            raise InvalidInputError("an accepted push must name a token this broker issued")
+        subjects = {"repo": body.repo}
+        if row is not None:
+            subjects["attempted_task"] = row["task"]
+        if body.token_sha256:
+            subjects["token_sha256"] = body.token_sha256
+        payload: dict[str, Any] = {"outcome": "refused", "refs": refs[:100]}
+        payload.update(reasons=body.reasons, pusher=body.pusher, code=body.code or "refused")
+        refused = EventDraft(EventType.PUSH_REFUSED, actor, subjects, payload, ("actor",))
+        seq = ctx.recorder.write_grouped(ctx.db, lambda conn: refused, lambda conn, s: s)
+        return PushOut(recorded=1, ledger_seq=seq)
+    base = {
+        "task": row["task"],
+        "agent": row["agent"],
+        "token_sha256": f"sha256:{row['sha256']}",
+        "repo": body.repo,
+    }
+    payload = {"outcome": "accepted", "jti": row["jti"], "refs": refs[:100]}
+    witnessed = ("actor", "subjects.token_sha256", "payload.refs")
+    drafts = [
+        EventDraft(EventType.PUSH_WITNESSED, actor, {**base, "commit": c}, payload, witnessed)
+        for c in body.commits
+    ] or [EventDraft(EventType.PUSH_WITNESSED, actor, base, payload, witnessed)]
+    ref = body.refs[0].ref if body.refs else ""
+
+    def finish(conn: Connection, seqs: list[int]) -> list[int]:
         repo.insert_witnessed(
             conn,
             [
-                {
-                    "commit_sha": c,
-                    "task": row["task"],
-                    "repo": body.repo,
-                    "agent": row["agent"],
-                    "jti": row["jti"],
-                    "ref": ref,
-                    "time": when,
-                    "ledger_seq": a.seq,
-                }
-                for c, a in zip(body.commits, done, strict=False)
+                {"commit_sha": c, "task": row["task"], "repo": body.repo, "agent": row["agent"],
+                 "jti": row["jti"], "ref": ref, "time": when, "ledger_seq": seq}
+                for c, seq in zip(body.commits, seqs, strict=False)
             ],
-        )
+        )  # fmt: skip
         repo.touch_token(conn, row["jti"], when)
-    return PushOut(recorded=len(done), ledger_seq=done[-1].seq if done else None)
+        return seqs
+
+    # pushes come in bursts (a CI fleet, many agents): they share commits and ledger appends
+    done = ctx.recorder.write_grouped_many(ctx.db, lambda conn: drafts, finish)
+    return PushOut(recorded=len(done), ledger_seq=done[-1] if done else None)
 
 
 def _human_push(ctx: Context, actor: str, body: PushIn, refs: list[dict[str, str]]) -> PushOut:

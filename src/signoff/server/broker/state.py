@@ -21,6 +21,7 @@ from pathlib import Path
 
 from signoff.broker.keys import KeyRing
 from signoff.broker.oidc import Fetch, JwksCache, https_fetcher
+from signoff.server.broker.refusals import RefusalLog
 
 log = logging.getLogger("signoff.server.broker")
 
@@ -51,6 +52,7 @@ class Broker:
         self.config = config
         self.keys = KeyRing(key_dir, config.key_alg)
         self.jwks_cache = JwksCache(fetch or https_fetcher(), config.jwks_min_refresh)
+        self.refusals = RefusalLog()
         if config.allow_insecure_loopback:
             log.warning(
                 "UNSAFE: SIGNOFF_BROKER_ALLOW_INSECURE_LOOPBACK is set: trust policies may use "

@@ -161,6 +161,11 @@ def change_human(ctx: Context, who: Principal, human_id: str, patch: HumanPatch)
             else EventType.IDENTITY_CHANGED
         )
         ctx.recorder.record(kind, who.actor, {"human": human_id}, {"change": changes})
+        if kind is EventType.IDENTITY_SUSPENDED:
+            from signoff.server.broker.ending import end_tokens
+
+            end_tokens(ctx, conn, who.actor, requester=human_id)
+        ctx.principals.clear()  # a suspension or a new e-mail applies to cached callers at once
         return _one(conn, human_id)
 
 

@@ -211,6 +211,10 @@ def change_agent(ctx: Context, who: Principal, agent_id: str, patch: AgentPatch)
             "from_version": patch.version,
         }
         ctx.recorder.record(kind, who.actor, {"agent": agent_id}, payload)
+        if suspended:  # a reactivation later must not bring these tokens back
+            from signoff.server.broker.ending import end_tokens
+
+            end_tokens(ctx, conn, who.actor, agent=agent_id)
         new = repo.get_agent(conn, agent_id)
     assert new is not None
     return agent_out(new)

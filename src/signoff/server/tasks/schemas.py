@@ -21,7 +21,12 @@ class TaskIn(Model):
         None, description="The prompt or issue text; stored only if retention allows."
     )
     intent_digest: Digest | None = Field(None, description="sha256:<hex>, when text is withheld.")
-    branch_prefix: BranchPrefix = "agent/"
+    branch_prefix: BranchPrefix | None = Field(
+        None,
+        description="Branches the task may push start with this. Default: the task's own "
+        "namespace, `<prefix>/<task id>/` for an agent scoped to `<prefix>/**` branches, else "
+        "`agent/<agent>/<task id>/`: one task cannot delete or rewrite another's branches.",
+    )
     allowed_paths: list[PathGlob] = Field(default_factory=list, max_length=100)
     denied_paths: list[PathGlob] = Field(default_factory=list, max_length=100)
     actions: list[ActionName] = Field(default_factory=lambda: ["push-branch"], max_length=8)
@@ -31,7 +36,8 @@ class TaskIn(Model):
     def _intent(self) -> TaskIn:
         if (self.intent_text is None) == (self.intent_digest is None):
             raise ValueError("give exactly one of intent_text and intent_digest")
-        if ".." in self.branch_prefix or "//" in self.branch_prefix:
+        prefix = self.branch_prefix or ""
+        if ".." in prefix or "//" in prefix:
             raise ValueError("branch_prefix must not contain '..' or '//'")
         return self
 

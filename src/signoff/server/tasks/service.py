@@ -23,7 +23,7 @@ from sqlalchemy.engine import RowMapping
 
 from signoff.ledger.events import EventType
 from signoff.server import jsoncol
-from signoff.server.auth import Perm, Principal
+from signoff.server.auth import Perm, Principal, Role
 from signoff.server.common import Page, decode_cursor, new_id, now, page, parse_stamp, stamp
 from signoff.server.context import Context
 from signoff.server.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -98,6 +98,17 @@ def _check_actions(actions: list[str], agent: RowMapping) -> list[str]:
     return sorted(set(actions))
 
 
+def default_prefix(agent: RowMapping, task_id: str) -> str:
+    """A namespace of the task's own: `<the agent's branch scope>/<task id>/` when its scope
+    names a `prefix/**` pattern, else `agent/<agent>/<task id>/`. Tasks that shared one prefix
+    could delete or rewrite each other's branches."""
+    for pattern in jsoncol.loads(agent["scope"]).get("branches") or []:
+        base = str(pattern).removesuffix("/**")
+        if base != pattern and base and not any(c in base for c in "*?[{"):
+            return f"{base}/{task_id}/"
+    return f"agent/{agent['id']}/{task_id}/"
+
+
 def _policy_digest(path: str, base: str) -> tuple[str, tuple[str, ...]]:
     """The digest of the policy the gate will apply (the one on the base commit), and the
     branches it protects."""
@@ -120,7 +131,7 @@ def _policy_digest(path: str, base: str) -> tuple[str, tuple[str, ...]]:
     return policy.digest, (*policy.protected_branches, *([head] if head else []))
 
 
-def _check_scope(body: TaskIn, agent: RowMapping, protected: tuple[str, ...]) -> None:
+def _check_scope(body: TaskIn, prefix: str, agent: RowMapping, protected: tuple[str, ...]) -> None:
     """Refuse what no token for this task could ever be used for (see the module docstring)."""
     from signoff.broker.errors import BrokerError
     from signoff.broker.scope import check_paths, check_prefix
@@ -136,7 +147,7 @@ def _check_scope(body: TaskIn, agent: RowMapping, protected: tuple[str, ...]) ->
     scope = agent_scope(agent)
     field = "branch_prefix"
     try:
-        check_prefix(body.branch_prefix, scope, protected)
+        check_prefix(prefix, scope, protected)
         field = "allowed_paths"
         check_paths(body.allowed_paths, scope)
     except BrokerError as exc:
@@ -183,14 +194,15 @@ def create(ctx: Context, who: Principal, body: TaskIn) -> TaskOut:
     agent, repo_row = _agent_and_repo(ctx, body)
     actions = _check_actions(body.actions, agent)
     policy_digest, protected = _policy_digest(repo_row["path"], body.base_commit)
-    _check_scope(body, agent, protected)
+    task_id = new_id("task")
+    prefix = body.branch_prefix or default_prefix(agent, task_id)
+    _check_scope(body, prefix, agent, protected)
     if body.intent_text is not None:
         intent = hashlib.sha256(body.intent_text.encode("utf-8", "surrogatepass")).hexdigest()
     else:
         assert body.intent_digest is not None
         intent = body.intent_digest.removeprefix("sha256:")
     keep = body.intent_text is not None and (retention is None or retention > dt.timedelta(0))
-    task_id = new_id("task")
     row: dict[str, object] = {
         "id": task_id,
         "requester": who.human_id,
@@ -200,7 +212,7 @@ def create(ctx: Context, who: Principal, body: TaskIn) -> TaskOut:
         "intent_sha256": intent,
         "intent_text": body.intent_text if keep else None,
         "intent_text_until": stamp(t + retention) if keep and retention is not None else None,
-        "branch_prefix": body.branch_prefix,
+        "branch_prefix": prefix,
         "allowed_paths": jsoncol.dumps(body.allowed_paths),
         "denied_paths": jsoncol.dumps(body.denied_paths),
         "actions": jsoncol.dumps(actions),
@@ -225,7 +237,7 @@ def create(ctx: Context, who: Principal, body: TaskIn) -> TaskOut:
                 "intent_sha256": f"sha256:{intent}",
                 "requester": who.human_id,
                 "scope": {
-                    "branch_prefix": body.branch_prefix,
+                    "branch_prefix": prefix,
                     "allowed_paths": body.allowed_paths,
                     "denied_paths": body.denied_paths,
                     "actions": actions,
@@ -275,12 +287,18 @@ def list_tasks(
 
 
 def change_state(ctx: Context, who: Principal, task_id: str, patch: TaskPatch) -> TaskOut:
+    """Close or revoke a task: its requester, or an admin (another operator may not)."""
     who.require(Perm.WRITE_TASKS)
     t = now()
     with ctx.db.write() as conn:
         row = repo.get(conn, task_id, lock=True)
         if row is None:
             raise NotFoundError(f"no task {task_id!r}")
+        if Role.ADMIN not in who.roles and row["requester"] != who.human_id:
+            raise ForbiddenError(
+                f"task {task_id} was requested by {row['requester']}: only they or an admin "
+                "may end it"
+            )
         if row["version"] != patch.version:
             raise ConflictError(
                 f"task {task_id} is at version {row['version']}, not {patch.version}",

@@ -36,12 +36,19 @@ from signoff.server.tokens.schemas import TokenCreated, TokenIn, TokenOut, WhoAm
 
 
 def authenticate(ctx: Context, token: str) -> Principal:
+    """The caller a bearer token belongs to; cached for a moment (`signoff.server.principals`)."""
     digest = token_sha256(token)
+    t = now()
+    if (cached := ctx.principals.get(digest, t)) is not None:
+        return cached
+    generation = ctx.principals.generation()
     with ctx.db.read() as conn:
         row = repo.by_sha256(conn, digest)
     if row is None:
         raise UnauthenticatedError("unknown token")
-    return _principal(row, digest)
+    who = _principal(row, digest)
+    ctx.principals.put(digest, who, parse_stamp(row["expires"]), generation)
+    return who
 
 
 def authenticate_id(ctx: Context, token_id: str) -> Principal:
@@ -235,6 +242,7 @@ def revoke(ctx: Context, who: Principal, token_id: str) -> TokenOut:
             raise ForbiddenError("only an admin or the token's owner can revoke it")
         if not repo.revoke(conn, token_id, stamp()):
             raise ConflictError(f"token {token_id!r} is already revoked")
+        ctx.principals.clear()  # revoked at once on this process (others: docs/server.md)
         ctx.recorder.record(
             EventType.CONFIG_CHANGED,
             who.actor,
