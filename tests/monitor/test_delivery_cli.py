@@ -23,8 +23,9 @@ from .conftest import World
 
 
 class Receiver:
-    def __init__(self, port: int = 0, status: int = 200) -> None:
+    def __init__(self, port: int = 0, status: int = 200, location: str | None = None) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.gets = 0
         self.status = status
         outer = self
 
@@ -33,6 +34,13 @@ class Receiver:
                 n = int(self.headers["Content-Length"])
                 outer.bodies.append(json.loads(self.rfile.read(n)))
                 self.send_response(outer.status)
+                if location:
+                    self.send_header("Location", location)
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                outer.gets += 1
+                self.send_response(200)
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
@@ -59,7 +67,7 @@ ALERT = Alert("drift.no-decision", Severity.HIGH, "commit:abc", "a <b> & c", "re
 
 
 def test_delivers_json_with_slack_text(receiver: Receiver) -> None:
-    result = deliver(receiver.url, ALERT)
+    result = deliver(receiver.url, ALERT, allow_http=True)  # a loopback receiver: plain http
     assert result.ok and result.attempts == 1
     (body,) = receiver.bodies
     assert body["id"] == ALERT.id and body["severity"] == "high"
@@ -79,7 +87,9 @@ def test_retries_until_the_receiver_is_up() -> None:
     t = threading.Thread(target=start_later)
     t.start()
     try:
-        result = deliver(f"http://127.0.0.1:{port}/hook", ALERT, retries=5, backoff=0.2)
+        result = deliver(
+            f"http://127.0.0.1:{port}/hook", ALERT, retries=5, backoff=0.2, allow_http=True
+        )
     finally:
         t.join()
     try:
@@ -94,11 +104,14 @@ def test_gives_up_after_bounded_retries_and_on_4xx() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     naps: list[float] = []
-    down = deliver(f"http://127.0.0.1:{port}/", ALERT, retries=2, backoff=1, sleep=naps.append)
+    down = deliver(
+        f"http://127.0.0.1:{port}/", ALERT, retries=2, backoff=1, sleep=naps.append,
+        allow_http=True,
+    )  # fmt: skip
     assert not down.ok and down.attempts == 3 and naps == [1, 2]
     r = Receiver(status=400)
     try:
-        bad = deliver(r.url, ALERT, retries=3, sleep=naps.append)
+        bad = deliver(r.url, ALERT, retries=3, sleep=naps.append, allow_http=True)
         assert not bad.ok and bad.attempts == 1 and bad.status == 400
     finally:
         r.close()
@@ -110,7 +123,8 @@ def test_cli_dedups_delivers_once_and_acks(
     c = world.agent_commit()
     state = tmp_path / "state.json"
     args = ["monitor", "--repo", str(world.repo.path), "--ledger", world.url,
-            "--state", str(state), "--webhook", receiver.url, "--format", "json"]  # fmt: skip
+            "--state", str(state), "--webhook", receiver.url, "--webhook-allow-http",
+            "--format", "json"]  # fmt: skip
     first = run(capsys, *args)
     assert first.code == 1, first.err
     (alert,) = first.json()["alerts"]
@@ -157,3 +171,29 @@ def test_cli_bad_config_is_a_located_error(
 def test_cli_needs_something_to_check(capsys: pytest.CaptureFixture[str]) -> None:
     r = run(capsys, "monitor")
     assert r.code == 2 and "nothing to check" in r.err
+
+
+def test_plain_http_is_refused_unless_allowed(
+    receiver: Receiver, tmp_path: Path, capsys: pytest.CaptureFixture[str], world: World
+) -> None:
+    from signoff.errors import Error
+
+    with pytest.raises(Error, match="plain http"):
+        deliver(receiver.url, ALERT)
+    assert receiver.bodies == []
+    world.agent_commit()
+    r = run(capsys, "monitor", "--repo", str(world.repo.path), "--webhook", receiver.url)
+    assert r.code == 2 and "plain http" in r.err and "\n" not in r.err.strip()
+    assert receiver.bodies == []
+
+
+def test_redirects_are_not_followed(receiver: Receiver) -> None:
+    elsewhere = receiver.url
+    hop = Receiver(status=302, location=elsewhere)
+    try:
+        result = deliver(hop.url, ALERT, retries=3, allow_http=True, sleep=lambda s: None)
+        assert not result.ok and result.status == 302 and result.attempts == 1
+        assert "redirect" in result.error
+        assert len(hop.bodies) == 1 and receiver.bodies == [] and receiver.gets == 0
+    finally:
+        hop.close()

@@ -48,8 +48,11 @@ def test_agent_change_merged_without_decision(team: Team) -> None:
     assert team.api("ci").get("/v1/alerts").status_code == 403
     alert_id = drift["id"]
     assert team.api("ci").post(f"/v1/alerts/{alert_id}/ack", {}).status_code == 403
-    acked = team.api("alice").ok("POST", f"/v1/alerts/{alert_id}/ack", {"comment": "reverting"})
-    assert acked["acknowledged"]["by"] == "alice@example.com"
+    # an approver cannot list alerts, so cannot silence one either
+    r = team.api("alice").post(f"/v1/alerts/{alert_id}/ack", {"comment": "hush"})
+    assert r.status_code == 403 and "reads them" in r.json()["error"]["message"]
+    acked = team.api("admin").ok("POST", f"/v1/alerts/{alert_id}/ack", {"comment": "reverting"})
+    assert acked["acknowledged"]["by"] == "root@example.com"
     recorded = [
         e
         for e in team.server.ctx.recorder.ledger.recent(50)
@@ -59,7 +62,7 @@ def test_agent_change_merged_without_decision(team: Team) -> None:
         (alert_id, "reverting")
     ]
     run_once(team.server.ctx)  # the next run keeps the acknowledgement (dedup by id)
-    assert _rules(team)["drift.no-decision"]["acknowledged"]["by"] == "alice@example.com"  # type: ignore[index]
+    assert _rules(team)["drift.no-decision"]["acknowledged"]["by"] == "root@example.com"  # type: ignore[index]
     metrics = team.api("auditor").get("/metrics").text
     assert 'signoff_alerts{acknowledged="true",rule="drift.no-decision",severity="high"} 1.0' in (
         metrics
@@ -103,7 +106,7 @@ def test_healthy_history_raises_no_drift(team: Team) -> None:
     team.world.repo.commit("monitor config")
     run_once(team.server.ctx)
     assert "drift.no-decision" not in _rules(team)
-    assert team.api("alice").post("/v1/alerts/al-0000000000000000/ack", {}).status_code == 404
+    assert team.api("admin").post("/v1/alerts/al-0000000000000000/ack", {}).status_code == 404
 
 
 def test_periodic_job_runs_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,7 +78,7 @@ def test_who_gets_the_alerts_page(team: Team, sign_in: SignIn) -> None:
     assert service.locator(f"tr#{alert['id']}").count() == 1
     assert service.get_by_role("button", name=re.compile("^Acknowledge")).count() == 0
     assert "acknowledged by a person, not a service token" in service.content()
-    for who in ("dave", "alice"):  # agent-operator; approver (may acknowledge, not list)
+    for who in ("dave", "alice"):  # agent-operator; approver (neither lists nor acknowledges)
         page = sign_in(who)
         assert page.get_by_role("link", name="Alerts", exact=True).count() == 0
         resp = page.goto(f"{team.server.url}/ui/alerts")

@@ -32,6 +32,7 @@ def run(
     since: dt.datetime | None,
     trusted_checkpoint: Path | None,
     webhook: str | None,
+    webhook_allow_http: bool,
     state_file: Path | None,
     fail_on: str | None,
     fmt: str,
@@ -51,7 +52,7 @@ def run(
             raise Error("nothing to check: pass --repo DIR and/or --ledger URL (or --server URL)")
         alerts, resolved, threshold = _local(
             now, repo, base_ref, ledger_url, ledger_key, config, since,
-            trusted_checkpoint, webhook, state_file, fail_on,
+            trusted_checkpoint, webhook, webhook_allow_http, state_file, fail_on,
         )  # fmt: skip
     click.echo(
         render.to_json(alerts, resolved) if fmt == "json" else render.to_text(alerts, resolved)
@@ -70,13 +71,17 @@ def _local(
     since: dt.datetime | None,
     trusted_checkpoint: Path | None,
     webhook: str | None,
+    webhook_allow_http: bool,
     state_file: Path | None,
     fail_on: str | None,
 ) -> tuple[list[Alert], list[Alert], Severity]:
     from signoff.monitor.engine import evaluate, merge
     from signoff.monitor.snapshot import gather
     from signoff.monitor.state import load_state, save_state
-    from signoff.monitor.webhook import deliver
+    from signoff.monitor.webhook import check_url, deliver
+
+    if webhook:
+        check_url(webhook, allow_http=webhook_allow_http)  # before any work: a clear error
 
     note = None
     if trusted_checkpoint is not None:
@@ -94,7 +99,7 @@ def _local(
         for a in merged.alerts:
             if delivery.get(a.id, {}).get("ok") or a.acknowledged:
                 continue  # delivered already (dedup), or a person has it in hand
-            result = deliver(webhook, a)
+            result = deliver(webhook, a, allow_http=webhook_allow_http)
             delivery[a.id] = {**result.to_json(), "at": now.isoformat(timespec="seconds")}
             if not result.ok:
                 click.echo(f"signoff: webhook: {a.id} not delivered: {result.error}", err=True)

@@ -58,7 +58,13 @@ def _date(value: str | None) -> dt.datetime | None:
     default=None,
     help="A checkpoint note saved outside the ledger's database.",
 )
-@click.option("--webhook", default=None, metavar="URL", help="POST each new alert here.")
+@click.option("--webhook", default=None, metavar="URL", help="POST each new alert here (https).")
+@click.option(
+    "--webhook-allow-http",
+    is_flag=True,
+    default=False,
+    help="Allow a plain http:// webhook (alerts travel unencrypted).",
+)
 @click.option(
     "--state",
     "state_file",

@@ -5,6 +5,12 @@ The body is the alert's JSON (`signoff.monitor.alerts.Alert.to_json`) plus ``"te
 reads the fields. A 2xx answer is delivered; connection errors, timeouts, 429 and 5xx are retried
 with exponential backoff up to `retries` times; other 4xx are not retried (the receiver said the
 request is wrong, sending it again cannot help).
+
+The URL must be `https://`: alerts say what is wrong and where, and a plain-http receiver can be
+read or impersonated on the way; `http://` is refused unless allowed explicitly (`allow_http`:
+`--webhook-allow-http`, `SIGNOFF_MONITOR_WEBHOOK_ALLOW_HTTP=1`). Redirects are never followed:
+a receiver that answers with one is reported as not delivered (it would send the alert, or a
+GET in its place, wherever the redirect points).
 """
 
 from __future__ import annotations
@@ -62,9 +68,29 @@ class Delivery:
         }
 
 
-def _check_url(url: str) -> None:
-    if not url.startswith(("https://", "http://")):
-        raise Error(f"webhook URL must be http(s)://, got {url!r}")
+def check_url(url: str, *, allow_http: bool = False) -> None:
+    """A clear error unless `url` is https:// (or http:// when allowed)."""
+    if url.startswith("https://"):
+        return
+    if url.startswith("http://"):
+        if allow_http:
+            return
+        raise Error(
+            f"webhook URL {url!r} is plain http: alerts would travel unencrypted; use https://, "
+            "or allow it explicitly (--webhook-allow-http, SIGNOFF_MONITOR_WEBHOOK_ALLOW_HTTP=1)"
+        )
+    raise Error(f"webhook URL must be https://, got {url!r}")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:  # fmt: skip
+        raise urllib.error.HTTPError(
+            req.full_url, code, f"redirect to {newurl} not followed", headers, fp
+        )
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def deliver(
@@ -75,9 +101,11 @@ def deliver(
     backoff: float = 1.0,
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
+    allow_http: bool = False,
 ) -> Delivery:
-    """POST one alert; never raises for a receiver problem (the result says what happened)."""
-    _check_url(url)
+    """POST one alert; never raises for a receiver problem (the result says what happened).
+    A URL that is not https:// (or allowed http://) is an `Error`."""
+    check_url(url, allow_http=allow_http)
     body = json.dumps(payload(alert), sort_keys=True).encode()
     status: int | None = None
     error = ""
@@ -89,11 +117,13 @@ def deliver(
             headers={"Content-Type": "application/json", "User-Agent": f"signoff/{__version__}"},
         )
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            with _OPENER.open(req, timeout=timeout) as resp:
                 status = int(resp.status)
                 return Delivery(True, attempt, status)
         except urllib.error.HTTPError as exc:
             status, error = exc.code, f"HTTP {exc.code}"
+            if 300 <= exc.code < 400:
+                error = f"HTTP {exc.code}: the receiver redirects ({exc.reason}); not delivered"
             if exc.code < 500 and exc.code != 429:
                 return Delivery(False, attempt, status, error)
         except (urllib.error.URLError, OSError, TimeoutError) as exc:

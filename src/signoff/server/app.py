@@ -38,7 +38,9 @@ log = logging.getLogger("signoff.server")
 def open_context(settings: Settings) -> Context:
     """Database (migrated to head) and ledger, as every replica opens them."""
     from signoff.ledger.service import Ledger
+    from signoff.server.files import secure
 
+    secure(settings.data_dir, settings.database_url, settings.ledger_url, settings.ledger_key)
     db = Database(settings.database_url, pool_size=settings.pool_size)
     try:
         migrations.run(db.engine)

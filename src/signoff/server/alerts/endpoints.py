@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from signoff.server.alerts import service
+from signoff.server.common import Model, Text
 from signoff.server.deps import Caller, Ctx
 from signoff.server.responses import AUTHED, errors
 
@@ -16,8 +17,8 @@ router = APIRouter(tags=["alerts"])
 AlertId = Annotated[str, Path(pattern=r"^al-[0-9a-f]{16}$")]
 
 
-class AckIn(BaseModel):
-    comment: str = Field(default="", max_length=2000)
+class AckIn(Model):
+    comment: Annotated[Text, Field(max_length=2000)] = ""
 
 
 @router.get("/v1/alerts", responses=AUTHED)
@@ -36,5 +37,5 @@ def compliance_report(ctx: Ctx, who: Caller) -> dict[str, Any]:
 
 @router.post("/v1/alerts/{alert_id}/ack", responses={**AUTHED, **errors(404)})
 def ack(ctx: Ctx, who: Caller, alert_id: AlertId, body: AckIn) -> dict[str, Any]:
-    """Acknowledge an alert as the calling person."""
+    """Acknowledge an alert as the calling person (admin or auditor: who can list alerts)."""
     return service.acknowledge(ctx, who, alert_id, body.comment).to_json()
