@@ -21,7 +21,7 @@ from github_double import GitHubDouble
 from github_webhooks import payload, sign, with_pull, with_repo
 from joserfc.jwk import RSAKey
 from pg import fresh_database
-from serverkit import Api, ThreadServer, make_settings
+from serverkit import Api, ThreadServer, held_person, make_settings
 
 from signoff.ledger.service import Ledger
 
@@ -203,15 +203,14 @@ def test_bad_signature_unknown_installation_and_replay_are_refused_and_recorded(
     assert len(app.runs()) == 1  # only the accepted delivery was evaluated
 
 
-def test_console_approval_rechecks_the_open_pull_request(app: App) -> None:
+def test_console_approval_rechecks_the_open_pull_request(app: App, tmp_path: Path) -> None:
     pr = app.pr
     assert app.pull_event("opened").json()["evaluated"][0]["verdict"] == "needs-approval"
     [(run_id, run)] = app.runs().items()
     assert run["conclusion"] == "action_required"
     app.admin.ok("POST", "/v1/groups", {"name": "maintainers", "members": []})
-    person = {"id": "bob", "email": "bob@example.com", "name": "Bob", "groups": ["maintainers"]}
-    app.admin.ok("POST", "/v1/humans", person)
-    bob = Api(app.server.url, app.admin.token_for("bob-approver", ["approver"], "bob"))
+    # bob holds his token himself (claimed with his own key): only then may he approve
+    bob = held_person(app.admin, tmp_path, "bob", ["approver"], groups=["maintainers"])
     try:
         given = bob.post(
             "/v1/repos/widgets/approvals", {"base": pr.base, "head": pr.head, "decision": "approve"}

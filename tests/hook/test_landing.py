@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from brokerkit import Kit, push, start
 from gitrepo import HUMAN, keygen
+from serverkit import held_person
 
 from signoff.ledger.events import Event, EventType
 
@@ -37,11 +38,9 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kit]:
                                ".signoff/allowed_signers": f"alice@example.com {pub}\n"},
               no_token_mode="remote-user")  # fmt: skip
     k.alice_key = key  # type: ignore[attr-defined]
-    for who in ("alice", "bob", "carol"):
-        k.admin.ok("POST", "/v1/humans", {"id": who, "email": f"{who}@example.com", "name": who})
+    k.admin.ok("POST", "/v1/humans", {"id": "alice", "email": "alice@example.com", "name": "alice"})
     k.approvers = {  # type: ignore[attr-defined]
-        who: k.admin.as_(k.admin.token_for(f"{who}-approver", ["approver"], who))
-        for who in ("bob", "carol")
+        who: held_person(k.admin, tmp, who, ["approver"]) for who in ("bob", "carol")
     }
     yield k
     k.issuer.stop()

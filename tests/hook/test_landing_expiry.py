@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from brokerkit import Kit, push, start
+from serverkit import held_person
 
 POLICY = """\
 version: 1
@@ -30,12 +31,11 @@ ALICE = {"REMOTE_USER": "alice"}
 
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kit]:
-    k = start(tmp_path_factory.mktemp("expiry"),
-              base_files={".signoff/policy.yml": POLICY, ".signoff/agents.yml": AGENTS},
+    tmp = tmp_path_factory.mktemp("expiry")
+    k = start(tmp, base_files={".signoff/policy.yml": POLICY, ".signoff/agents.yml": AGENTS},
               no_token_mode="remote-user")  # fmt: skip
-    for who in ("alice", "bob"):
-        k.admin.ok("POST", "/v1/humans", {"id": who, "email": f"{who}@example.com", "name": who})
-    k.bob = k.admin.as_(k.admin.token_for("bob-approver", ["approver"], "bob"))  # type: ignore[attr-defined]
+    k.admin.ok("POST", "/v1/humans", {"id": "alice", "email": "alice@example.com", "name": "alice"})
+    k.bob = held_person(k.admin, tmp, "bob", ["approver"])  # type: ignore[attr-defined]
     yield k
     k.issuer.stop()
     k.server.stop()

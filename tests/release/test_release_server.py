@@ -18,7 +18,7 @@ import pytest
 from clirun import Result
 from gitrepo import COPILOT
 from pg import fresh_database
-from serverkit import Api, ThreadServer, close_clients, make_settings
+from serverkit import Api, ThreadServer, claim, close_clients, make_settings
 
 from signoff.ledger.events import EventType
 from signoff.release.artifacts import file_digest
@@ -83,9 +83,13 @@ def _srv(world: Callable[..., World], tmp_path: Path, database_url: str | None) 
     for group in ("maintainers", "release-managers"):
         admin.ok("POST", "/v1/groups", {"name": group, "members": []})
     for who, groups in {"alice": ["maintainers"], "carol": ["release-managers"]}.items():
-        body = {"id": who, "email": f"{who}@example.com", "name": who.title(), "groups": groups}
+        pub = Path(f"{w.keys[who]}.pub").read_text().strip()
+        body = {"id": who, "email": f"{who}@example.com", "name": who.title(), "groups": groups,
+                "keys": [pub]}  # fmt: skip
         admin.ok("POST", "/v1/humans", body)
-    tokens = {w: admin.token_for(w, ["approver"], w) for w in ("alice", "carol")}
+    # each person claims the token issued for them with their own key before deciding anything
+    tokens = {p: claim(server.url, admin.token_for(p, ["approver"], p), w.keys[p])
+              for p in ("alice", "carol")}  # fmt: skip
     for name, roles in [("ci", ["ci"]), ("release-signer", ["ci"]), ("auditor", ["auditor"])]:
         tokens[name] = admin.token_for(name, roles)
     tokens["admin"] = admin.token or ""

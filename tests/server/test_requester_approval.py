@@ -3,15 +3,15 @@ themselves (no hook witnessed it): the server knows its tasks and refuses at the
 
 from __future__ import annotations
 
+from serverkit import claim
 from serverteam import Team
 
 
 def test_the_requester_cannot_approve_their_agents_work(any_team: Team) -> None:
     team = any_team
     w = team.world
-    alice = team.api(None).as_(
-        team.admin.token_for("alice-both", ["agent-operator", "approver"], "alice")
-    )
+    both = team.admin.token_for("alice-both", ["agent-operator", "approver"], "alice")
+    alice = team.api(None).as_(claim(team.server.url, both, team.world.keys["alice"]))
     task = alice.ok(
         "POST",
         "/v1/tasks",

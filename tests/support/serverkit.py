@@ -158,3 +158,31 @@ def close_clients() -> None:
     """Close every `Api` made so far (tests make many; sockets must not leak)."""
     while _OPEN:
         _OPEN.pop().close()
+
+
+def held_person(admin: Api, tmp: Path, who: str, roles: list[str], **human: Any) -> Api:
+    """Register person `who` with an SSH key of their own, issue them a token and claim it with
+    that key: an Api acting with a token they hold (approving and promoting need one)."""
+    from gitrepo import keygen
+
+    key, pub = keygen(tmp, f"{who}-key")
+    body = {"id": who, "email": f"{who}@example.com", "name": who, "keys": [pub], **human}
+    admin.ok("POST", "/v1/humans", body)
+    return admin.as_(claim(admin.url, admin.token_for(f"{who}-token", roles, who), key))
+
+
+def claim(url: str, token: str, key: Path) -> str:
+    """Claim a token issued for a person with their own SSH key (as `signoff server claim`
+    does); returns the token's new secret (the old one stops working)."""
+    from signoff.approvals.sshsig import sign
+
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
+        ch = c.post("/v1/tokens/claim/challenge")
+        assert ch.status_code == 200, ch.text
+        body = ch.json()
+        sig = sign(body["message"].encode(), key, body["namespace"]).decode()
+        out = c.post("/v1/tokens/claim", json={"nonce": body["nonce"], "signature": sig})
+        assert out.status_code == 200, out.text
+        new = out.json()["token"]
+    assert isinstance(new, str)
+    return new

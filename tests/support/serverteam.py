@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gitrepo import COPILOT, Repo, keygen
 from policies import AGENTS, POLICY
-from serverkit import Api, ThreadServer
+from serverkit import Api, ThreadServer, claim
 
 from signoff.server.tables import metadata
 
@@ -89,8 +89,11 @@ def seed_team(server: ThreadServer, world: World) -> Team:
         if who in world.pubs:
             body["keys"] = [world.pubs[who]]
         admin.ok("POST", "/v1/humans", body)
+    # issued by the admin, then claimed by each person with their own key: only then may they
+    # approve (an admin must not be able to approve as someone)
     tokens = {
-        w: admin.token_for(f"{w}-approver", ["approver"], w) for w in ("alice", "bob", "carol")
+        w: claim(server.url, admin.token_for(f"{w}-approver", ["approver"], w), world.keys[w])
+        for w in ("alice", "bob", "carol")
     }
     tokens["dave"] = admin.token_for("dave-operator", ["agent-operator"], "dave")
     tokens["ci"] = admin.token_for("ci", ["ci"])

@@ -234,3 +234,35 @@ def migrate(config_file: Path | None, data_dir: Path | None, database_url: str |
         ctx.recorder.ledger.close()
         ctx.db.close()
     click.echo(f"signoff: database at schema {head_revision()}; ledger ready", err=True)
+
+
+@server.command()
+@click.option("--server", "url", envvar="SIGNOFF_SERVER", required=True,
+              help="Control plane URL ($SIGNOFF_SERVER).")  # fmt: skip
+@click.option("--token-file", type=click.File("r"), default=None,
+              help="The token issued for you (default: $SIGNOFF_TOKEN; '-': stdin).")  # fmt: skip
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="Your SSH private key (one registered to you).")  # fmt: skip
+def claim(url: str, token_file: Any, key: Path) -> None:
+    """Claim a token an admin issued for you: sign the server's challenge with your own SSH key.
+
+    Prints the token's new secret once; the old one (which the issuer saw) stops working. Until
+    claimed, a token issued for you by someone else cannot approve or promote.
+    """
+    import os
+
+    from signoff.approvals.sshsig import sign
+    from signoff.client import Client
+    from signoff.errors import Error
+
+    token = token_file.read().strip() if token_file is not None else os.environ.get("SIGNOFF_TOKEN")
+    if not token:
+        raise Error("no token: pass --token-file FILE or set SIGNOFF_TOKEN")
+    with Client(url, token) as c:
+        ch = c.call("POST", "/v1/tokens/claim/challenge")
+        sig = sign(str(ch["message"]).encode(), key, str(ch["namespace"]))
+        out = c.call("POST", "/v1/tokens/claim", json={"nonce": ch["nonce"],
+                                                       "signature": sig.decode()})  # fmt: skip
+    click.echo(out["token"])
+    click.echo(f"token {out['id']} claimed: the old secret no longer works; store this one now",
+               err=True)  # fmt: skip

@@ -117,6 +117,8 @@ def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> 
         tokens[who] = call(
             admin, "POST", "/v1/tokens", {"name": f"{who}-demo", "human": who, "roles": roles}
         )["token"]
+        if who in pubs:  # each person claims the token issued for them with their own key
+            tokens[who] = _claim(call, tokens[who], repo.path.parent / f"{who}_key")
     tokens["ci"] = call(admin, "POST", "/v1/tokens", {"name": "ci", "roles": ["ci"]})["token"]
     tokens["auditor"] = call(
         admin, "POST", "/v1/tokens", {"name": "prometheus", "roles": ["auditor"]}
@@ -159,7 +161,7 @@ def seed(url: str, admin: str, repo: _Repo, base: str, pubs: dict[str, str]) -> 
             "ttl_seconds": 900,
         },
     )
-    agent_push(url, repo, task["id"], agent_key, tokens["ci"])
+    agent_push(url, repo, task["id"], agent_key, admin)
     return {"tokens": tokens, "task": task}
 
 
@@ -179,19 +181,22 @@ class _AgentKey:
         )
 
 
-def agent_push(url: str, repo: _Repo, task_id: str, key: _AgentKey, ci_token: str) -> None:
+def agent_push(url: str, repo: _Repo, task_id: str, key: _AgentKey, admin: str) -> None:
     """What the agent and the git server do: the hook is installed on the bare repository
-    (with the ci token to report pushes), the agent signs the broker's challenge for a task
-    token and pushes agent/fix-42 with it, and the hook records the commits as the task's
-    witnessed work."""
+    (with its own `hook` token, which the admin issues: only it records pushes), the agent
+    signs the broker's challenge for a task token and pushes agent/fix-42 with it, and the
+    hook records the commits as the task's witnessed work."""
     import httpx
 
     from signoff.broker import pop
     from signoff.hook.install import install
 
     refuse = "refuse"  # a push without a task token is refused
+    hook = httpx.post(f"{url}/v1/tokens", json={"name": "git-hook", "roles": ["hook"]},
+                      headers={"Authorization": f"Bearer {admin}"}, timeout=60)  # fmt: skip
+    hook_token = hook.json()["token"]
     install(bare_path(repo), server=url, data_dir=None, repo_name="demo",
-            no_token_mode=refuse, credential=ci_token)  # fmt: skip
+            no_token_mode=refuse, credential=hook_token)  # fmt: skip
     ch = httpx.post(f"{url}/v1/pop/challenge", json={"agent": "copilot", "task": task_id}).json()
     signature = pop.sign(key.private, ch["nonce"], "copilot", ch["audience"])
     proof = {"nonce": ch["nonce"], "signature": signature}
@@ -206,6 +211,16 @@ def signoff_command() -> str:
     (`make run` installs it in .venv, which is usually not on PATH)."""
     script = Path(sys.executable).with_name("signoff")
     return str(script) if script.exists() else f"{sys.executable} -m signoff.cli.main"
+
+
+def _claim(call: Any, token: str, key: Path) -> str:
+    """What `signoff server claim` does: sign the challenge, get the token's new secret."""
+    from signoff.approvals.sshsig import sign
+
+    ch = call(token, "POST", "/v1/tokens/claim/challenge")
+    sig = sign(ch["message"].encode(), key, ch["namespace"]).decode()
+    out = call(token, "POST", "/v1/tokens/claim", {"nonce": ch["nonce"], "signature": sig})
+    return str(out["token"])
 
 
 def _gate(url: str, token: str, repo: _Repo, base: str, head: str) -> str:

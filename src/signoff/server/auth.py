@@ -115,6 +115,9 @@ class Principal:
     #: the service identity an admin bound a service token to (`ci@example.com`,
     #: `buildkite:release`): who the caller is when it records a build or a signature
     identity: str | None = None
+    #: the person holds this token themselves (self-issued, or claimed with their own SSH
+    #: key): what a person's decisions (approving, promoting) require
+    held: bool = False
 
     @property
     def provenance(self) -> str:

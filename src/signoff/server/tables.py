@@ -84,6 +84,18 @@ api_tokens = _t(
     sa.Column("revoked", Text),
     # the service identity the token acts as for provenance (migration e0002)
     sa.Column("identity", Text),
+    # when the person it belongs to showed they hold it: issued by themselves, or claimed with
+    # their own SSH key (a new secret only they saw); null: issued for them by someone else
+    sa.Column("held", Text),
+)
+
+#: Single-use challenges for claiming a token with one's own SSH key (migration e0002).
+token_claims = _t(
+    "server_token_claims",
+    sa.Column("nonce_sha256", Text, primary_key=True),
+    sa.Column("token_id", Text, sa.ForeignKey("server_api_tokens.id"), nullable=False),
+    sa.Column("expires", Text, nullable=False),
+    sa.Column("used", Text),
 )
 
 repos = _t(

@@ -282,6 +282,8 @@ def _why_not(
     email = (who.email or "").lower()
     if not who.can(Perm.APPROVE) or not email:
         return "your roles cannot approve"
+    if not who.held:
+        return "claim your token with your own SSH key first (signoff server claim)"
     if email not in groups.get(group, ()):
         return f"you are not in group {group}"
     if email in approvers or email in vetoers:

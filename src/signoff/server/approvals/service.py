@@ -37,6 +37,11 @@ if TYPE_CHECKING:
     from signoff.approvals.request import Binding
     from signoff.gate.inputs import GateInputs
 
+NOT_HELD = (
+    "this token was issued for you by someone else: claim it with your own SSH key "
+    "(signoff server claim) before approving"
+)
+
 _EVENT = {
     "approve": EventType.APPROVAL_GIVEN,
     "veto": EventType.APPROVAL_VETOED,
@@ -102,6 +107,8 @@ def _check_body(who: Principal, body: ApprovalIn) -> None:
     who.require(Perm.APPROVE)
     if who.human_id is None or who.email is None:
         raise ForbiddenError("approvals are given by people: use a token that belongs to a human")
+    if not who.held:
+        raise ForbiddenError(NOT_HELD, code="credential_not_held")
     if body.decision == "override" and not body.reason.strip():
         raise InvalidInputError("an override needs a reason", field="reason")
     if body.decision != "override" and body.reason:

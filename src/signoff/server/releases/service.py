@@ -262,6 +262,12 @@ def promote(ctx: Context, who: Principal, release_id: str, body: PromoteIn) -> P
                 "or an admin",
                 code="not_in_release_group",
             )
+        if not who.held:  # a person's decision needs the person's own credential
+            raise ForbiddenError(
+                "this token was issued for you by someone else: claim it with your own SSH key "
+                "(signoff server claim) before promoting",
+                code="credential_not_held",
+            )
     if row["result"] != "PASSED":
         raise ConflictError(
             f"release {release_id} FAILED verification; only a PASSED release is promoted",

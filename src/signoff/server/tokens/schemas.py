@@ -36,6 +36,11 @@ class TokenOut(Out):
     expires: str
     revoked: str | None
     identity: str | None = None
+    held: bool = Field(
+        False,
+        description="The person holds it themselves (self-issued or claimed with their SSH "
+        "key); approving and promoting need this.",
+    )
     sha256_prefix: str = Field(description="First 12 hex digits of the token's SHA-256.")
 
 
@@ -51,3 +56,18 @@ class WhoAmI(Out):
     email: str | None
     actor: str
     identity: str | None = None
+    held: bool = False
+
+
+class ClaimChallenge(Out):
+    nonce: str
+    namespace: str = Field(description="The SSHSIG namespace to sign in (`ssh-keygen -n`).")
+    message: str = Field(description="Sign exactly these bytes (UTF-8) with your own SSH key.")
+    expires: str
+
+
+class ClaimIn(Model):
+    nonce: Annotated[str, Field(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+    signature: Annotated[str, Field(min_length=50, max_length=65536)] = Field(
+        description="The armored SSHSIG (`-----BEGIN SSH SIGNATURE-----` ...)."
+    )

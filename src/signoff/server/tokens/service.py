@@ -34,6 +34,8 @@ from signoff.server.identity import repository as people
 from signoff.server.tokens import repository as repo
 from signoff.server.tokens.schemas import TokenCreated, TokenIn, TokenOut, WhoAmI
 
+BOOTSTRAP = "signoff:bootstrap"
+
 
 def authenticate(ctx: Context, token: str) -> Principal:
     """The caller a bearer token belongs to; cached for a moment (`signoff.server.principals`)."""
@@ -79,10 +81,11 @@ def _principal(row: RowMapping, digest: str) -> Principal:
         human_id=row["human_id"],
         email=row["email"],
         identity=row["identity"],
+        held=row["held"] is not None,
     )
 
 
-def _out(row: RowMapping, cls: type[TokenOut] = TokenOut, **extra: str) -> TokenOut:
+def token_out(row: RowMapping, cls: type[TokenOut] = TokenOut, **extra: str) -> TokenOut:
     return cls(
         id=row["id"],
         name=row["name"],
@@ -93,6 +96,7 @@ def _out(row: RowMapping, cls: type[TokenOut] = TokenOut, **extra: str) -> Token
         expires=row["expires"],
         revoked=row["revoked"],
         identity=row["identity"],
+        held=row["held"] is not None,
         sha256_prefix=row["sha256"][:12],
         **extra,
     )
@@ -142,6 +146,9 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
         "expires": stamp(t + dt.timedelta(seconds=body.ttl_seconds)),
         "revoked": None,
         "identity": body.identity,
+        # a person holds a token they issued themselves (or got at bootstrap); one issued for
+        # them by someone else must be claimed with their own key before it decides anything
+        "held": stamp(t) if body.human and actor in (f"human:{body.human}", BOOTSTRAP) else None,
     }
     repo.insert(conn, row)
     subjects = {"token_sha256": f"sha256:{row['sha256']}"}
@@ -161,7 +168,7 @@ def _issue(conn: Connection, ctx: Context, actor: str, body: TokenIn) -> TokenCr
     )
     created = repo.get(conn, token_id)
     assert created is not None
-    out = _out(created, TokenCreated, token=token)
+    out = token_out(created, TokenCreated, token=token)
     assert isinstance(out, TokenCreated)
     return out
 
@@ -203,7 +210,7 @@ def revoke_sign_in(ctx: Context, token_id: str) -> None:
 def bootstrap(ctx: Context, human_id: str, email: str, name: str, ttl: int) -> TokenCreated:
     """The first admin: a human and an admin token, only while no admin token exists."""
     t = stamp()
-    actor = "signoff:bootstrap"
+    actor = BOOTSTRAP
     with ctx.db.write() as conn:
         if repo.admin_exists(conn):
             raise ConflictError("an admin token already exists; ask an admin for a token")
@@ -251,7 +258,7 @@ def revoke(ctx: Context, who: Principal, token_id: str) -> TokenOut:
         )
         new = repo.get(conn, token_id)
     assert new is not None
-    return _out(new)
+    return token_out(new)
 
 
 def list_tokens(ctx: Context, who: Principal, limit: int, cursor: str | None) -> Page[TokenOut]:
@@ -260,7 +267,7 @@ def list_tokens(ctx: Context, who: Principal, limit: int, cursor: str | None) ->
     with ctx.db.read() as conn:
         rows = repo.list_tokens(conn, str(after[0]) if after else None, limit)
     kept, nxt = page(list(rows), limit, lambda r: [r["id"]])
-    return Page[TokenOut](items=[_out(r) for r in kept], next_cursor=nxt)
+    return Page[TokenOut](items=[token_out(r) for r in kept], next_cursor=nxt)
 
 
 def whoami(who: Principal) -> WhoAmI:
@@ -272,4 +279,5 @@ def whoami(who: Principal) -> WhoAmI:
         email=who.email,
         actor=who.actor,
         identity=who.identity,
+        held=who.held,
     )
