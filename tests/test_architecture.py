@@ -201,7 +201,6 @@ def test_the_architecture_document_names_every_part_of_the_tree() -> None:
         assert (SRC.parent / cited).exists(), f"docs/architecture.md names {cited}, not in the tree"
 
 
-
 def test_the_error_tree_names_every_error() -> None:
     """errors.py's docstring is the map of what a shell may catch: every subclass of
     `signoff.errors.Error` defined under src/ is on it."""
