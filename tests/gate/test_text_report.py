@@ -109,12 +109,14 @@ def many_commits(repo: Repo, n: int) -> None:
     repo.git("fast-import", "--quiet", input="".join(stream).encode())
 
 
-def run_on_tty(repo: Path, *extra: str) -> bytes:
+def run_on_tty(repo: Path, *extra: str, env: dict[str, str] | None = None) -> bytes:
     """`signoff check` with standard error on a pseudo-terminal; returns what it showed there."""
     leader, follower = pty.openpty()
     cmd = [sys.executable, "-m", "signoff.cli.main", "check", "--repo", str(repo), "--base",
            "main", "--head", "work", "--format", "json", *extra]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=follower, env=os.environ.copy())
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=follower, env=env or os.environ.copy()
+    )
     os.close(follower)
     seen = b""
     while True:
@@ -132,10 +134,18 @@ def run_on_tty(repo: Path, *extra: str) -> bytes:
 
 
 @pytest.mark.slow
-def test_progress_only_on_a_terminal_and_not_when_quiet(repo: Repo) -> None:
+def test_progress_only_on_a_terminal_and_not_when_quiet(repo: Repo, tmp_path: Path) -> None:
     many_commits(repo, 6000)
-    assert b"signoff: commits read" in run_on_tty(repo.path)
-    assert b"commits read" not in run_on_tty(repo.path, "--quiet")
+    # Progress is first drawn a quarter second into the walk, which a fast machine may finish
+    # sooner: the child is started with no delay before the first draw (a sitecustomize that
+    # sets `Progress.EVERY` to 0), so the test does not depend on the machine's speed.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import signoff.cli._term as term\nterm.Progress.EVERY = 0.0\n"
+    )
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    assert b"signoff: commits read" in run_on_tty(repo.path, env=env)
+    assert b"commits read" not in run_on_tty(repo.path, "--quiet", env=env)
     piped = subprocess.run(
         [sys.executable, "-m", "signoff.cli.main", "check", "--repo", str(repo.path), "--base",
          "main", "--head", "work", "--format", "json"],
