@@ -183,7 +183,11 @@ def parse_record(raw: bytes) -> ApprovalRecord:
         raise RecordError("reason: an override needs a reason")
     if kind is not Kind.OVERRIDE and rec.reason:
         raise RecordError("reason: only overrides carry a reason")
-    if rec.canonical() != raw:
+    try:
+        canonical = rec.canonical()
+    except UnicodeEncodeError:  # a lone surrogate written as a JSON escape
+        raise RecordError("a field is not valid Unicode text") from None
+    if canonical != raw:
         raise RecordError("not in canonical form")
     return rec
 
@@ -199,6 +203,6 @@ def _str(doc: Mapping[str, Any], key: str, *, empty: bool = False) -> str:
 
 def _match(doc: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> str:
     value = _str(doc, key)
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):  # `match` and `$` would allow a trailing newline
         raise RecordError(f"{key}: malformed value")
     return value

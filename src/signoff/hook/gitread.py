@@ -51,7 +51,7 @@ def push_options(env: Mapping[str, str]) -> dict[str, str]:
     raw = env.get("GIT_PUSH_OPTION_COUNT")
     if raw is None:
         return {}
-    if not raw.isdigit() or int(raw) > MAX_OPTIONS:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_OPTIONS:  # "²".isdigit()
         raise BrokerError(f"too many push options (at most {MAX_OPTIONS})", code="malformed")
     out: dict[str, str] = {}
     for i in range(int(raw)):
