@@ -233,8 +233,8 @@ def _walk(
     inputs = run.inputs(policy_file)
     if server_registry is not None:  # the stricter of the two registries, agent by agent
         inputs = with_server_registry(inputs, server_registry)
-    # What the head lands if the base is the merge base; checked once the commits are in, and
-    # read again from the real merge base when it is not.
+    # What the head lands if the base is an ancestor of the head; checked once the commits are
+    # in, and replaced by what merging head into base gives when it is not.
     landed = history.read_landed(run.landed_git, base, head)
     prepared = gate_files.prepare(run.landed_git, landed, inputs.policy, head)
     stored: list[StoredRecord] | None = None

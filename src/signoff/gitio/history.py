@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from signoff.changes import FileChange, Status
 from signoff.errors import GitError
+from signoff.gitio.refs import resolve
 from signoff.gitio.runner import Git
 
 _STATUS = {s.value: s for s in Status}
@@ -29,8 +30,6 @@ def resolve_commit(git: Git, ref: str, *, role: str, tags: bool = False) -> str:
     """The full SHA a ref names, resolved as `signoff.gitio.refs.resolve` does (never by git's
     guessing rules); `tags`: a short name may name a tag (a release range), when nothing else
     has that name."""
-    from signoff.gitio.refs import resolve
-
     found, _ = resolve(git, {role: ref}, tags=tags)
     return found[role].sha
 
