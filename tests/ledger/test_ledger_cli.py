@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from schemas import validate
 
 Cli = Callable[[list[str]], tuple[int, str, str]]
 COMMIT = "c" * 40
@@ -35,13 +36,16 @@ def fill(cli: Cli, url: str, n: int = 5, start: int = 0) -> None:
 def test_append_show_prove_verify(cli: Cli, url: str, tmp_path: Path) -> None:
     fill(cli, url)
     code, out, _ = cli(["ledger", "show", "--ledger", url, "--format", "json"])
-    assert code == 0 and [e["seq"] for e in json.loads(out)] == [0, 1, 2, 3, 4]
+    assert code == 0 and [e["seq"] for e in json.loads(out)["events"]] == [0, 1, 2, 3, 4]
+    validate(json.loads(out), "ledger-events-v1.json")
     code, out, _ = cli(["ledger", "show", "3", "--ledger", url])
     assert code == 0 and "decision.made" in out and "task=T-3" in out
     code, out, _ = cli(["ledger", "prove", "2", "--ledger", url])
     assert code == 0 and json.loads(out)["tree_size"] == 5
+    validate(json.loads(out), "ledger-inclusion-v1.json")
     code, out, _ = cli(["ledger", "prove", "--consistency", "2", "5", "--ledger", url])
     assert code == 0 and len(json.loads(out)["consistency_path"]) > 0
+    validate(json.loads(out), "ledger-consistency-v1.json")
     code, note, _ = cli(["ledger", "checkpoint", "--ledger", url])
     assert code == 0 and note.startswith("signoff.local/ledger\n5\n")
     saved = tmp_path / "trusted.txt"
@@ -68,6 +72,7 @@ def test_export_and_verify_bundle(cli: Cli, url: str, tmp_path: Path) -> None:
          str(bundle)]
     )  # fmt: skip
     assert code == 0, err
+    validate(json.loads(bundle.read_text()), "ledger-bundle-v1.json")
     code, key, _ = cli(["ledger", "public-key", "--ledger", url])
     key = key.strip()
     code, out, err = cli(["ledger", "verify-bundle", str(bundle), "--public-key", key])

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from clirun import run
+from schemas import validate
 
 from signoff.gate.check import run_check
 from signoff.gate.record import record_decision
@@ -58,6 +59,7 @@ def test_seeded_deployment_numbers_match_the_ledger(
             "--ledger", world.url, "--format", "json")  # fmt: skip
     assert r.code == 0, r.err
     doc = r.json()
+    validate(doc, "compliance-v1.json")
     c = _controls(doc)
     with Ledger(world.url) as lg:
         events = lg.recent(lg.size())

@@ -15,6 +15,7 @@ import pytest
 from clirun import Result, run
 from gitrepo import HUMAN, Repo, keygen
 from policies import AGENTS, POLICY
+from schemas import validate
 
 RELEASE = """\
 classes:
@@ -77,7 +78,10 @@ class World:
             *extra,
         )
         assert r.code in (0, 1), r.err
-        return r.code, (r.json() if fmt == "json" else r.out)
+        if fmt != "json":
+            return r.code, r.out
+        validate(r.json(), "release-v1.json")  # every release report the tests read
+        return r.code, r.json()
 
     def tag(self, name: str, *, who: tuple[str, str] = HUMAN, annotated: bool = True) -> None:
         env = {"GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1]}

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import (
 from google.protobuf import json_format
 from in_toto_attestation.predicates.vsa.v1 import vsa_pb2
 from in_toto_attestation.v1.statement import Statement
+from schemas import validate
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import SSlibKey  # type: ignore[attr-defined]  # re-exported, no __all__
 
@@ -120,6 +121,11 @@ def test_release_attestation_is_valid_in_toto(world: Make, tmp_path: Path) -> No
     r = w.cli("attest", "verify", str(out), "--key", str(pub), "--artifact", str(art))
     assert r.code == 0, r.out + r.err
     assert "attestation VERIFIED" in r.out and "result=PASSED" in r.out
+    r = w.cli("attest", "verify", str(out), "--key", str(pub), "--artifact", str(art),
+              "--format", "json")  # fmt: skip
+    assert r.code == 0, r.err
+    validate(r.json(), "attest-verify-v1.json")
+    assert r.json()["valid"] is True and len(r.json()["statements"]) == 2
 
 
 def test_tampered_attestation_and_wrong_key_fail(world: Make, tmp_path: Path) -> None:
@@ -140,6 +146,15 @@ def test_tampered_attestation_and_wrong_key_fail(world: Make, tmp_path: Path) ->
     assert r.code == 1 and "no trusted key" in r.err
     r = w.cli("attest", "verify", str(out), "--key", str(pub), "--artifact", str(bad))
     assert r.code == 1 and "is not a subject" in r.out
+    # as JSON: the same failures, each in the document its schema describes
+    for args in (
+        [str(bad), "--key", str(pub)],
+        [str(out), "--key", str(pub), "--artifact", str(bad)],
+    ):
+        r = w.cli("attest", "verify", *args, "--format", "json")
+        assert r.code == 1, r.err
+        validate(r.json(), "attest-verify-v1.json")
+        assert r.json()["valid"] is False and r.json()["problems"]
 
 
 def test_failed_release_attests_failed(world: Make, tmp_path: Path) -> None:

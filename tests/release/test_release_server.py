@@ -18,6 +18,7 @@ import pytest
 from clirun import Result
 from gitrepo import COPILOT
 from pg import fresh_database
+from schemas import validate
 from serverkit import Api, ThreadServer, claim, close_clients, make_settings
 
 from signoff.ledger.events import EventType
@@ -57,6 +58,7 @@ class Srv:
         r = self.cli(who, "release", "verify", "--repo", str(self.w.repo.path),
                      "--from", "v1.3.0", "--to", "main", "--format", "json", *extra)  # fmt: skip
         assert r.code in (0, 1), r.err
+        validate(r.json(), "release-v1.json")  # the control plane's report, as the CLI prints it
         return r.code, r.json()
 
     def record(self, who: str, kind: str, art: Path, *extra: str) -> Result:
@@ -154,6 +156,7 @@ def test_approved_agent_lockfile_release_passes_and_promotes(srv: Srv, tmp_path:
     # trace through the server: same renderers as the local path
     r = srv.cli("auditor", "trace", "--artifact", str(art), "--format", "json")
     assert r.code == 0 and "bump left-pad" in r.out, r.err
+    validate(r.json(), "trace-v1.json")
     [node] = [n for n in r.json()["nodes"] if n["id"] == f"release:{rid}"]
     assert node["promoted"].startswith("by human:carol")
     r = srv.cli("auditor", "trace", "--artifact", str(art), "--format", "mermaid")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from schemas import validate
+
 from signoff.ledger.events import EventDraft, EventType
 from signoff.release.events import LedgerLog
 
@@ -64,7 +66,10 @@ def released(w: World) -> tuple[str, str]:
 def trace(w: World, *argv: str, fmt: str = "json") -> object:
     r = w.cli("trace", "--ledger", w.ledger, "--repo", str(w.repo.path), "--format", fmt, *argv)
     assert r.code == 0, r.err
-    return r.json() if fmt == "json" else r.out
+    if fmt != "json":
+        return r.out
+    validate(r.json(), "trace-v1.json")  # every trace the tests read
+    return r.json()
 
 
 def test_trace_from_an_artifact_reaches_intents_and_signatures(world: Make) -> None:

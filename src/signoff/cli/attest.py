@@ -16,6 +16,8 @@ import click
 
 from signoff.errors import Error
 
+SCHEMA = "signoff.attest.verify/v1"  # of the --format json output (docs/schemas/)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def attest() -> None:
@@ -77,6 +79,9 @@ def verify(
         found = verify_bundle(text, public)
     except AttestationError as exc:
         click.echo(f"signoff: attestation INVALID: {exc}", err=True)
+        if fmt == "json":  # a reader of the JSON gets JSON, with nothing verified
+            click.echo(json.dumps({"schema": SCHEMA, "valid": False, "problems": [str(exc)],
+                                   "statements": []}, indent=2, sort_keys=True))  # fmt: skip
         return 1
     problems = bundle_problems(found)
     for v in found:
@@ -89,6 +94,7 @@ def verify(
         problems += _revocations(vsa.statement, ledger_url, server, token)
     if fmt == "json":
         doc = {
+            "schema": SCHEMA,
             "valid": not problems,
             "problems": problems,
             "statements": [

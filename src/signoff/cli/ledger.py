@@ -17,6 +17,10 @@ import click
 from signoff.errors import Error, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: the `schema` each JSON output names (docs/schemas/)
+EVENTS_SCHEMA = "signoff.ledger.events/v1"
+INCLUSION_SCHEMA = "signoff.ledger.inclusion/v1"
+CONSISTENCY_SCHEMA = "signoff.ledger.consistency/v1"
 
 
 def _common(fn: F) -> F:
@@ -150,7 +154,8 @@ def show(
         else:
             events = lg.recent(limit, parse_type(type_) if type_ else None)
     if fmt == "json":
-        click.echo(json.dumps([e.to_json() for e in events], indent=2, ensure_ascii=False))
+        doc = {"schema": EVENTS_SCHEMA, "events": [e.to_json() for e in events]}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     for e in events:
         subjects = " ".join(f"{k}={v}" for k, v in e.subjects.items())
@@ -194,10 +199,10 @@ def prove(
         raise click.UsageError("give either SEQ or --consistency OLD NEW")
     with _open(url, key, origin) as lg:
         if consistency is not None:
-            proof = lg.prove_consistency(*consistency).to_json()
+            proof = {"schema": CONSISTENCY_SCHEMA, **lg.prove_consistency(*consistency).to_json()}
         else:
             assert seq is not None
-            proof = lg.prove_inclusion(seq, size).to_json()
+            proof = {"schema": INCLUSION_SCHEMA, **lg.prove_inclusion(seq, size).to_json()}
     click.echo(json.dumps(proof, indent=2))
 
 

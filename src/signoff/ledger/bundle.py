@@ -4,6 +4,7 @@ Checked offline with nothing but the log's verifier key: each event is re-encode
 hashed as an RFC 6962 leaf, and its audit path must lead to the root of the signed checkpoint.
 
     {
+      "schema": "signoff.ledger.bundle/v1",
       "format": "signoff-ledger-bundle/v1",
       "checkpoint": "<signed note text>",
       "entries": [{"event": {...}, "inclusion_path": ["<base64>", ...]}, ...]
@@ -23,7 +24,8 @@ from signoff.ledger import merkle
 from signoff.ledger.checkpoint import Checkpoint, CheckpointError, Verifier, open_checkpoint
 from signoff.ledger.events import Event, EventError
 
-FORMAT = "signoff-ledger-bundle/v1"
+FORMAT = "signoff-ledger-bundle/v1"  # what a reader checks (bundles older than SCHEMA have it)
+SCHEMA = "signoff.ledger.bundle/v1"  # docs/schemas/ledger-bundle-v1.json
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 
 
@@ -34,6 +36,7 @@ class BundleError(Error):
 def make_bundle(note: str, entries: Sequence[tuple[Event, Sequence[bytes]]]) -> dict[str, Any]:
     """The JSON object for a bundle; the caller proves each event against ``note``'s tree size."""
     return {
+        "schema": SCHEMA,
         "format": FORMAT,
         "checkpoint": note,
         "entries": [
