@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean browser tools
+.PHONY: run test fuzz lint clean browser tools
 TOOLS := tests/tools/node_modules/.installed
 
 # Installs pin every dependency to constraints.txt (tools/lock_constraints.py writes it).
@@ -27,6 +27,12 @@ test: $(VENV)/.dev browser tools $(TOOLS)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest --cov
+
+# The fuzz tests (tests/fuzz) with the long Hypothesis profile: FUZZ_FACTOR (default 40) times
+# the examples `make test` runs; `--hypothesis-show-statistics` prints what each test ran. Inputs
+# that fail are kept in .hypothesis/ and replayed first on the next run.
+fuzz: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q tests/fuzz --hypothesis-show-statistics
 
 # The console's browser tests drive Debian's chromium (never a browser Playwright downloads).
 # Installed with apt when running as root; otherwise they skip (SIGNOFF_REQUIRE_BROWSER=1 in CI

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fuzzing import register
 from gitrepo import Repo, make_repo
 from netguard import guard_sockets
 
@@ -15,6 +16,8 @@ os.environ["GIT_CONFIG_GLOBAL"] = os.devnull
 os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
 # Tests must not reach the network: only loopback and local sockets connect.
 guard_sockets()
+# Hypothesis: the fast profile, or the long one `make fuzz` asks for (tests/support/fuzzing.py).
+register()
 
 
 @pytest.fixture

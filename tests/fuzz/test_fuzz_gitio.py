@@ -2,13 +2,15 @@
 
 Every test here states one invariant of a parser of untrusted input: any input gives the
 parser's result or the project's own error, never another exception. Each runs a bounded number
-of examples (`max_examples`, no deadline) so the whole `tests/fuzz` set stays well under a
-minute; inputs a fuzzer once broke are kept as `@example` regression cases.
+of examples (`@budget(n)`, no deadline: tests/support/fuzzing.py) so the whole `tests/fuzz` set
+stays around half a minute in `make test`; `make fuzz` runs the long profile. Inputs a fuzzer
+once broke are kept as `@example` regression cases.
 """
 
 from __future__ import annotations
 
-from hypothesis import example, given, settings
+from fuzzing import budget
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signoff.changes import Commit
@@ -41,7 +43,7 @@ def _check_records(recs: list[bytes]) -> None:
         assert commit.sha == c.sha
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300)
 @given(st.lists(_RECORD, max_size=4))
 @example([SHA.encode() + b"\n\n1\n2\na\nb\nc\nd\0msg\0"])
 @example([SHA.encode() + b"\n\n1\n2\na\nb\nc\nd\0msg\0\n:0 0 M\0p\0"])
@@ -51,7 +53,7 @@ def test_range_records_give_commits_or_git_error(recs: list[bytes]) -> None:
     _check_records(recs)
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300)
 @given(
     parents=st.binary(max_size=60),
     times=st.tuples(st.binary(max_size=12), st.binary(max_size=12)),
@@ -77,7 +79,7 @@ _RAW_TOKENS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300)
 @given(st.one_of(st.binary(max_size=200), st.lists(_RAW_TOKENS, max_size=20).map(b"".join)))
 @example(b"tree t\ngpgsig a\n b\n\nmsg\n")
 @example(b"tree t\ngpgsig a\ngpgsig b\n\nmsg")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 
-from hypothesis import example, given, settings
+from fuzzing import budget
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signoff.errors import ConfigError
@@ -75,7 +76,7 @@ def _armor(blob: bytes) -> bytes:
     return f"{BEGIN}\n{base64.b64encode(blob).decode()}\n{END}\n".encode()
 
 
-@settings(max_examples=400, deadline=None)
+@budget(400)
 @given(
     st.one_of(
         st.binary(max_size=300),
@@ -126,7 +127,7 @@ _SIGNERS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300)
 @given(_SIGNERS)
 @example(b'a@example.org namespaces="git ssh-ed25519 AAAA\n')
 @example(b"a@example.org valid-after=2026 ssh-ed25519 AAAA")
@@ -163,7 +164,7 @@ _REGISTRY = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@budget(200)
 @given(st.one_of(st.binary(max_size=200), _REGISTRY.map(lambda d: repr(d).encode())))
 def test_registry_gives_registry_or_located_error(text: bytes) -> None:
     try:

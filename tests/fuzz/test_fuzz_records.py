@@ -12,7 +12,8 @@ import json
 import re
 from typing import Any
 
-from hypothesis import example, given, settings
+from fuzzing import budget
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signoff.approvals.record import ApprovalRecord, RecordError, parse_record
@@ -62,7 +63,7 @@ _DOCS = st.builds(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@budget(400)
 @given(st.one_of(st.binary(max_size=100), _DOCS))
 @example(_dump({**_GOOD, "comment": "\ud800"}, True))
 @example(_dump({**_GOOD, "head": SHA + "\n"}, False))
@@ -85,7 +86,7 @@ _LINE_TOKENS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300)
 @given(st.one_of(st.text(max_size=200), st.lists(_LINE_TOKENS, max_size=20).map("".join)))
 @example(f"{SHA} {SHA} refs/heads/main\n")
 @example(f"{SHA} {SHA} refs/heads/ma\u2028in\n")
@@ -104,7 +105,7 @@ _ENV_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300)
 @given(
     st.one_of(st.none(), st.sampled_from(["0", "1", "3", "16", "17", "-1", "x", "²", "٣"])),
     st.lists(_ENV_VALUES, max_size=5),
