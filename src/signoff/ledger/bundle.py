@@ -66,6 +66,8 @@ def verify_bundle(
         obj = json.loads(data)
     except ValueError as exc:
         raise BundleError(f"bundle is not JSON: {exc}") from None
+    except RecursionError:
+        raise BundleError("bundle is not JSON: nested too deeply") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise BundleError(f"not a {FORMAT} bundle")
     note, entries = obj.get("checkpoint"), obj.get("entries")

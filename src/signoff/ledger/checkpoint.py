@@ -46,8 +46,17 @@ def key_id(name: str, public_key: bytes) -> bytes:
 
 
 def _check_name(name: str) -> None:
-    if not _NAME_RE.fullmatch(name):
+    if not _NAME_RE.fullmatch(name) or not _is_utf8(name):
         raise CheckpointError(f"key name {name!r} must be non-empty with no spaces or '+'")
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether `text` has a UTF-8 form (a lone surrogate has none, so nothing can sign it)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:
@@ -138,6 +147,8 @@ def open_note(note: str, verifier: Verifier) -> str:
     bad = next((c for c in note if c < " " and c != "\n"), None)
     if bad is not None:
         raise CheckpointError(f"note contains control character U+{ord(bad):04X}")
+    if not _is_utf8(note):
+        raise CheckpointError("note is not UTF-8 text (it holds a lone surrogate)")
     text, sep, sigs = note.rpartition("\n\n")
     if not sep or not text or not sigs.endswith("\n"):
         raise CheckpointError("note has no signature block")

@@ -86,8 +86,14 @@ _SECRET_VALUE_RE = re.compile(
 _ALWAYS_WITNESSED = ("seq", "time")
 
 
-def _check_json(value: Any, where: str) -> None:
+#: How deep a payload may nest: far beyond any event's, well within Python's recursion limit.
+MAX_DEPTH = 200
+
+
+def _check_json(value: Any, where: str, depth: int = 0) -> None:
     """Reject anything JSON cannot carry exactly and anything that looks like a secret."""
+    if depth > MAX_DEPTH:
+        raise EventError(f"{where[:60]}...: nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, Mapping):
         for k, v in value.items():
             if not isinstance(k, str):
@@ -97,10 +103,10 @@ def _check_json(value: Any, where: str) -> None:
                 raise EventError(
                     f"{path}: secrets are never stored; give a sha256:<hex> digest instead"
                 )
-            _check_json(v, path)
+            _check_json(v, path, depth + 1)
     elif isinstance(value, list | tuple):
         for i, v in enumerate(value):
-            _check_json(v, f"{where}[{i}]")
+            _check_json(v, f"{where}[{i}]", depth + 1)
     elif isinstance(value, str):
         if _SECRET_VALUE_RE.match(value):
             raise EventError(f"{where}: looks like a credential; store its sha256 digest instead")
