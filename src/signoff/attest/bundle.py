@@ -105,7 +105,7 @@ def verify_bundle(text: str, keys: Sequence[PublicKey]) -> list[Verified]:
     for n, line in lines:
         try:
             env = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AttestationError(f"line {n}: not JSON") from None
         try:
             opened = open_envelope(env, keys)

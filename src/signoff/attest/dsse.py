@@ -106,10 +106,13 @@ def open_envelope(envelope: object, keys: Sequence[PublicKey], *, threshold: int
     ptype = envelope.get("payloadType")
     if not isinstance(ptype, str) or not ptype:
         raise AttestationError("payloadType must be a non-empty string")
+    try:
+        data = pae(ptype, payload)
+    except UnicodeEncodeError:  # a lone surrogate: no bytes could have been signed
+        raise AttestationError("payloadType is not UTF-8 text") from None
     sigs = envelope.get("signatures")
     if not isinstance(sigs, list) or not sigs:
         raise AttestationError("the envelope has no signatures")
-    data = pae(ptype, payload)
     good: list[str] = []
     for i, entry in enumerate(sigs):
         if not isinstance(entry, Mapping):

@@ -71,7 +71,7 @@ def check_statement(doc: Any) -> None:
 def parse_statement(payload: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise AttestationError("the payload is not JSON") from None
     check_statement(doc)
     assert isinstance(doc, dict)
