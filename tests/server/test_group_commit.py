@@ -150,3 +150,43 @@ def test_callers_arriving_during_a_group_are_led_by_the_next(
     assert calls == [1, 5]  # two groups: the first alone, then the five together
     assert len(set(seqs)) == 6
     assert sorted(s for _, s in _rows(ctx)) == sorted(seqs)
+
+
+def _lost(*_: object) -> None:
+    """What psycopg raises through SQLAlchemy when the database goes away mid-transaction."""
+    raise sa.exc.OperationalError(
+        "INSERT", {}, Exception("consuming input failed: server closed the connection")
+    )
+
+
+def test_a_driver_error_in_one_callers_write_is_a_503_not_a_500(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lost connection or a full disk inside a grouped write is an outage (503, retry), as
+    it is everywhere else; it was a 500 (the soak test, bench/soak.py, found it)."""
+    from signoff.server.decisions import repository
+
+    monkeypatch.setattr(repository, "insert", _lost)
+    r = team.api("ci").post("/v1/repos/demo/decisions", decision(1))
+    assert r.status_code == 503, r.text
+    assert r.json()["error"]["code"] == "unavailable"
+    monkeypatch.undo()
+    assert team.api("ci").post("/v1/repos/demo/decisions", decision(2)).status_code == 201
+
+
+def test_driver_errors_reach_callers_as_store_errors_and_integrity_errors_stay(
+    probe: Context,
+) -> None:
+    ctx = probe
+    jobs = _jobs(ctx, ["a", "b"])
+    jobs[0].prepare = _lost
+
+    def duplicate(conn: sa.Connection, seq: int) -> int:
+        raise sa.exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    jobs[1].finish = duplicate
+    ctx.recorder._group._commit(ctx.db, jobs)
+    with pytest.raises(StoreError, match="database write failed: consuming input failed"):
+        jobs[0].outcome()
+    with pytest.raises(sa.exc.IntegrityError):  # still a 409 conflict
+        jobs[1].outcome()

@@ -93,11 +93,20 @@ def _errors(what: str) -> Iterator[None]:
     """Driver errors become one-line StoreErrors (503); integrity errors pass to the caller."""
     try:
         yield
-    except sa.exc.IntegrityError:
-        raise
     except sa.exc.SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        raise StoreError(f"{what}: {detail[0] if detail else type(exc).__name__}") from exc
+        raise store_error(exc, what) from exc
+
+
+def store_error(exc: Exception, what: str = "database write failed") -> Exception:
+    """What a caller is given for `exc`: a driver error (a lost connection, a full disk, a
+    transaction the driver must roll back first) as a one-line StoreError, which the API answers
+    with 503; an integrity error (409) and anything else that is not the driver's, unchanged."""
+    if isinstance(exc, sa.exc.IntegrityError) or not isinstance(exc, sa.exc.SQLAlchemyError):
+        return exc
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    wrapped = StoreError(f"{what}: {detail[0] if detail else type(exc).__name__}")
+    wrapped.__cause__ = exc
+    return wrapped
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from signoff.ledger.events import EventDraft, EventType
 from signoff.ledger.service import Ledger
+from signoff.server.db import store_error
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -165,7 +166,7 @@ class _GroupWriter:
                         drafts += mine
                         ready.append((job, len(mine)))
                     except Exception as exc:
-                        job.error = exc
+                        job.error = store_error(exc)
                 seqs = [a.seq for a in self._ledger.append_many(drafts)] if drafts else []
                 at = 0
                 for job, n in ready:
@@ -174,11 +175,11 @@ class _GroupWriter:
                             mine_seqs = seqs[at : at + n]
                             job.result = job.finish(conn, mine_seqs if job.many else mine_seqs[0])
                     except Exception as exc:
-                        job.error = exc
+                        job.error = store_error(exc)
                     at += n
         except BaseException as exc:
             for job in group:
                 if job.error is None:
-                    job.error = exc
+                    job.error = store_error(exc) if isinstance(exc, Exception) else exc
             if not isinstance(exc, Exception):
                 raise
