@@ -240,3 +240,35 @@ def test_reading_a_mistyped_ledger_path_creates_nothing(
     r = run(capsys, *argv, "--ledger", str(missing))
     one_line_error(r, f"no ledger at {missing}")
     assert list(tmp_path.iterdir()) == []  # no database, no key
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["monitor", "--ledger", "{ledger}"],
+        ["monitor", "--ledger", "{ledger}", "--state", "{dir}/state.json", "ack",
+         "al-0123456789abcdef", "--by", "alice"],
+        ["release", "verify", "--repo", "{repo}", "--from", "main", "--to", "work",
+         "--ledger", "{ledger}"],
+        ["release", "promote", "--repo", "{repo}", "--digest", "sha256:" + "a" * 64,
+         "--identity", "carol@example.com", "--release", "v1", "--ledger", "{ledger}"],
+        ["release", "requalify", "--repo", "{repo}", "--from", "main", "--to", "work",
+         "--revoked", "agent:copilot", "--reason", "re-reviewed", "--principal",
+         "carol@example.com", "--ledger", "{ledger}"],
+    ],
+    ids=["monitor", "monitor-ack", "release-verify", "release-promote", "release-requalify"],
+)  # fmt: skip
+def test_a_mistyped_ledger_path_is_refused_and_never_created(
+    argv: list[str], repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Commands that read the ledger, or write what must follow events already in it (an
+    acknowledgement of an alert the monitor raised from it, a promotion of a verified release);
+    `check --ledger`, `artifact built` and `ledger append` start a new one on purpose."""
+    setup(repo)
+    where = tmp_path / "elsewhere"
+    where.mkdir()
+    missing = where / "ledgr.db"
+    fill = {"{ledger}": str(missing), "{dir}": str(where), "{repo}": str(repo.path)}
+    r = run(capsys, *[fill.get(a, a.replace("{dir}", str(where))) for a in argv])
+    one_line_error(r, f"no ledger at {missing}")
+    assert list(where.iterdir()) == []  # no database, no key, no state file

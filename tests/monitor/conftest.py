@@ -92,5 +92,6 @@ def world(tmp_path: Path) -> Iterator[World]:
     repo.write("README.md", "hello\n")
     repo.commit("initial")
     w = World(repo, tmp_path, f"sqlite:///{tmp_path / 'ledger.db'}")
+    w.ledger().close()  # the deployment's ledger, empty, as `signoff serve` starts one
     w.registry(AGENTS)
     yield w

@@ -17,6 +17,8 @@ from gitrepo import HUMAN, Repo, keygen
 from policies import AGENTS, POLICY
 from schemas import validate
 
+from signoff.ledger.service import Ledger
+
 RELEASE = """\
 classes:
   packaging-build: ["scripts/package.*"]
@@ -122,6 +124,7 @@ def world(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cal
         repo.write("src/app.py", "print('hi')\n")
         repo.commit("base")
         w = World(repo, keys, f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path, capsys)
+        Ledger(w.ledger).close()  # the project's ledger, empty: release verify reads one
         w.tag("v1.3.0")
         return w
 

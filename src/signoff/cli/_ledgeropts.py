@@ -66,17 +66,18 @@ def _ledger(fn: F) -> F:
 
 
 def open_log(
-    ledger_url: str | None, ledger_key: Path | None, server: str | None, *, read: bool = False
+    ledger_url: str | None, ledger_key: Path | None, server: str | None, *, existing: bool = False
 ) -> Any:
     """A `LedgerLog`, or None without a ledger (callers handle `--server` before this);
-    `read`: the command only reads, so a ledger that is not there is an error, never created."""
+    `existing`: the command reads the ledger, or writes what follows events it must already
+    hold, so a ledger that is not there (a mistyped path) is an error, never created."""
     if server and ledger_url:
         raise Error("give --ledger or --server, not both")
     if not ledger_url:
         return None
     from signoff.release.events import LedgerLog
 
-    return LedgerLog(ledger_url, ledger_key, create=not read)
+    return LedgerLog(ledger_url, ledger_key, create=not existing)
 
 
 def require_log(log: Any) -> Any:

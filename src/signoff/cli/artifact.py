@@ -66,7 +66,9 @@ def record(kind: str, kw: dict[str, Any], **extra: Any) -> None:
         raise Error("--identity is required with --ledger (with --server the token's identity is)")
     registry = registry_for(kw["repo"], kw["registry_ref"])
     signed = _signed(kind, digest, kw, extra)
-    log = require_log(open_log(kw["ledger_url"], kw["ledger_key"], kw["server"]))
+    # a promotion follows the release's verification in the same ledger; a build may be its first
+    existing = kind == "promoted"
+    log = require_log(open_log(kw["ledger_url"], kw["ledger_key"], kw["server"], existing=existing))
     with log:
         seq, _ = record_artifact_event(
             log,

@@ -6,6 +6,7 @@ Exit codes: 0 no unacknowledged alert at or above `--fail-on`; 1 there is one; 2
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -118,19 +119,20 @@ def ack(ctx: click.Context, alert_id: str, by: str | None, comment: str) -> None
         raise Error("acknowledging needs the alert store: --state FILE or --server URL")
     if not by or not by.strip():
         raise Error("acknowledging in a --state file needs --by PERSON (who looked at it)")
+    from signoff.ledger.events import EventDraft, EventType
+    from signoff.ledger.service import Ledger
     from signoff.monitor.state import acknowledge
 
-    a = acknowledge(state, alert_id, by, comment, dt.datetime.now(dt.UTC))
-    click.echo(f"acknowledged {a.id} ({a.rule} {a.subject}) by {a.acked_by}")
-    if opts.get("ledger_url"):
-        from signoff.ledger import append_event
-
-        seq, _ = append_event(
-            opts["ledger_url"],
-            "alert.acknowledged",
-            f"human:{by}",
-            {"alert": a.id},
-            {"rule": a.rule, "subject": a.subject, "severity": a.severity, "comment": comment},
-            key_path=opts.get("ledger_key"),
-        )
-        click.echo(f"recorded in the ledger as event {seq}")
+    # the ledger the monitor read, opened first: a mistyped path is refused before the state
+    # file changes, and never created
+    url = opts.get("ledger_url")
+    with Ledger(url, key_path=opts.get("ledger_key"), create=False) if url else nullcontext() as lg:
+        a = acknowledge(state, alert_id, by, comment, dt.datetime.now(dt.UTC))
+        click.echo(f"acknowledged {a.id} ({a.rule} {a.subject}) by {a.acked_by}")
+        if lg is not None:
+            payload = {"rule": a.rule, "subject": a.subject, "severity": a.severity,
+                       "comment": comment}  # fmt: skip
+            draft = EventDraft(
+                EventType.ALERT_ACKNOWLEDGED, f"human:{by}", {"alert": a.id}, payload
+            )
+            click.echo(f"recorded in the ledger as event {lg.append(draft).seq}")

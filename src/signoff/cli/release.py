@@ -99,7 +99,7 @@ def verify(
             )  # fmt: skip
         return _print(rel["report"], fmt, output)
     signing_key = _signing_key(key, ledger_url, ledger_key) if attest_out else None
-    log = open_log(ledger_url, ledger_key, server)
+    log = open_log(ledger_url, ledger_key, server, existing=True)  # the evidence it checks
     try:
         result = verify_release(
             repo,
@@ -209,7 +209,7 @@ def requalify(
     who = (principal or git_config(repo, "user.email")).strip().lower()
     if not who:
         raise Error("no principal: pass --principal EMAIL or set git config user.email")
-    with require_log(open_log(ledger_url, ledger_key, server)) as log:
+    with require_log(open_log(ledger_url, ledger_key, server, existing=True)) as log:
         view = LedgerView.build(log.all())
         seqs = view.suspended_agents if kind == "agent" else view.revoked_tasks
         if ident not in seqs:

@@ -76,7 +76,7 @@ def trace(
         with _remote.client(server, token) as c:
             graph, sliced = from_json(_remote.trace(c, kind, value, server_repo))
     else:
-        log = require_log(open_log(ledger_url, ledger_key, server, read=True))
+        log = require_log(open_log(ledger_url, ledger_key, server, existing=True))
         with log:
             graph = build_graph(log.all())
         start = f"{kind}:{value}"

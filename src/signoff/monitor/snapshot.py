@@ -247,7 +247,7 @@ def read_ledger(
     from signoff.ledger.checkpoint import CheckpointError, open_checkpoint
     from signoff.ledger.service import Ledger
 
-    with Ledger(url, key_path=key_path) as ledger:
+    with Ledger(url, key_path=key_path, create=False) as ledger:  # a read never makes one
         size = ledger.size()
         events = tuple(sorted(ledger.recent(size), key=lambda e: e.seq)) if size else ()
         with ledger.store.snapshot() as snap:
