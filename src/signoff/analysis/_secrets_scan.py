@@ -12,7 +12,7 @@
   plugins whose patterns hit (the others cannot match). Other characters,
   where Python's regexes and the engine's differ (Unicode classes and case folding), are shown
   to the engine as a plain stand-in that every pattern element matching the original matches
-  too (`stand_in`); the plugins always run on the original text.
+  too (`signoff.patterns.plain_view.stand_in`); the plugins always run on the original text.
 
 Both end in `signoff.analysis._secrets_plugins.run_plugins`, so a difference between them can
 only come from which windows and plugins are tried; the differential test
@@ -23,7 +23,6 @@ when Hyperscan is installed and works on this machine; otherwise, the reference 
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from signoff.analysis import _secrets_plugins as sp
+from signoff.patterns.plain_view import plain_view
 
 #: Lines longer than WINDOW are scanned in windows overlapping by OVERLAP characters.
 WINDOW, OVERLAP = 4000, 200
@@ -178,46 +178,10 @@ def engine() -> Engine | None:
     return Engine(database, tuple(owner for owner, _, _ in ENGINE))
 
 
-_FOLDS_TO_ASCII = re.compile("[a-z]", re.IGNORECASE)
-_CLASSES = ((re.compile(r"\d"), "0"), (re.compile(r"\s"), " "), (re.compile(r"\w"), "a"))
-
-
-@cache
-def stand_in(char: str) -> str:
-    """The plain character the engine sees for `char`: the ASCII letter it case-folds to in
-    Python (long s, Kelvin sign, dotted and dotless i), else "0" for a digit, a space for a
-    space, "a" for another word character, "%" for anything else. A Python class or category
-    that matches `char` matches its stand-in in the engine's translation (the translation
-    refuses negated classes that would exclude a stand-in)."""
-    if char.isascii() and _FOLDS_TO_ASCII.fullmatch(char):
-        return char.lower()
-    if _FOLDS_TO_ASCII.fullmatch(char):
-        return next(c for c in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(c, char, re.I))
-    for pattern, plain in _CLASSES:
-        if pattern.fullmatch(char):
-            return plain
-    return "%"
-
-
-def _stand_ins(err: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: the stand-ins of the characters ASCII cannot encode."""
-    if not isinstance(err, UnicodeEncodeError):
-        raise err
-    return "".join(map(stand_in, err.object[err.start : err.end])), err.end
-
-
-codecs.register_error("signoff-secrets-stand-in", _stand_ins)
-#: ASCII control characters (but tab and line feed) to their stand-ins, byte for byte.
-_CONTROLS = bytes(
-    ord(stand_in(chr(b))) if (b < 0x20 and b not in (0x09, 0x0A)) or b == 0x7F else b
-    for b in range(256)
-)
-
-
 def engine_view(texts: Sequence[str]) -> bytes:
     """The windows as the engine reads them: plain (stand-ins for other characters), one per
     line."""
-    return "\n".join(texts).encode("ascii", "signoff-secrets-stand-in").translate(_CONTROLS)
+    return plain_view("\n".join(texts))
 
 
 def _candidates(engine_: Engine, buffer: bytes) -> dict[int, set[str]]:

@@ -8,7 +8,7 @@ byte that is not a letter or digit escaped as ``\\xHH``.
 On *plain* text (tabs and printable ASCII: where Python's ``\\d``, ``\\w``, ``\\s`` and case
 folding mean the same as the engine's), every translated pattern matches wherever its original
 matches, and maybe more: it is a prefilter, and the exact Python regexes confirm each candidate.
-Other characters reach the engine as plain stand-ins (`signoff.analysis._secrets_scan.stand_in`:
+Other characters reach the engine as plain stand-ins (`signoff.patterns.plain_view.stand_in`:
 the letter a character case-folds to, "0", a space, "a" or "%"); a negated class that would
 refuse a stand-in its original passes is refused here, and a non-ASCII literal becomes ``.``.
 What loosens it:

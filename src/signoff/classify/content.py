@@ -26,15 +26,21 @@ lands (its new content) and raise the class when the content shows a riskier rol
 Each rule reads at most the first `LIMIT` bytes, as text; binary content is never read here (the
 change is already at least `unknown`). Nothing here can lower a class: the caller takes the
 riskier of the path's class and what the content shows.
+
+The script rules run on every `.py`, `.js` or `.ts` file a change lands, so on long ranges a
+multi-pattern engine first names the rules that may match (`signoff.classify._content_engine`,
+a fenced module); `script_rule` with no engine answer is the plain path it is tested against.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
+from signoff.classify._content_engine import rules_worth_trying
 from signoff.taxonomy import RISK, FileClass, Risk
 
-__all__ = ["LIMIT", "classify_content"]
+__all__ = ["LIMIT", "classify_content", "script_rule"]
 
 #: Content past this many bytes is not read by these rules (a long file keeps its path class).
 LIMIT = 256 << 10
@@ -106,6 +112,7 @@ _SCRIPT_RULES: tuple[tuple[re.Pattern[str], FileClass, str], ...] = (
         "a coding agent's hook: it runs on the agent's events",
     ),
 )
+_SCRIPT_PATTERNS = tuple(pattern for pattern, _, _ in _SCRIPT_RULES)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _AGENT_KEYS = frozenset(
     {"allowed-tools", "allowed_tools", "tools", "model", "argument-hint", "alwaysapply",
@@ -192,10 +199,9 @@ def classify_content(path: str, path_class: FileClass, content: bytes) -> tuple[
         name = path.rsplit("/", 1)[-1]
         if "." not in name and not _in_script_dir(path) and not text.startswith("#!"):
             return path_class, ""  # an extension-less file that is not a script
-        for pattern, cls, what in _SCRIPT_RULES:
-            m = pattern.search(text)
-            if m:
-                return cls, f"{what}: {_quote(m)}"
+        found = script_rule(text, rules_worth_trying(_SCRIPT_PATTERNS, text))
+        if found is not None:
+            return found
     elif kind == "markdown":
         why = _agent_front_matter(text)
         if why:
@@ -209,6 +215,19 @@ def classify_content(path: str, path_class: FileClass, content: bytes) -> tuple[
             why = f"configures a coding agent's tools or permissions: {_quote(m)}"
             return FileClass.AGENT_INSTRUCTIONS, why
     return path_class, ""
+
+
+def script_rule(text: str, tried: Collection[int] | None = None) -> tuple[FileClass, str] | None:
+    """The first script rule that matches `text`, and why. `tried` limits the rules run to
+    those the engine says may match (`signoff.classify._content_engine`); None runs every rule,
+    the plain path."""
+    for index, (pattern, cls, what) in enumerate(_SCRIPT_RULES):
+        if tried is not None and index not in tried:
+            continue
+        m = pattern.search(text)
+        if m:
+            return cls, f"{what}: {_quote(m)}"
+    return None
 
 
 def _in_script_dir(path: str) -> bool:

@@ -1,1 +1,2 @@
-"""Path patterns: gitignore-style globs, the one pattern language of signoff."""
+"""Path patterns: gitignore-style globs, the one pattern language of signoff; and the plain view
+of text that the multi-pattern engines read (`plain_view`)."""
