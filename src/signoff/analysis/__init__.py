@@ -40,6 +40,7 @@ __all__ = [
     "analyze_file",
     "analyzer_for",
     "wants_content",
+    "warm_up",
 ]
 
 #: The registry, in output order: (ident, module under signoff.analysis). Each module lists its
@@ -261,3 +262,11 @@ def parse_failed(analyzer: Analyzer, path: str, err: Exception) -> Fact:
         line=line if side != "old" else None,
         detail=tuple(detail),
     )
+
+
+def warm_up(chars: int) -> None:
+    """About `chars` characters of file content are about to be analyzed: the secrets scan's
+    engine starts compiling in the background if that much pays for it."""
+    from signoff.analysis._secrets_scan import warm_up as secrets_warm_up
+
+    secrets_warm_up(chars)

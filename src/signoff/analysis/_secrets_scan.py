@@ -17,8 +17,9 @@
 Both end in `signoff.analysis._secrets_plugins.run_plugins`, so a difference between them can
 only come from which windows and plugins are tried; the differential test
 (tests/analysis/test_secrets_fast.py) compares them on generated and real text. `scan` picks the
-fast path once it pays for the engine's compile (about 0.35 s of CPU, once per process) and
-when Hyperscan is installed and works on this machine; otherwise, the reference path.
+fast path once it pays for the engine's compile (about 0.35 s of CPU, once per process; `warm_up`
+starts it in the background when the caller knows how much text lies ahead) and when Hyperscan is
+installed and works on this machine; otherwise, the reference path.
 """
 
 from __future__ import annotations
@@ -154,9 +155,28 @@ class Engine:
         return found
 
 
-@cache
+_COMPILING = threading.Lock()
+
+
 def engine() -> Engine | None:
-    """The engine, compiled on first use; None when Hyperscan is missing or cannot run here."""
+    """The engine, compiled on first use by whichever thread asks first (the others wait for
+    it); None when Hyperscan is missing or cannot run here."""
+    with _COMPILING:
+        return _compiled()
+
+
+def warm_up(chars: int) -> None:
+    """Start compiling the engine now, in the background, when `chars` characters of text are
+    about to be scanned: Hyperscan's compile lets go of the interpreter, so it overlaps the
+    work that comes before the first scan (the gate calls this once it has read the landed
+    files)."""
+    if chars + _Budget.scanned >= ENGINE_AFTER and not _Budget.warming:
+        _Budget.warming = True
+        threading.Thread(target=engine, name="signoff-secrets-engine", daemon=True).start()
+
+
+@cache
+def _compiled() -> Engine | None:
     try:
         import hyperscan
     except ImportError:
@@ -230,16 +250,19 @@ def scan_fast(path: str, lines: Sequence[tuple[int, str]], engine_: Engine) -> l
 
 
 class _Budget:
-    """Characters the reference path has scanned in this process (see `ENGINE_AFTER`)."""
+    """Characters the reference path has scanned in this process (see `ENGINE_AFTER`), and
+    whether the engine is on its way (`warm_up`)."""
 
     scanned = 0
+    warming = False
 
 
 def scan(path: str, lines: Sequence[tuple[int, str]]) -> list[Finding]:
     """Secrets on `lines` ((number, text) pairs of one file's added lines), by the fast path
     when the engine is worth compiling and available, else by the reference path."""
-    size = sum([len(line) for _, line in lines])
-    if _Budget.scanned + size >= ENGINE_AFTER or engine.cache_info().currsize:
+    ready = _Budget.warming or _compiled.cache_info().currsize
+    size = 0 if ready else sum([len(line) for _, line in lines])
+    if ready or _Budget.scanned + size >= ENGINE_AFTER:
         compiled = engine()
         if compiled is not None:
             return scan_fast(path, lines, compiled)

@@ -15,7 +15,8 @@ narrower than Python's:
   matches the stand-in.
 
 The database is compiled once per process (about 0.4 s of CPU), and only once the plain path
-has read `ENGINE_AFTER` characters, so a short check never pays for it. Without Hyperscan, or
+has read `ENGINE_AFTER` characters, so a short check never pays for it; or at once, in the
+background, when the caller knows that much text lies ahead (`warm_up`). Without Hyperscan, or
 where it cannot compile, every rule runs (the plain path). tests/classify/test_content_engine.py
 compares the two paths on generated and real text.
 """
@@ -29,7 +30,14 @@ from typing import Any
 
 from signoff.patterns.plain_view import plain_view
 
-__all__ = ["ENGINE_AFTER", "Engine", "compile_engine", "rules_worth_trying"]
+__all__ = [
+    "ENGINE_AFTER",
+    "Engine",
+    "compile_engine",
+    "engine_for",
+    "rules_worth_trying",
+    "warm_up",
+]
 
 #: Characters the plain path reads (per process) before the engine's compile pays for itself.
 ENGINE_AFTER = 256 << 10
@@ -37,19 +45,40 @@ ENGINE_AFTER = 256 << 10
 
 class _Budget:
     """Characters the plain path has read in this process (a heuristic: a lost update under
-    threads only moves the compile a little)."""
+    threads only moves the compile a little), and whether the engine is on its way."""
 
     read = 0
+    warming = False
 
 
 def rules_worth_trying(patterns: tuple[re.Pattern[str], ...], text: str) -> frozenset[int] | None:
     """Indices of the rules that may match `text`, or None for "every rule" (the plain path:
     before the engine pays for itself, or without it)."""
-    if _Budget.read + len(text) < ENGINE_AFTER and compile_engine.cache_info().currsize == 0:
+    ready = _Budget.warming or compile_engine.cache_info().currsize
+    if not ready and _Budget.read + len(text) < ENGINE_AFTER:
         _Budget.read += len(text)
         return None
-    engine = compile_engine(patterns)
+    engine = engine_for(patterns)
     return None if engine is None else engine.may_match(text)
+
+
+def warm_up(patterns: tuple[re.Pattern[str], ...], chars: int) -> None:
+    """Start compiling the engine now, in the background, when `chars` characters are about to
+    be read: Hyperscan's compile lets go of the interpreter, so it overlaps the work before."""
+    if chars + _Budget.read >= ENGINE_AFTER and not _Budget.warming:
+        _Budget.warming = True
+        threading.Thread(
+            target=engine_for, args=(patterns,), name="signoff-content-engine", daemon=True
+        ).start()
+
+
+_COMPILING = threading.Lock()
+
+
+def engine_for(patterns: tuple[re.Pattern[str], ...]) -> Engine | None:
+    """The engine for `patterns`, compiled by whichever thread asks first (the others wait)."""
+    with _COMPILING:
+        return compile_engine(patterns)
 
 
 class Engine:

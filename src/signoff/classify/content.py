@@ -37,10 +37,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from signoff.classify._content_engine import rules_worth_trying
+from signoff.classify import _content_engine
 from signoff.taxonomy import RISK, FileClass, Risk
 
-__all__ = ["LIMIT", "classify_content", "script_rule"]
+__all__ = ["LIMIT", "classify_content", "script_rule", "warm_up"]
 
 #: Content past this many bytes is not read by these rules (a long file keeps its path class).
 LIMIT = 256 << 10
@@ -199,7 +199,7 @@ def classify_content(path: str, path_class: FileClass, content: bytes) -> tuple[
         name = path.rsplit("/", 1)[-1]
         if "." not in name and not _in_script_dir(path) and not text.startswith("#!"):
             return path_class, ""  # an extension-less file that is not a script
-        found = script_rule(text, rules_worth_trying(_SCRIPT_PATTERNS, text))
+        found = script_rule(text, _content_engine.rules_worth_trying(_SCRIPT_PATTERNS, text))
         if found is not None:
             return found
     elif kind == "markdown":
@@ -228,6 +228,12 @@ def script_rule(text: str, tried: Collection[int] | None = None) -> tuple[FileCl
         if m:
             return cls, f"{what}: {_quote(m)}"
     return None
+
+
+def warm_up(chars: int) -> None:
+    """About `chars` characters of content are about to be classified: let the script rules'
+    engine compile in the background if that much pays for it."""
+    _content_engine.warm_up(_SCRIPT_PATTERNS, chars)
 
 
 def _in_script_dir(path: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from signoff.analysis import analyze_file, wants_content
+from signoff.analysis import analyze_file, wants_content, warm_up
 from signoff.analysis.ownership import read_as
 from signoff.attribution.attribute import (
     Actor,
@@ -23,6 +23,7 @@ from signoff.attribution.attribute import (
     attribution,
 )
 from signoff.changes import NULL_SHA, FileChange, Status
+from signoff.classify import content as classify_content
 from signoff.classify.change import classify_change
 from signoff.decision import FileDecision
 from signoff.facts import Fact
@@ -208,7 +209,14 @@ def _read_contents(
             continue
         if ch.is_symlink or _reads(ch, ch.old_path):
             wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
-    return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES)
+    return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES, on_sizes=_warm_up)
+
+
+def _warm_up(ahead: int) -> None:
+    """The regex engines compile in the background while the contents are read, when that much
+    text pays for them."""
+    warm_up(ahead)
+    classify_content.warm_up(ahead)
 
 
 def _reads(change: FileChange, old_path: str | None) -> bool:

@@ -8,7 +8,7 @@ blobs come from one `git cat-file --batch`. The commits of a range are read by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from signoff.changes import FileChange, Status
 from signoff.errors import GitError
@@ -173,12 +173,15 @@ def object_sizes(git: Git, specs: Iterable[str]) -> dict[str, int | None]:
 
 
 def read_objects_upto(
-    git: Git, specs: Iterable[str], limit: int
+    git: Git, specs: Iterable[str], limit: int, on_sizes: Callable[[int], object] | None = None
 ) -> tuple[dict[str, bytes | None], dict[str, int]]:
     """(contents, sizes of the objects over `limit`): the sizes are checked first, and an
-    object larger than `limit` is never read (a 100 MB lockfile stays in git)."""
+    object larger than `limit` is never read (a 100 MB lockfile stays in git). `on_sizes` hears
+    how many bytes are about to be read, before they are."""
     sizes = object_sizes(git, specs)
     large = {spec: size for spec, size in sizes.items() if size is not None and size > limit}
+    if on_sizes is not None:
+        on_sizes(sum(size for size in sizes.values() if size is not None and size <= limit))
     contents = read_objects(git, [spec for spec in sizes if spec not in large])
     return contents, large
 
