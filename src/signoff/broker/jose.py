@@ -65,7 +65,7 @@ def _b64(segment: str) -> bytes:
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise BrokerError(f"token {what} is not JSON", code="malformed") from None
     if not isinstance(value, dict):
         raise BrokerError(f"token {what} is not a JSON object", code="malformed")

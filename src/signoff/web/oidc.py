@@ -257,11 +257,14 @@ def _id_token(cfg: OidcConfig, token: str, nonce: str) -> dict[str, Any]:
             decoded = jwt.decode(token, _keys(cfg), algorithms=list(_ALGS))
         except JoseError:  # a key the provider rotated in since we cached its set
             decoded = jwt.decode(token, _keys(cfg, refresh=True), algorithms=list(_ALGS))
-    except (JoseError, ValueError) as exc:
+    except (JoseError, ValueError, TypeError, RecursionError) as exc:
+        # joserfc raises TypeError on some malformed headers (`"crit": null`)
         raise OidcError(f"the ID token does not verify: {type(exc).__name__}") from None
     c = decoded.claims
     aud = c.get("aud")
-    auds = [aud] if isinstance(aud, str) else list(aud or [])
+    # `aud` is one string or an array of strings (OpenID Connect Core §2); anything else is
+    # no audience at all, never the keys of an object.
+    auds = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
     t = time.time()
     checks = [
         (c.get("iss") == cfg.issuer, "another issuer"),
