@@ -99,6 +99,7 @@ class Soak:
     clients: int
     say: Callable[[str], None] = print
     faults: list[Fault] = field(default_factory=list)
+    result: Result | None = None
 
     def run(self, root: Path) -> bool:
         cluster = Cluster()
@@ -190,13 +191,37 @@ class Soak:
         if lost:
             self.say(f"  lost: {', '.join(examples)}")
         injected = sum(1 for f in self.faults if f.note != "skipped")
+        self.result = Result(len(samples), injected, acked, lost, ok_verify, sum(bad.values()),
+                             recovered)  # fmt: skip
         self.say(
             f"soak summary: {len(samples)} requests, {injected} faults injected, "
             f"{lost} acknowledged writes lost (of {acked}), ledger verify "
             f"{'OK' if ok_verify else 'FAILED'} ({verify_line}), {sum(bad.values())} "
             f"unexpected responses, replicas recovered: {'yes' if recovered else 'NO'}"
         )
-        return ok_verify and not lost and not bad and recovered and injected >= 3
+        return self.result.ok
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    requests: int
+    injected: int  # faults injected (disk-full is skipped when no tmpfs can be mounted)
+    acked: int  # writes the server acknowledged
+    lost: int  # of those, missing from the tables or the ledger afterwards
+    verified: bool  # `signoff ledger verify` passed
+    unexpected: int  # responses that were neither a success nor a declared, in-window failure
+    recovered: bool  # both replicas ready and taking writes again, with nobody's help
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.verified
+            and not self.lost
+            and not self.unexpected
+            and self.recovered
+            and self.injected >= 3
+            and self.acked > 0
+        )
 
 
 def _bootstrap(settings: Settings) -> str:

@@ -156,10 +156,23 @@ def _line(got: Sequence[Sample], secs: float) -> str:
 
 
 def per_op(samples: Sequence[Sample]) -> list[str]:
+    """Per operation: outcomes, and the median latency of successes in the first and the last
+    quarter of the run (a server that slows as its data grows shows here)."""
     out = []
+    first = min((s.start for s in samples), default=0.0)
+    last = max((s.start for s in samples), default=0.0)
+    quarter = (last - first) / 4
     for op in sorted({s.op for s in samples}):
         mine = [s for s in samples if s.op == op]
         codes = Counter(s.status for s in mine)
         shown = ", ".join(f"{c or 'conn'}: {n}" for c, n in sorted(codes.items()))
-        out.append(f"  {op:<9} {len(mine):>6} requests ({shown})")
+        ok = [s for s in mine if s.status in (200, 201)]
+        early = [s.seconds for s in ok if s.start < first + quarter]
+        late = [s.seconds for s in ok if s.start > last - quarter]
+        trend = f"p50 {_ms(early)} ms in the first quarter, {_ms(late)} ms in the last"
+        out.append(f"  {op:<9} {len(mine):>6} requests ({shown}); {trend}")
     return out
+
+
+def _ms(lat: Sequence[float]) -> str:
+    return f"{statistics.median(lat) * 1000:.0f}" if lat else "-"

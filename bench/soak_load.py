@@ -129,8 +129,11 @@ class Load:
         ops = [op for op, weight in MIX for _ in range(weight)]
         # short timeouts: a request stuck behind a dead replica or database shows as an error
         # in its window instead of stalling the client for the rest of the run
-        timeout = httpx.Timeout(15.0, connect=2.0)
-        with httpx.Client(timeout=timeout) as http:
+        timeout = httpx.Timeout(30.0, connect=2.0)
+        # an idle connection is dropped by the client before uvicorn's keep-alive timeout (5 s)
+        # closes it: else a request sent as the server closes meets a reset (docs/server.md)
+        limits = httpx.Limits(keepalive_expiry=2.0)
+        with httpx.Client(timeout=timeout, limits=limits) as http:
             http.cookies.set("signoff_session", self.world.cookie, path="/ui")
             while not self._stop.is_set():
                 replica = rng.randrange(len(self.urls))

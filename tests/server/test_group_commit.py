@@ -170,6 +170,7 @@ def test_a_driver_error_in_one_callers_write_is_a_503_not_a_500(
     r = team.api("ci").post("/v1/repos/demo/decisions", decision(1))
     assert r.status_code == 503, r.text
     assert r.json()["error"]["code"] == "unavailable"
+    assert r.headers["Retry-After"] == "1"
     monkeypatch.undo()
     assert team.api("ci").post("/v1/repos/demo/decisions", decision(2)).status_code == 201
 

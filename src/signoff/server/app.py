@@ -155,7 +155,9 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def store_error(_: Request, exc: StoreError) -> JSONResponse:
         log.error("store error: %s", exc)
-        return _body(503, "unavailable", "database or ledger unavailable; retry later")
+        resp = _body(503, "unavailable", "database or ledger unavailable; retry later")
+        resp.headers["Retry-After"] = "1"  # an outage of the database; see docs/server.md
+        return resp
 
     @app.exception_handler(sa.exc.IntegrityError)
     async def integrity(_: Request, exc: sa.exc.IntegrityError) -> JSONResponse:
