@@ -69,8 +69,17 @@ def _quick() -> re.Pattern[str]:
     return re.compile(f"(?:{PREFILTER})|(?i:{KEYWORD_HINT})")
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def checked_plugins() -> sp.Plugins:
+    """`_checked_plugins`, loaded by whichever thread asks first (the others wait for it)."""
+    with _LOADING:
+        return _checked_plugins()
+
+
+@cache
+def _checked_plugins() -> sp.Plugins:
     """The installed plugins, refused if they are not those `_secrets_prefilter.py` was generated
     from (both paths would then skip lines a plugin matches)."""
     from signoff.analysis._secrets_prefilter import (
@@ -167,12 +176,19 @@ def engine() -> Engine | None:
 
 def warm_up(chars: int) -> None:
     """Start compiling the engine now, in the background, when `chars` characters of text are
-    about to be scanned: Hyperscan's compile lets go of the interpreter, so it overlaps the
-    work that comes before the first scan (the gate calls this once it has read the landed
-    files)."""
+    about to be scanned, and load the plugins after it: Hyperscan's compile lets go of the
+    interpreter, so it overlaps the work before the first scan (the gate calls this once it
+    knows the sizes of the files that land, before reading them)."""
     if chars + _Budget.scanned >= ENGINE_AFTER and not _Budget.warming:
         _Budget.warming = True
-        threading.Thread(target=engine, name="signoff-secrets-engine", daemon=True).start()
+        threading.Thread(target=_warm, name="signoff-secrets-engine", daemon=True).start()
+
+
+def _warm() -> None:
+    """The engine, then the plugins (importing detect-secrets holds the interpreter, but only
+    while the caller waits on git anyway)."""
+    if engine() is not None:
+        checked_plugins()
 
 
 @cache
