@@ -2,9 +2,8 @@
 
 Two changes, each committed as an old and a new version in a temporary repository:
 
-- a 30,000-entry package-lock.json (over the 8 MiB whole-read limit, so analyzed from git's
-  diff, entry by entry) and a ~5,000-line poetry.lock (read whole), a few hundred packages
-  bumped;
+- a 30,000-entry package-lock.json (over the 8 MiB whole-read limit, so compared entry by
+  entry) and a ~5,000-line poetry.lock (read whole), a few hundred packages bumped;
 - a ~100 MB package-lock.json (330,000 entries), 331 packages bumped (``--no-huge`` skips it).
 
 Timed, interleaved (analysis, git diff, analysis, git diff...): the gate's per-file step

@@ -4,7 +4,9 @@ same facts the whole-file analyzer gives; what cannot be is a high-risk fact tha
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,18 +112,142 @@ def test_what_cannot_be_read_from_the_diff_is_a_high_risk_fact(repo: Repo) -> No
     assert "layout" in minified[0].message
 
 
-def test_the_old_file_pass_finds_entries_across_any_chunking() -> None:
-    from signoff.analysis.npm_lockdiff import layout, unchanged_entries
+def test_the_other_entries_of_touched_names_are_found() -> None:
+    from signoff.analysis.npm_lockdiff import split, touched
 
     data = text(lockfile())
-    lay = layout(data)
-    names = {"pkg-2", "moved", "@scope/tool"}
-    whole = list(unchanged_entries(lay, [data], names, {"node_modules/pkg-2"}))
-    assert [k for k, _ in whole] == [
+    old = split(data, "old")
+    changed = {
+        b"node_modules/pkg-2",
+        b"node_modules/moved",
+        b"node_modules/a/node_modules/@scope/tool",
+    }
+    found = touched(old, changed)
+    assert list(found) == [
         "node_modules/pkg-1/node_modules/pkg-2",
         "node_modules/@scope/tool",
         "node_modules/pkg-9/node_modules/moved",
     ]
-    for size in (7, 64, 1000):
-        chunks = [data[i : i + size] for i in range(0, len(data), size)]
-        assert list(unchanged_entries(lay, chunks, names, {"node_modules/pkg-2"})) == whole
+    assert found["node_modules/pkg-1/node_modules/pkg-2"]["version"] == "0.9.0"
+
+
+def big_lockfile(entries: int) -> dict[str, Any]:
+    """A package-lock over the gate's whole-read limit (8 MiB at about 30,000 entries)."""
+    doc = lockfile()
+    for i in range(entries):
+        name = f"dep-{i}" if i % 4 else f"dep-{i // 4}/node_modules/inner-{i}"
+        value = entry(name, f"2.{i % 40}.0", license="MIT")
+        value["integrity"] = "sha512-" + hashlib.sha512(name.encode()).hexdigest()[:86] + "=="
+        doc["packages"][f"node_modules/{name}"] = value
+    return doc
+
+
+def line_of(data: bytes, needle: str) -> int:
+    return data[: data.index(needle.encode())].count(b"\n") + 1
+
+
+def test_a_change_deep_in_a_big_lockfile_is_reported_by_the_gate(repo: Repo) -> None:
+    """Through the gate's own per-file step: the file is too large to read whole, and every
+    kind of fact a change hidden in its middle carries is still found, at its line."""
+    from signoff.gate.files import MAX_ANALYZED_BYTES, prepare
+    from signoff.policy.load import parse_policy
+
+    old_doc = big_lockfile(32_000)
+    new_doc = copy.deepcopy(old_doc)
+    p = new_doc["packages"]
+    p["node_modules/dep-15001"]["resolved"] = "git+ssh://git@example.com/dep.git#abc"
+    p["node_modules/dep-15002"]["hasInstallScript"] = True
+    p["node_modules/dep-15003"]["integrity"] = "sha512-swapped=="
+    p["node_modules/dep-15005"]["resolved"] = (
+        "https://u:hunter2secretpass@npm.evil.example/x/-/x-1.tgz"
+    )
+    p["node_modules/dep-15006"] = entry("dep-15006", "9.9.9", host="npm.evil.example")
+    p["node_modules/zz-new"] = entry("zz-new", "1.0.0", host="npm.evil.example")
+    old, new = text(old_doc), text(new_doc)
+    assert len(old) > MAX_ANALYZED_BYTES
+    repo.write("package-lock.json", old)
+    repo.commit("old")
+    repo.write("package-lock.json", new)
+    repo.commit("new")
+    git = Git(repo.path)
+    landed = history.read_landed(git, "HEAD~", "HEAD")
+    template = Path(__file__).resolve().parents[2] / "src/signoff/templates/policy.yml"
+    policy = parse_policy(template.read_bytes(), "policy.yml", protected=True)
+    (prepared,) = prepare(git, landed, policy)
+    facts = list(prepared.facts)
+    whole = analyze_file("package-lock.json", old, new)
+    assert comparable(facts) == comparable(whole)
+    by_package = {(f.kind, dict(f.detail).get("package")): f for f in facts}
+    for kind, package, needle in [
+        ("dependency-source-changed", "dep-15001", "git+ssh://git@example.com/dep.git#abc"),
+        ("install-script-added", "dep-15002", '"node_modules/dep-15002": {'),
+        ("integrity-changed-without-version-change", "dep-15003", '"node_modules/dep-15003": {'),
+        ("registry-changed", "dep-15005", '"node_modules/dep-15005": {'),
+        ("dependency-version-changed", "dep-15006", '"node_modules/dep-15006": {'),
+        ("dependency-added", "zz-new", '"node_modules/zz-new": {'),
+    ]:
+        fact = by_package[(kind, package)]
+        key_line = line_of(new, f'"node_modules/{package}": {{')
+        assert fact.line == key_line, (kind, fact.line, key_line, needle)
+    secret = [f for f in facts if f.kind == "secret-added"]
+    assert [f.line for f in secret] == [line_of(new, "hunter2secretpass")]
+
+
+def test_moved_entries_with_equal_values_give_no_facts(repo: Repo) -> None:
+    old_doc = lockfile()
+    new_doc = copy.deepcopy(old_doc)
+    packages = new_doc["packages"]
+    last = list(packages)[-1]
+    new_doc["packages"] = {"": packages[""], last: packages[last]}
+    new_doc["packages"].update((k, v) for k, v in packages.items() if k not in ("", last))
+    old, new = text(old_doc), text(new_doc)
+    assert old != new and analyze_file("package-lock.json", old, new) == []
+    assert diff_guided(repo, old, new) == []
+
+
+def refused(facts: list[Fact], why: str) -> None:
+    assert [(f.kind, f.risk) for f in facts] == [("parse-failed", Risk.HIGH)], facts
+    assert "too large to analyze" in facts[0].message and why in facts[0].message, facts[0]
+
+
+def entry_text(key: str, value: dict[str, Any], indent: str = "    ") -> str:
+    body = json.dumps({key: value}, indent=2)[2:-2]
+    return "\n".join(indent[:-2] + line for line in body.split("\n"))
+
+
+@pytest.mark.parametrize(
+    ("how", "why"),
+    [
+        ("twice", "a key written twice"),
+        ("same-line", "not one member"),
+        ("shallow", "not one member"),
+        ("trailing-field", "version 1"),
+        ("escaped", "escaped key"),
+        ("crlf", "npm's layout"),
+    ],
+)
+def test_an_entry_hidden_from_npms_layout_is_a_high_risk_fact(
+    repo: Repo, how: str, why: str
+) -> None:
+    """Text that would hide an entry from the split (a second entry under a key, one written
+    on another entry's line or at another indentation, a field after the entries, an escaped
+    key) is refused, never read as nothing."""
+    old = text(lockfile())
+    evil = entry("evil", "6.6.6", host="npm.evil.example")
+    s = old.decode()
+    anchor = '    "node_modules/pkg-30": {'
+    if how == "twice":
+        new = s.replace(anchor, entry_text("node_modules/pkg-31", evil) + ",\n" + anchor)
+    elif how == "same-line":
+        close = s.index("\n    },", s.index(anchor))
+        hidden = ', "node_modules/evil": ' + json.dumps(evil)
+        new = s[:close] + "\n    }" + hidden + s[close + 6 :]
+    elif how == "shallow":
+        new = s.replace(anchor, entry_text("node_modules/evil", evil, "   ") + ",\n" + anchor)
+    elif how == "trailing-field":
+        new = s.rstrip().removesuffix("}").rstrip() + ',\n  "lockfileVersion": 1\n}\n'
+    elif how == "escaped":
+        new = s.replace(anchor, entry_text("node_modules/ev\\u0069l", evil) + ",\n" + anchor)
+    else:
+        new = s.replace("\n", "\r\n")
+    refused(diff_guided(repo, old, new.encode()), why)

@@ -1,19 +1,26 @@
 """package-lock.json too large to read whole, analyzed by what changed: entry by entry.
 
-The input is git's diff with every changed entry whole on both sides (``git diff -W``, a function
-being one ``"<key>": {`` entry of ``packages``), and one streamed pass over the old file for the
-unchanged entries of the touched package names. The facts are those `PackageLockAnalyzer` gives
-on the whole files (`_lock.compare` on the same entries, `version_facts` on the same fields),
-except that lines point at the changed entry. It needs npm's own layout (one key per line,
-entries at the second indentation level, lockfile version 2 or 3); anything else raises
-`AnalysisError`, which the caller reports as a high-risk fact, never as nothing.
+npm writes one key per line, and every entry of ``packages`` opens on a line of its own at the
+second indentation level (``    "node_modules/a": {``). Each side is cut at those lines without
+being parsed (`split`): the entries' text by key, and the lines above that level (the skeleton:
+top-level fields, braces, section keys), which are read whole on both sides and must be npm's.
+An entry is parsed only when its text differs from the other side's entry under the same key
+(it must then be one whole JSON member), or when it locks a package name a changed entry locks.
+The facts are those `PackageLockAnalyzer` gives on the whole files (`_lock.compare` on the same
+entries, `version_facts` on the same fields), except that lines point at the changed entry; the
+lines the change adds (`Changes.added`) are what the secrets scan reads.
+
+Anything else (lockfile version 1, a changed version 2 ``dependencies`` section, another layout,
+an entry that is not one JSON member, a key written twice or with an escape, a line outside the
+entries and the skeleton) raises `AnalysisError`, which the caller reports as a high-risk fact,
+never as nothing.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +31,10 @@ from signoff.analysis.npm_locks import PackageLockAnalyzer, _tail_name
 from signoff.analysis.version import version_facts
 from signoff.facts import Fact
 
-_FIRST_KEY = re.compile(rb'\A\{\r?\n([ \t]+)"')
+_FIRST_KEY = re.compile(rb'\A\{\n([ \t]+)"')
 _ANALYZER = PackageLockAnalyzer()
-#: Longer than any entry's first line: what a chunk keeps of the last one for the next.
-_KEY_SPAN = 4096
+#: The objects whose members are entries: ``packages`` (2, 3) and ``dependencies`` (2).
+SECTIONS = (b"packages", b"dependencies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,150 +47,292 @@ class Layout:
     def entry(self) -> bytes:
         return self.unit * 2 + b'"'
 
-    def funcname(self) -> str:
-        """git's function pattern (extended regex) for an entry's first line."""
-        return "^" + re.escape((self.unit * 2).decode()) + '"[^"]*": [{]$'
-
 
 def layout(head: bytes) -> Layout:
     m = _FIRST_KEY.match(head)
     if m is None:
-        raise AnalysisError("not npm's layout (one key per line, indented)")
+        raise AnalysisError("not npm's layout (one key per line, indented, LF line ends)")
     return Layout(m.group(1))
 
 
-def header(lay: Layout, head: bytes) -> dict[str, Any]:
-    """The top-level fields before the first object (name, version, lockfileVersion...), read
-    from the start of one side; refused unless the lockfile version is 2 or 3."""
+@dataclass(frozen=True, slots=True)
+class Section:
+    """The entries of ``packages`` (or ``dependencies``): raw key -> the entry's text after its
+    key's opening quote (no line break at the end); `line` is the first entry's line."""
+
+    line: int
+    entries: dict[bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One side cut at its entry lines: its layout, top-level fields, sections, and the
+    skeleton's lines as (line number, text)."""
+
+    layout: Layout
+    top: dict[str, Any]
+    sections: dict[bytes, Section]
+    skeleton: list[tuple[int, bytes]]
+
+
+def split(data: bytes, side: str) -> Split:
+    """Cut one side at its entry lines; its skeleton must be npm's (see the module's doc)."""
+    lay = layout(data)
+    if b"\r" in data:
+        raise AnalysisError("a CR line end (not npm's layout)", side=side)
+    top, bounds, found = _skeleton(lay, data, side)
+    numbers = _lines_at(data, [pos for pos, _ in found])
+    marker = b"\n" + lay.entry
+    pieces = data.split(marker)  # every entry line lies in a section (`_skeleton`)
+    sections: dict[bytes, Section] = {}
+    for name, (begin, end) in bounds.items():
+        first, count = data.count(marker, 0, begin - 1) + 1, data.count(marker, begin - 1, end - 1)
+        texts = pieces[first : first + count]
+        if texts:  # the last one without the lines after the section
+            texts[-1] = data[data.rfind(marker, begin - 1, end - 1) + len(marker) : end - 1]
+        keys = [text[: text.find(b'"')] for text in texts]
+        if (not data.startswith(marker, begin - 1) if texts else begin != end) or (
+            b"\\" in b"\n".join(keys)
+        ):
+            raise AnalysisError(f"a line of `{name.decode()}` not in npm's layout (or an "
+                                "escaped key)", line=_line(data, begin), side=side)  # fmt: skip
+        entries = dict(zip(keys, texts, strict=True))
+        if len(entries) != len(keys):
+            raise AnalysisError(f"a key written twice in `{name.decode()}`", side=side)
+        sections[name] = Section(_line(data, begin), entries)
+    if b"packages" not in sections:
+        raise AnalysisError("no `packages` object", side=side)
+    return Split(lay, top, sections, [(numbers[pos], text) for pos, text in found])
+
+
+def _skeleton(
+    lay: Layout, data: bytes, side: str
+) -> tuple[dict[str, Any], dict[bytes, tuple[int, int]], list[tuple[int, bytes]]]:
+    """The top-level fields, where each section's entries lie, and the lines outside them
+    (start, text): ``{``, fields one per line, section keys and their closing braces, ``}``.
+    A section ends at the first closing brace at its level (an entry that holds one leaves
+    the rest of the entries outside every section, which is refused)."""
     top: dict[str, Any] = {}
-    for line in head.split(b"\n")[1:]:
-        if not line.startswith(lay.unit + b'"') or line.startswith(lay.unit * 2):
-            break
-        try:
-            (key, value), *_ = json.loads(b"{" + line.rstrip(b",") + b"}").items()
-        except (ValueError, TypeError):
-            break  # an object starts: "packages" (or "dependencies" in version 1)
-        top[key] = value
-    version = top.get("lockfileVersion")
-    if version not in (2, 3):
-        raise AnalysisError(f"lockfile version {version} is read whole only")
-    return top
+    bounds: dict[bytes, tuple[int, int]] = {}
+    lines: list[tuple[int, bytes]] = []
+    closer = re.compile(rb"\n" + re.escape(lay.unit) + rb"\},?(?=\n|\Z)")
+    pos, ended = 0, False
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end == -1 else end
+        line, start, pos = data[pos:end], pos, end + 1
+        lines.append((start, line))
+        if (start == 0 and line == b"{") or (ended and not line):
+            continue
+        if start == 0 or ended or not (line == b"}" or line.startswith(lay.unit + b'"')):
+            raise AnalysisError("not npm's layout", line=_line(data, start), side=side)
+        ended = line == b"}"
+        name = line[len(lay.unit) + 1 :].removesuffix(b'": {')
+        if line.endswith(b'": {') and name in SECTIONS and name not in bounds:
+            m = closer.search(data, end)
+            if m is None:
+                raise AnalysisError(f"`{name.decode()}` is not closed", side=side)
+            bounds[name] = (pos, m.start() + 1)
+            lines.append((m.start() + 1, m.group().lstrip(b"\n")))
+            pos = m.end() + 1
+        elif not ended:
+            top.update(_field(line, data, start, side))
+    if not ended:
+        raise AnalysisError("the file does not end with `}`", side=side)
+    if top.get("lockfileVersion") not in (2, 3):
+        raise AnalysisError(f"lockfile version {top.get('lockfileVersion')} is read whole only")
+    return top, bounds, lines
+
+
+def _field(line: bytes, data: bytes, pos: int, side: str) -> dict[str, Any]:
+    """One top-level field on one line (an object or array over several lines is refused)."""
+    try:
+        field = json.loads(b"{" + line.removesuffix(b",") + b"}")
+    except ValueError as err:
+        raise AnalysisError("not npm's layout", line=_line(data, pos), side=side) from err
+    if not isinstance(field, dict) or len(field) != 1:
+        raise AnalysisError("not npm's layout", line=_line(data, pos), side=side)
+    return field
+
+
+def _line(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def member(section: Section, key: bytes, side: str) -> Any:
+    """The value of the entry under `key`, which must be exactly one JSON member so named."""
+    text = b'{"' + section.entries[key].removesuffix(b",") + b"}"
+    try:
+        parsed = json.loads(text)
+    except ValueError as err:
+        raise AnalysisError(f"unreadable entry `{_show(key)}`", side=side) from err
+    if not isinstance(parsed, dict) or list(parsed) != [key.decode()]:
+        raise AnalysisError(f"the entry `{_show(key)}` is not one member", side=side)
+    return parsed[key.decode()]
+
+
+def _show(key: bytes) -> str:
+    return key.decode("utf-8", "replace")[:200]
 
 
 class Side:
-    """One side: its header fields and the entries git's hunks hold (key -> (line, value))."""
+    """One side: its header fields and its changed entries (key -> (line, value))."""
 
     def __init__(self, top: dict[str, Any]) -> None:
         self.top = top
         self.entries: dict[str, tuple[int, Any]] = {}
 
 
-def _close(lay: Layout, line: bytes) -> bool:
-    return line.rstrip(b",") == lay.unit * 2 + b"}"
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed: both sides' changed entries, the unchanged entries of the touched package
+    names (`extra`), and the new side's lines that the old side's same entry (or skeleton)
+    does not have, numbered (what the secrets scan reads)."""
+
+    old: Side
+    new: Side
+    extra: dict[str, Any]
+    added: list[tuple[int, str]]
 
 
-def _structure(lay: Layout, line: bytes) -> bool:
-    """A line outside the entries: the header, braces, the `packages` key."""
-    if line in (b"{", b"}", lay.unit + b"}", lay.unit + b"},"):
-        return True
-    return line.startswith(lay.unit + b'"') and not line.startswith(lay.unit * 2)
+def changes(old: Split, new: Split) -> Changes:
+    """Compare two sides entry by entry: texts first, values where the texts differ."""
+    o_side, n_side = Side(old.top), Side(new.top)
+    diffs = {name: _differing(old, new, name) for name in SECTIONS}
+    if any(a != b for a, b in _parsed(old, new, b"dependencies", diffs).values()):
+        raise AnalysisError("`dependencies` changed: lockfile version 2 is read whole only")
+    values = _parsed(old, new, b"packages", diffs)
+    changed = {k for k, (a, b) in values.items() if a != b}
+    texts = diffs[b"packages"]
+    old_keys = {k for k in changed if texts[k][0] is not None}
+    o_lines = _entry_lines(old.sections[b"packages"], old_keys)
+    n_lines = {
+        name: _entry_lines(section, {k for k, (_, t) in diffs[name].items() if t is not None})
+        for name, section in new.sections.items()
+    }
+    for k in changed:
+        o_val, n_val = values[k]
+        if k in o_lines:
+            o_side.entries[k.decode()] = (o_lines[k], o_val)
+        if texts[k][1] is not None:
+            n_side.entries[k.decode()] = (n_lines[b"packages"][k], n_val)
+    return Changes(o_side, n_side, touched(old, changed), _added(old, new, diffs, n_lines))
 
 
-def read_side(lay: Layout, side: Side, start: int, lines: list[bytes], changed: list[bool]) -> None:
-    """The entries in one hunk's lines of one side (line numbers from `start`). Lines before
-    the first entry are the end of an unchanged one, or the header; a change anywhere but in an
-    entry or the header is refused."""
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith(lay.entry) and line.endswith(b": {"):
-            end = i
-            while end < len(lines) and not _close(lay, lines[end]):
-                end += 1
-            if end == len(lines):
-                raise AnalysisError(f"an entry at line {start + i} ends outside git's hunk")
-            text = b"\n".join(lines[i : end + 1]).rstrip(b",")
-            try:
-                (key, value), *_ = json.loads(b"{" + text + b"}").items()
-            except (ValueError, TypeError) as err:
-                raise AnalysisError(f"unreadable entry at line {start + i}") from err
-            side.entries[key] = (start + i, value)
-            i = end + 1
-            continue
-        if changed[i] and not _structure(lay, line):
-            raise AnalysisError(f"a change outside the entries at line {start + i}")
-        i += 1
+def touched(old: Split, changed: set[bytes]) -> dict[str, Any]:
+    """The unchanged entries of the old side that lock a package name a changed entry locks
+    (the whole-file analyzer compares every entry of a touched name)."""
+    names = {k.rpartition(b"node_modules/")[2] for k in changed if k}
+    packages = old.sections[b"packages"]
+    return {
+        k.decode(): member(packages, k, "old")
+        for k in packages.entries
+        if k not in changed and k and k.rpartition(b"node_modules/")[2] in names
+    }
 
 
-def read_hunks(
-    lay: Layout, hunks: Iterable[tuple[int, int, list[bytes]]], old: Side, new: Side
-) -> set[str]:
-    """Read every hunk into `old` and `new`; returns the keys whose entry changed."""
-    for old_start, new_start, lines in hunks:
-        olds = [(line[1:], line[:1] == b"-") for line in lines if line[:1] in (b" ", b"-")]
-        news = [(line[1:], line[:1] == b"+") for line in lines if line[:1] in (b" ", b"+")]
-        for side, start, pairs in ((old, old_start, olds), (new, new_start, news)):
-            read_side(lay, side, start, [p[0] for p in pairs], [p[1] for p in pairs])
-    keys = old.entries.keys() | new.entries.keys()
-    missing: tuple[int, Any] = (0, None)
-    changed = {k for k in keys if old.entries.get(k, missing)[1] != new.entries.get(k, missing)[1]}
-    for side in (old, new):
-        side.entries = {k: v for k, v in side.entries.items() if k in changed}
-    return changed
+#: An entry's value on a side where it is missing.
+_MISSING: Any = object()
+#: Keys whose text differs, with their text on each side (None where missing).
+Differing = dict[bytes, tuple[bytes | None, bytes | None]]
 
 
-def changed_names(old: Side, new: Side) -> set[str]:
-    """Package names with a changed entry (the root entry is no package)."""
-    return {_tail_name(k) for k in old.entries.keys() | new.entries.keys() if k}
+def _differing(old: Split, new: Split, name: bytes) -> Differing:
+    """The keys of one section whose text differs between the sides."""
+    o = old.sections[name].entries if name in old.sections else {}
+    n = new.sections[name].entries if name in new.sections else {}
+    out: Differing = {k: (o.get(k), text) for k, text in n.items() if o.get(k) != text}
+    out.update((k, (o[k], None)) for k in o.keys() - n.keys())
+    return out
 
 
-def unchanged_entries(
-    lay: Layout, chunks: Iterable[bytes], names: set[str], skip: set[str]
-) -> Iterator[tuple[str, Any]]:
-    """(key, value) of every entry of the old file whose package name is in `names` and whose
-    key is not in `skip` (the changed ones), in one streamed pass: one regex finds the keys."""
-    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
-    key = re.compile(
-        b"\n" + re.escape(lay.entry) + b'((?:[^"\n]*node_modules/)?(?:' + alternatives + b'))": [{]'
-    )
-    close = b"\n" + lay.unit * 2 + b"}"
-    tail = b""
-    for chunk in chunks:
-        buf = tail + chunk
-        pos, tail = 0, b""
-        while (m := key.search(buf, pos)) is not None:
-            end = buf.find(close, m.end())
-            if end == -1:  # the entry goes on in the next chunk
-                tail = buf[m.start() :]
+def _parsed(
+    old: Split, new: Split, name: bytes, diffs: dict[bytes, Differing]
+) -> dict[bytes, tuple[Any, Any]]:
+    """(old value, new value) of each key of one section whose text differs."""
+    return {
+        k: (
+            member(old.sections[name], k, "old") if a is not None else _MISSING,
+            member(new.sections[name], k, "new") if b is not None else _MISSING,
+        )
+        for k, (a, b) in diffs[name].items()
+    }
+
+
+def _entry_lines(section: Section, wanted: set[bytes]) -> dict[bytes, int]:
+    """The line each wanted entry starts at (entries are counted up to the last one wanted)."""
+    out: dict[bytes, int] = {}
+    number, left = section.line, len(wanted)
+    for key, text in section.entries.items() if left else ():
+        if key in wanted:
+            out[key] = number
+            left -= 1
+            if not left:
                 break
-            if m.group(1).decode() not in skip:
-                text = buf[m.start() + 1 : end + len(close)]
-                (k, value), *_ = json.loads(b"{" + text + b"}").items()
-                yield k, value
-            pos = end
-        else:
-            tail = buf[max(pos, len(buf) - _KEY_SPAN) :]  # a key line cut by the chunk's end
+        number += text.count(b"\n") + 1
+    return out
 
 
-def registry_hosts(chunks: Iterable[bytes]) -> set[str]:
-    """The registry hosts of every tarball the old file resolves (`PackageLockAnalyzer`'s
-    `hosts`), in one streamed pass."""
+def _added(
+    old: Split, new: Split, diffs: dict[bytes, Differing], lines: dict[bytes, dict[bytes, int]]
+) -> list[tuple[int, str]]:
+    """The new side's lines its old entry under the same key (or the old skeleton) lacks;
+    `lines` has the line of every new entry whose text differs."""
+    indent = new.layout.entry
+    added: list[tuple[int, str]] = []
+    for name, differing in diffs.items():
+        for key, number in lines.get(name, {}).items():
+            before, text = differing[key]
+            had = set((indent + before).split(b"\n")) if before is not None else set()
+            for offset, line in enumerate((indent + (text or b"")).split(b"\n")):
+                if line not in had:
+                    added.append((number + offset, line.decode("utf-8", "replace")))
+    skeleton = {text for _, text in old.skeleton}
+    added += [
+        (n, text.decode("utf-8", "replace")) for n, text in new.skeleton if text not in skeleton
+    ]
+    return sorted(added)
+
+
+def _lines_at(data: bytes, positions: Iterable[int]) -> dict[int, int]:
+    """Line number of each position, in one pass."""
+    out: dict[int, int] = {}
+    number, last = 1, 0
+    for pos in sorted(positions):
+        number += data.count(b"\n", last, pos)
+        out[pos], last = number, pos
+    return out
+
+
+def registry_hosts(old: Split) -> set[str]:
+    """The registry hosts of every tarball the old side's packages resolve
+    (`PackageLockAnalyzer`'s `hosts`), found in their text."""
     marker = b'"resolved": "'
     prefixes: set[bytes] = set()
-    tail = b""
-    for chunk in chunks:
-        buf = tail + chunk
+    for key, text in old.sections[b"packages"].entries.items():
         pos = 0
-        while (i := buf.find(marker, pos)) != -1:
-            j = buf.find(b'"', i + len(marker))
-            if j == -1:
-                break
-            url = buf[i + len(marker) : j]
+        while key and (i := text.find(marker, pos)) != -1:
+            j = text.find(b'"', i + len(marker))
+            url = text[i + len(marker) : j]
             if b"/-/" in url:
                 prefixes.add(url[: url.find(b"/", 8)])
-            pos = j
-        tail = buf[pos:]
+            pos = i + len(marker)
     return {_lock.registry(p.decode("utf-8", "replace")) for p in prefixes}
+
+
+def analyze(
+    path: str, read_old: Callable[[], bytes], read_new: Callable[[], bytes]
+) -> tuple[list[Fact], list[tuple[int, str]]]:
+    """The facts of the change between two versions of a package-lock, and the lines it adds
+    (numbered on the new side) for the secrets scan. Each side is read (`read_old`,
+    `read_new`) and cut before the next is read, so that its bytes are freed meanwhile."""
+    old = split(read_old(), "old")
+    new = split(read_new(), "new")
+    if new.layout != old.layout:
+        raise AnalysisError("the two sides are indented differently")
+    found = changes(old, new)
+    hosts = registry_hosts(old) if new_registry_names(found.old, found.new, found.extra) else None
+    return facts(path, found.old, found.new, found.extra, hosts), found.added
 
 
 def _lock_of(side: Side, extra: dict[str, Any], version: int) -> Lock:

@@ -125,7 +125,7 @@ def _large_lines(
     if not olds:
         return _streamed(git, w.new_blob)
     try:
-        return [blobdiff.added_lines(blobdiff.function_hunks(git, olds[0], w.new_blob, None))]
+        return [blobdiff.added_lines(blobdiff.hunks(git, olds[0], w.new_blob))]
     except BinaryDiffError:
         return None
 

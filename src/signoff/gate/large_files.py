@@ -1,7 +1,8 @@
 """Landed files too large to read whole (`signoff.gate.files.MAX_ANALYZED_BYTES`).
 
-A modified package-lock.json is analyzed by what changed: git's diff with every changed entry
-whole, and one streamed pass over the old file (`signoff.analysis.npm_lockdiff`). Every other
+A modified package-lock.json is analyzed by what changed: both sides are read as bytes and
+compared entry by entry, only the entries that differ (and the other entries of their package
+names) being parsed (`signoff.analysis.npm_lockdiff`). Every other
 modified text file gets the secrets scan of the lines git's diff adds. Whatever cannot be
 analyzed that way (another format, an added or deleted file, an unexpected layout) is reported
 as a high-risk fact saying it is too large to analyze, and why.
@@ -21,8 +22,9 @@ from signoff.gitio.blobdiff import BinaryDiffError, Hunk
 from signoff.gitio.runner import Git
 from signoff.taxonomy import Risk
 
-#: How much of each side is read for npm's layout and header (name, lockfileVersion).
-HEAD_BYTES = 256 << 10
+#: A package-lock up to this size is read whole as bytes and compared entry by entry (about
+#: three times this in memory at the peak); a larger one is reported as too large.
+MAX_ENTRY_BYTES = 256 << 20
 
 
 def too_large(path: str, size: int, why: str = "") -> Fact:
@@ -37,8 +39,8 @@ def large_facts(git: Git, change: FileChange, sizes: Mapping[str, int]) -> list[
         return [too_large(change.path, size, "added or deleted whole")]
     try:
         if OWNS["npm-package-lock"](change.path):
-            return _package_lock(git, change)
-        hunks = blobdiff.function_hunks(git, change.old_blob, change.new_blob, None)
+            return _package_lock(git, change, size)
+        hunks = blobdiff.hunks(git, change.old_blob, change.new_blob)
         return [too_large(change.path, size), *_secrets(change.path, hunks)]
     except (AnalysisError, BinaryDiffError) as err:
         why = err.message if isinstance(err, AnalysisError) else "binary"
@@ -50,21 +52,16 @@ def _secrets(path: str, hunks: Iterable[Hunk]) -> list[Fact]:
     return scan_added_lines(path, blobdiff.added_lines(hunks))
 
 
-def _package_lock(git: Git, change: FileChange) -> list[Fact]:
-    from signoff.analysis import npm_lockdiff as nd
+def _package_lock(git: Git, change: FileChange, size: int) -> list[Fact]:
+    from signoff.analysis import npm_lockdiff
 
-    old_head = blobdiff.head(git, change.old_blob, HEAD_BYTES)
-    lay = nd.layout(old_head)
-    old = nd.Side(nd.header(lay, old_head))
-    new = nd.Side(nd.header(lay, blobdiff.head(git, change.new_blob, HEAD_BYTES)))
-    hunks = list(blobdiff.function_hunks(git, change.old_blob, change.new_blob, lay.funcname()))
-    changed = nd.read_hunks(lay, hunks, old, new)
-    names = nd.changed_names(old, new) if changed else set()
-    extra: dict[str, object] = {}
-    if names:
-        chunks = blobdiff.chunks(git, change.old_blob)
-        extra = dict(nd.unchanged_entries(lay, chunks, names, changed))
-    hosts = None
-    if nd.new_registry_names(old, new, extra):
-        hosts = nd.registry_hosts(blobdiff.chunks(git, change.old_blob))
-    return nd.facts(change.path, old, new, extra, hosts) + _secrets(change.path, hunks)
+    if size > MAX_ENTRY_BYTES:
+        hunks = blobdiff.hunks(git, change.old_blob, change.new_blob)
+        why = f"over {MAX_ENTRY_BYTES >> 20} MiB, the limit for reading it entry by entry"
+        return [too_large(change.path, size, why), *_secrets(change.path, hunks)]
+    facts, added = npm_lockdiff.analyze(
+        change.path,
+        lambda: blobdiff.whole(git, change.old_blob),
+        lambda: blobdiff.whole(git, change.new_blob),
+    )
+    return facts + scan_added_lines(change.path, added)

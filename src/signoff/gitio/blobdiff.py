@@ -1,15 +1,12 @@
 """What changed between two versions of a large file, read without loading either into memory.
 
-`function_hunks` streams ``git diff -U0 -W`` between two blobs, with a function-name pattern the
-caller gives (a lockfile entry's first line): each hunk then holds every changed entry whole, on
-both sides, and nothing else. `head` reads the start of a blob; `chunks` streams one.
+`hunks` streams ``git diff -U0`` between two blobs. `head` reads the start of a blob; `chunks`
+streams one; `whole` reads one at once (for a caller that checked its size).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -17,7 +14,6 @@ from signoff.errors import GitError
 from signoff.gitio.runner import Git
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
-_DRIVER = "signoff-entries"
 
 
 class BinaryDiffError(Exception):
@@ -57,29 +53,24 @@ def head(git: Git, blob: str, size: int) -> bytes:
         return out[:size]
 
 
+def whole(git: Git, blob: str) -> bytes:
+    """A blob's content, read at once (the caller checked its size): git writes it into an
+    unlinked file, read back in one piece (no second copy joined from a pipe's chunks)."""
+    with git.spawn_stream(["cat-file", "blob", blob]) as stream:
+        return stream.read_all()
+
+
 def chunks(git: Git, blob: str) -> Iterator[bytes]:
     """A blob's content, in chunks as git writes them."""
     with git.spawn_stream(["cat-file", "blob", blob]) as stream:
         yield from stream.chunks()
 
 
-def function_hunks(git: Git, old: str, new: str, funcname: str | None) -> Iterator[Hunk]:
-    """The hunks of ``git diff -U0 -W old new`` where a function starts at a line matching the
-    extended regex `funcname` (of ``git diff -U0`` when None); `BinaryDiffError` when git finds
-    either side binary."""
-    if funcname is None:
-        args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", old, new]
-        yield from _parse(_lines(git, args))
-        return
-    with tempfile.TemporaryDirectory(prefix="signoff-diff-") as tmp:
-        attributes = os.path.join(tmp, "attributes")
-        with open(attributes, "w", encoding="utf-8") as f:
-            f.write(f"* diff={_DRIVER}\n")
-        differ = git.with_config(
-            f"core.attributesFile={attributes}", f"diff.{_DRIVER}.xfuncname={funcname}"
-        )
-        args = ["diff", "-U0", "-W", "--no-color", "--no-ext-diff", "--no-textconv", old, new]
-        yield from _parse(_lines(differ, args))
+def hunks(git: Git, old: str, new: str) -> Iterator[Hunk]:
+    """The hunks of ``git diff -U0`` between two blobs; `BinaryDiffError` when git finds either
+    side binary."""
+    args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", old, new]
+    yield from _parse(_lines(git, args))
 
 
 def _lines(git: Git, args: list[str]) -> Iterator[bytes]:

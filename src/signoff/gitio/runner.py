@@ -78,12 +78,6 @@ class Git:
         }
         return other
 
-    def with_config(self, *settings: str) -> Git:
-        """The same repository and environment, with `settings` (``key=value``) added last."""
-        other = Git(self.repo, (*self._config, *settings))
-        other._env = self._env
-        return other
-
     def _argv(self, args: Sequence[str]) -> list[str]:
         argv = ["git", "-C", self.repo, *_CONFIG]
         for item in self._config:
@@ -217,6 +211,15 @@ class Stream:
             raise GitError(_first_line(self._err.read()) or f"git {self._what} failed")
         if self._upstream is not None and self._upstream.wait() != 0:
             raise GitError(f"git {self._what} was given an incomplete list (its input failed)")
+
+    def read_all(self) -> bytes:
+        """The whole output once git has ended, read in one piece; a `GitError` with git's
+        message if git fails."""
+        if self._proc.wait() != 0:
+            self._err.seek(0)
+            raise GitError(_first_line(self._err.read()) or f"git {self._what} failed")
+        self._out.seek(0)
+        return self._out.read()
 
     def close(self) -> None:
         for proc in (self._upstream, self._proc):
