@@ -246,6 +246,7 @@ def test_reading_a_mistyped_ledger_path_creates_nothing(
     "argv",
     [
         ["monitor", "--ledger", "{ledger}"],
+        ["ledger", "show", "--ledger", "{ledger}"],
         ["monitor", "--ledger", "{ledger}", "--state", "{dir}/state.json", "ack",
          "al-0123456789abcdef", "--by", "alice"],
         ["release", "verify", "--repo", "{repo}", "--from", "main", "--to", "work",
@@ -256,7 +257,8 @@ def test_reading_a_mistyped_ledger_path_creates_nothing(
          "--revoked", "agent:copilot", "--reason", "re-reviewed", "--principal",
          "carol@example.com", "--ledger", "{ledger}"],
     ],
-    ids=["monitor", "monitor-ack", "release-verify", "release-promote", "release-requalify"],
+    ids=["monitor", "ledger-show", "monitor-ack", "release-verify", "release-promote",
+         "release-requalify"],
 )  # fmt: skip
 def test_a_mistyped_ledger_path_is_refused_and_never_created(
     argv: list[str], repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -272,3 +274,20 @@ def test_a_mistyped_ledger_path_is_refused_and_never_created(
     r = run(capsys, *[fill.get(a, a.replace("{dir}", str(where))) for a in argv])
     one_line_error(r, f"no ledger at {missing}")
     assert list(where.iterdir()) == []  # no database, no key, no state file
+
+
+def test_trace_names_a_commit_in_full(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` prints 12-character ids; the ledger names commits in full, and a prefix could
+    name several, so trace says what it needs rather than "does not appear in the ledger"."""
+    missing = tmp_path / "ledger.db"
+    r = run(capsys, "trace", "--commit", "4f1c2e0d9b8a", "--ledger", str(missing))
+    one_line_error(r, "'4f1c2e0d9b8a' is not a full commit id", "git rev-parse")
+    r = run(capsys, "trace", "--commit", "main", "--ledger", str(missing))
+    one_line_error(r, "'main' is not a full commit id")
+    assert not missing.exists()
+
+
+# Covered in their own areas' tables: `approve`/`veto`/`override` refusing a record the gate
+# would not count (tests/approvals/test_cli_refusals.py); the ledger's read commands on a
+# mistyped path (tests/ledger/test_ledger_tampering.py); SARIF's dry-run notice
+# (tests/gate/test_outputs.py).

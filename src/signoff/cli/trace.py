@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -63,6 +64,11 @@ def trace(
     if len(given) != 1:
         raise Error("give exactly one of --commit, --artifact, --task, --agent, --release")
     kind, value = given[0]
+    if kind == "commit" and not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value):
+        # the ledger names commits in full; a prefix could name several, so none is guessed
+        short = re.fullmatch(r"[0-9a-f]{4,39}", value) is not None
+        hint = " (abbreviated: `git rev-parse` gives the full one)" if short else ""
+        raise Error(f"--commit {value!r} is not a full commit id{hint}")
     if kind == "artifact" and not value.startswith("sha256:"):
         from signoff.release.artifacts import file_digest
 
