@@ -146,7 +146,7 @@ def measure(tmp: Path, trees: dict[str, Path], commits: int, runs: int) -> None:
         "--repo",
         str(repo),
         "--base",
-        "base",
+        "refs/tags/base",  # the generator tags the base; a short name is never a tag
         "--head",
         "main",
         "--format",
@@ -174,7 +174,7 @@ def measure(tmp: Path, trees: dict[str, Path], commits: int, runs: int) -> None:
     starts: list[Cmd] = [bare]
     for name, src in trees.items():
         starts.append(Cmd(f"signoff --version [{name}]", [*signoff(src), "--version"], src=src))
-        small_args = ["check", "--repo", str(small), "--base", "base", "--head", "main"]
+        small_args = ["check", "--repo", str(small), "--base", "refs/tags/base", "--head", "main"]
         starts.append(
             Cmd(f"signoff check, 3 commits [{name}]", [*signoff(src), *small_args], (0, 1), src)
         )

@@ -42,7 +42,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="signoff-bench-") as tmp:
         repo = Path(tmp) / "repo"
         generate(repo, args.commits)
-        base = [*signoff(SRC), "check", "--repo", str(repo), "--base", "base", "--head", "main"]
+        base = [
+            *signoff(SRC), "check", "--repo", str(repo),
+            "--base", "refs/tags/base",  # the generator tags the base; a short name is never a tag
+            "--head", "main",
+        ]  # fmt: skip
         terminal = [*base, "--color", "always", "--all"]
         pipe = [*base, "--color", "never", "--all"]
         a: list[float] = []
