@@ -37,6 +37,9 @@ from typing import NamedTuple
 from signoff.attribution.attribute import Attribution, AttributionKind, Attributor
 from signoff.changes import NULL_SHA, Commit, FileChange, Person, Signature, Status
 from signoff.classify.change import classify_change
+from signoff.classify.runs import RunIndex, index_runs
+from signoff.gate.workflows import base_sources
+from signoff.gitio.runner import Git
 from signoff.identity.agents import Registry
 from signoff.identity.signers import Signers
 from signoff.taxonomy import RISK, FileClass
@@ -153,11 +156,17 @@ def landed_as_modified(clone: Path, head: str, path: str) -> tuple[FileChange, b
     return change, content
 
 
-def classify_landed(change: FileChange, target: str | None, content: bytes) -> FileClass:
-    """What the gate's per-file preparation (`signoff.gate.files.Prepared`) makes of the file."""
+def classify_landed(
+    change: FileChange, target: str | None, content: bytes, runs: RunIndex
+) -> FileClass:
+    """What the gate's per-file preparation (`signoff.gate.files.Prepared`) makes of the file,
+    with the files the labelled head's pipelines run (as the gate reads them from a base ref)."""
     binary = change.binary is True or change.is_submodule or change.is_symlink
     return classify_change(
-        change, symlink_target=target, content=None if binary else content
+        change,
+        symlink_target=target,
+        content=None if binary else content,
+        run_by=runs.floor((change.path,)),
     ).file_class
 
 
@@ -165,6 +174,7 @@ def eval_paths(
     repo: Repo, clone: Path, labels: list[tuple[str, str]], out: list[str]
 ) -> Counter[str]:
     tally: Counter[str] = Counter()
+    runs = index_runs(base_sources(Git(clone), repo.head))
     for path, want in labels:
         try:
             change, content = landed_as_modified(clone, repo.head, path)
@@ -172,7 +182,7 @@ def eval_paths(
             out.append(f"  path {path}: left out, its content is not in this clone")
             continue
         target = content.decode("utf-8", "surrogateescape") if change.is_symlink else None
-        got = classify_landed(change, target, content)
+        got = classify_landed(change, target, content, runs)
         tally["paths"] += 1
         tally["agree"] += got is FileClass(want)
         below = RISK[got] < RISK[FileClass(want)]

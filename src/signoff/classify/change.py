@@ -20,6 +20,9 @@ Rules, applied in this order, each only ever raising the class:
   `guide/ai.md` changes what `AGENTS.md -> guide/ai.md` says.
 - a file whose format an analyzer reads as a dependency manifest or lockfile (`read_as`, e.g.
   `site/doc-requirements.txt`): at least that class, whatever folder it sits in.
+- a file a CI pipeline runs, at its path, its old path or a link path (`run_by`,
+  `signoff.classify.runs`): at least the pipeline's class (`ci-workflow`, or
+  `signing-publishing` when the pipeline publishes).
 - submodule (gitlink): at least `dependency-manifest`: it pins third-party code.
 - the file became executable: at least `unknown` (high); a file executable in the head tree that
   is classed docs, release notes or version: likewise (nobody runs prose).
@@ -41,6 +44,7 @@ from signoff.changes import MODE_EXEC, MODE_GITLINK, MODE_SYMLINK, FileChange, S
 from signoff.classify import PathClass, classify_path
 from signoff.classify.content import classify_content
 from signoff.classify.docs import agent_shaped
+from signoff.classify.runs import RunBy
 from signoff.taxonomy import RISK, FileClass, Risk, riskier
 
 __all__ = ["ChangeClass", "classify_change", "resolve_symlink"]
@@ -88,10 +92,12 @@ def classify_change(
     content: bytes | None = None,
     aliases: Sequence[str] = (),
     read_as: tuple[FileClass, str] | None = None,
+    run_by: RunBy | None = None,
 ) -> ChangeClass:
     """Classify a change. `symlink_target` is the link's content (new side; old side if deleted);
     `content` the new side's content, when the caller read it (`signoff.classify.content`);
-    `aliases` the link paths the file is read at; `read_as` (class, analyzer) of its format."""
+    `aliases` the link paths the file is read at; `read_as` (class, analyzer) of its format;
+    `run_by` the class a CI pipeline that runs it (or its old or link paths) gives it."""
     path_class = classify_path(change.path, extra)
     cls = path_class.file_class
     notes: list[str] = []
@@ -147,16 +153,33 @@ def classify_change(
         alias_cls = classify_path(alias, extra).file_class
         if riskier(cls, alias_cls) is not cls:
             raise_to(riskier(cls, alias_cls), f"read as `{alias}` through a symlink ({alias_cls})")
-    if read_as is not None and _at_least(cls, read_as[0]) is not cls:
-        raise_to(_at_least(cls, read_as[0]), f"read as {read_as[1]}")
-    if change.is_submodule:
-        raise_to(_at_least(cls, FileClass.DEPENDENCY_MANIFEST), "submodule (pins third-party code)")
-    if change.became_executable:
-        raise_to(_at_least(cls, _UNKNOWN), "became executable")
-    elif change.new_mode == MODE_EXEC and cls in _PROSE_CLASSES:
-        raise_to(_at_least(cls, _UNKNOWN), "executable, yet classed as prose")
-    if change.binary is True:
-        raise_to(_at_least(cls, _UNKNOWN), "binary content cannot be reviewed as text")
-    if change.status in (Status.UNMERGED, Status.UNKNOWN):
-        raise_to(_at_least(cls, _UNKNOWN), f"git reported status {change.status.value}")
+    for floor, why, always in _floors(change, read_as, run_by):
+        if floor is None:  # executable: only prose is raised
+            if cls in _PROSE_CLASSES:
+                raise_to(_at_least(cls, _UNKNOWN), why)
+        elif always or _at_least(cls, floor) is not cls:
+            raise_to(_at_least(cls, floor), why)
     return ChangeClass(cls, RISK[cls], path_class, old_path_class, tuple(notes))
+
+
+def _floors(
+    change: FileChange, read_as: tuple[FileClass, str] | None, run_by: RunBy | None
+) -> list[tuple[FileClass | None, str, bool]]:
+    """The "at least" rules that hold for this change, in order: (class, why, said even when
+    the class stays); None stands for `unknown` when the class is prose."""
+    out: list[tuple[FileClass | None, str, bool]] = []
+    if read_as is not None:
+        out.append((read_as[0], f"read as {read_as[1]}", False))
+    if run_by is not None:
+        out.append((run_by.file_class, run_by.why, False))
+    if change.is_submodule:
+        out.append((FileClass.DEPENDENCY_MANIFEST, "submodule (pins third-party code)", True))
+    if change.became_executable:
+        out.append((_UNKNOWN, "became executable", True))
+    elif change.new_mode == MODE_EXEC:
+        out.append((None, "executable, yet classed as prose", True))
+    if change.binary is True:
+        out.append((_UNKNOWN, "binary content cannot be reviewed as text", True))
+    if change.status in (Status.UNMERGED, Status.UNKNOWN):
+        out.append((_UNKNOWN, f"git reported status {change.status.value}", True))
+    return out

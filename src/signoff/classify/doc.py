@@ -107,6 +107,8 @@ target is absolute, leaves the repository, or cannot be read |
 class of every link path it is read at (links to links followed up to 8 hops) |
 | a file an analyzer reads as a dependency manifest or a lockfile, by its name, wherever it sits \
 (`docs/doc-requirements.txt`, `docs/site/yarn.lock`) | at least that class |
+| a file a CI pipeline runs, at its new path, its old path or a link path (below) | \
+`ci-workflow`; `signing-publishing` when that pipeline publishes |
 | a submodule | `dependency-manifest` |
 | made executable | `unknown` (high) |
 | executable in the head tree, yet classed `docs`, `release-notes` or `version` | `unknown` (high) |
@@ -149,6 +151,39 @@ option, one of them pinning a version, naming a hash or URL, or pointing at an i
 built with `load: true` publish nothing. Makefiles and task runners keep `packaging-build`: a
 release target there is build tooling. `signoff explain` shows the path's class; the gate's output
 shows every adjustment it made (`adjustments`).
+
+### Files a pipeline runs
+
+A script's name and content can say *source* while a workflow runs it with its token, and a build
+script a release workflow runs makes what the release ships. The gate reads the base ref's
+workflows (`.github/workflows/*.yml`) and action definitions (`action.yml`), and the package
+manifests they run scripts of, once per check (`signoff.gate.workflows`: one `ls-tree`, one
+`cat-file`), and classes every file they run at least at the class of the workflow that runs
+it: `ci-workflow`, or `signing-publishing` when the workflow publishes (its name, or any of its
+jobs with a publishing step, as above). The workflows and manifests the change itself lands are
+read too, from the head: they can only name more files and raise them, never lower a class the
+base ref's workflows give. A change that renames, moves or deletes a file a workflow runs is
+classed by the old path too, and a file behind a link a workflow runs by the link path.
+
+| A workflow runs | Example |
+| --- | --- |
+| a path as a command | `run: ./scripts/lint.sh`, `script/test`, `$GITHUB_WORKSPACE/bin/x` |
+| a path after a runner | `bash hack/verify`, `python tools/x.py`, `bun run scripts/x.ts`, \
+`source x` |
+| a module | `python -m tools.release` (`tools/release.py`, `tools/release/__main__.py`) |
+| a script by its extension in a script folder or as `./…` | \
+`require('./.github/scripts/x.js')`, `Bash(./scripts/gh.sh:*)` |
+| a package script, followed through scripts that run scripts | `npm run dist` → \
+`"dist": "node scripts/dist.js"`; `npm publish` → `prepublishOnly`, `prepack`, … |
+| a local workflow or action it uses | `uses: ./.github/workflows/build.yml` (the called \
+workflow takes the caller's class too) |
+
+Relative paths are read from the root and from every folder the job changes to
+(`working-directory`, `cd`, `--cwd`, `--prefix`, `-C`). What a workflow only reads (`cat
+docs/x.md`, `package.json`) is not run. Not followed: names built at run time (`$SCRIPT`, a
+matrix value), files a run script itself runs or imports, and scripts a coding agent's
+commands allow it to run. A `package.json` that does not parse fails closed: every path its text
+names counts for each package script run in its folder.
 
 "Binary" is git's own test on the blobs (a NUL byte near the start). The gate asks git without the
 checkout's `.gitattributes`: in a CI job the checkout is the head under review, and a line such as

@@ -228,6 +228,7 @@ def _walk(
     from signoff.gate import files as gate_files
     from signoff.gate import history_secrets
     from signoff.gate.range import merge_base, read_range
+    from signoff.gate.workflows import base_sources
 
     git, base, head = run.git, run.base, run.head
     inputs = run.inputs(policy_file)
@@ -236,7 +237,9 @@ def _walk(
     # What the head lands if the base is an ancestor of the head; checked once the commits are
     # in, and replaced by what merging head into base gives when it is not.
     landed = history.read_landed(run.landed_git, base, head)
-    prepared = gate_files.prepare(run.landed_git, landed, inputs.policy, head)
+    # The files CI runs, as the base ref's pipelines say (the change's own can only add).
+    pipelines = base_sources(git, base)
+    prepared = gate_files.prepare(run.landed_git, landed, inputs.policy, head, pipelines)
     stored: list[StoredRecord] | None = None
     approve: ApprovalStep | None = None
     if approvals_ref is not None or server is not None:  # the approval step, loaded now
@@ -262,7 +265,7 @@ def _walk(
         reader = run.merge_git
         merged = history.merge_result(reader, base, head)
         landed = history.read_landed(reader, base, merged)
-        prepared = gate_files.prepare(reader, landed, inputs.policy, merged)
+        prepared = gate_files.prepare(reader, landed, inputs.policy, merged, pipelines)
     found = history_secrets.scan_range(reader, read.wrote, landed, head)
     prepared, unlanded = gate_files.with_facts(prepared, found)
     return _Walked(inputs, read, mbase, landed, prepared, stored, approve, unlanded)

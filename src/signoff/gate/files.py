@@ -25,11 +25,13 @@ from signoff.attribution.attribute import (
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify import content as classify_content
 from signoff.classify.change import classify_change
+from signoff.classify.runs import EMPTY, RunIndex, Source, index_runs, is_run_source
 from signoff.decision import FileDecision
 from signoff.facts import Fact
 from signoff.gate.large_files import large_facts, too_large
 from signoff.gate.links import aliases, tree_links
 from signoff.gate.range import Carriers, RangeRead, attributions_of, carriers
+from signoff.gate.workflows import complete, head_sources
 from signoff.gitio import history
 from signoff.gitio.runner import Git
 from signoff.policy.evaluate import FileInput, evaluate_file
@@ -72,6 +74,7 @@ class Prepared:
         large: Mapping[str, int] | None = None,
         git: Git | None = None,
         linked: tuple[str, ...] = (),
+        runs: RunIndex = EMPTY,
     ):
         link_target = None
         if change.is_symlink and change.new_mode == "120000":
@@ -90,6 +93,7 @@ class Prepared:
             content=landed,
             aliases=linked,
             read_as=(FileClass(fmt[0]), fmt[1]) if fmt else None,
+            run_by=runs.floor((change.path, change.old_path, *linked)) if runs else None,
         )
         self.change = change
         self.file_class: FileClass = cls.file_class
@@ -105,15 +109,27 @@ class Prepared:
 
 
 def prepare(
-    git: Git, landed: list[FileChange], policy: Policy, tree: str | None = None
+    git: Git,
+    landed: list[FileChange],
+    policy: Policy,
+    tree: str | None = None,
+    pipelines: list[Source] | None = None,
 ) -> list[Prepared]:
     """Classify and analyze every landed file (one `cat-file --batch-check` for the sizes, one
-    `cat-file --batch` for the contents; with the landed `tree`, one `ls-tree` for its links)."""
+    `cat-file --batch` for the contents; with the landed `tree`, one `ls-tree` for its links).
+    `pipelines`, read from the base ref (`signoff.gate.workflows.base_sources`), say which files
+    CI runs; the pipelines and manifests the change lands are added to them (only raising)."""
     contents, large = _read_contents(git, landed)
     links = tree_links(git, tree) if tree is not None and landed else {}
     seen = aliases(links, [c.path for c in landed if c.new_blob != NULL_SHA]) if links else {}
+    runs = EMPTY
+    if pipelines is not None and landed:
+        sources = pipelines + head_sources(landed, contents)
+        if tree is not None:
+            sources = complete(git, tree, sources, "head")
+        runs = index_runs(sources)
     return [
-        Prepared(change, contents, policy, large, git, seen.get(change.path, ()))
+        Prepared(change, contents, policy, large, git, seen.get(change.path, ()), runs)
         for change in landed
     ]
 
@@ -207,7 +223,7 @@ def _read_contents(
     for ch in landed:
         if ch.is_submodule or ch.binary:
             continue
-        if ch.is_symlink or _reads(ch, ch.old_path):
+        if ch.is_symlink or _reads(ch, ch.old_path) or is_run_source(ch.path):
             wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
     return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES, on_sizes=_warm_up)
 
