@@ -42,7 +42,7 @@ import httpx
 from signoff.server.app import open_context
 from signoff.server.settings import Settings, load
 from signoff.server.tokens.service import bootstrap
-from soak_check import Fault, lost_writes, per_op, verify, violations, window_rows
+from soak_check import Fault, check_writes, per_op, verify, violations, window_rows
 from soak_load import Load, World, seed
 from soak_pg import Cluster, Proxy, free_port
 
@@ -183,16 +183,22 @@ class Soak:
         for row in per_op(samples):
             self.say(row)
         recovered = _recovered(replicas, world)
-        acked, lost, examples = lost_writes(samples, url, settings.ledger_key)
+        writes = check_writes(samples, url, settings.ledger_key)
+        acked, lost = writes.acked, len(writes.lost)
         ok_verify, verify_line = verify(url, settings.ledger_key)
         bad = violations(samples, self.faults)
         for what, n in bad.most_common():
             self.say(f"  unexpected: {n} x {what}")
-        if lost:
-            self.say(f"  lost: {', '.join(examples)}")
+        if writes.lost:
+            self.say(f"  lost: {', '.join(writes.lost[:5])}")
+        self.say(
+            f"  writes: {acked} acknowledged, {len(writes.lost)} of them lost; "
+            f"{writes.unlogged} rows without their ledger event; {writes.over_reported} ledger "
+            "events for writes that never took effect (answered 503 or unanswered; allowed)"
+        )
         injected = sum(1 for f in self.faults if f.note != "skipped")
-        self.result = Result(len(samples), injected, acked, lost, ok_verify, sum(bad.values()),
-                             recovered)  # fmt: skip
+        self.result = Result(len(samples), injected, acked, lost, writes.unlogged, ok_verify,
+                             sum(bad.values()), recovered)  # fmt: skip
         self.say(
             f"soak summary: {len(samples)} requests, {injected} faults injected, "
             f"{lost} acknowledged writes lost (of {acked}), ledger verify "
@@ -208,6 +214,7 @@ class Result:
     injected: int  # faults injected (disk-full is skipped when no tmpfs can be mounted)
     acked: int  # writes the server acknowledged
     lost: int  # of those, missing from the tables or the ledger afterwards
+    unlogged: int  # rows of any write (acknowledged or not) with no ledger event
     verified: bool  # `signoff ledger verify` passed
     unexpected: int  # responses that were neither a success nor a declared, in-window failure
     recovered: bool  # both replicas ready and taking writes again, with nobody's help
@@ -217,6 +224,7 @@ class Result:
         return (
             self.verified
             and not self.lost
+            and not self.unlogged
             and not self.unexpected
             and self.recovered
             and self.injected >= 3

@@ -35,6 +35,7 @@ def test_two_replicas_hold_under_faults_and_lose_no_acknowledged_write(tmp_path:
     assert soak.result is not None, out
     got = soak.result
     assert got.lost == 0, out
+    assert got.unlogged == 0, out  # no write without its event
     assert got.verified, out
     assert got.unexpected == 0, out
     assert got.recovered, out
