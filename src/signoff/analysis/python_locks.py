@@ -13,13 +13,14 @@ What each format lets us verify about "still inside the manifest's constraints":
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from signoff.analysis import _lock
+from signoff.analysis import _lock, _poetry_entries
 from signoff.analysis._lock import Entry, Lock
 from signoff.analysis._text import decode, load_json, load_toml, short
 from signoff.analysis.base import AnalysisError, Analyzer
@@ -28,7 +29,7 @@ from signoff.facts import Fact
 
 _TOML_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
 _JSON_NAME = re.compile(r'^\s*"([^"]+)":\s*\{', re.MULTILINE)
-PYPI = "registry:pypi.org"
+PYPI = _poetry_entries.PYPI
 
 
 def _name(value: Any) -> str:
@@ -48,34 +49,35 @@ class PoetryLockAnalyzer(_lock.LockAnalyzer):
 
     hash_kind = "hash-removed"
 
+    def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        """Package by package when both sides are in poetry's layout (`_poetry_entries`),
+        else the plain path: both files parsed whole (`analyze_whole`)."""
+        old_text, new_text = decode(old, "old"), decode(new, "new")
+        if old_text is not None and new_text is not None:
+            found = _poetry_entries.compare(
+                self, path, (old_text, self._lines(old_text)), (new_text, self._lines(new_text))
+            )
+            if found is not None:
+                return found
+        return self.analyze_whole(path, old, new)
+
+    def analyze_whole(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
+        """The plain path: both files parsed whole (the reference for the fast one)."""
+        return super().analyze(path, old, new)
+
+    @staticmethod
+    def _lines(text: str) -> Callable[[str], int | None]:
+        return _lazy_lines(text, _TOML_NAME, _name)
+
     def parse(self, data: bytes | None, side: str) -> Lock | None:
         text = decode(data, side)
         if text is None:
             return None
         doc = load_toml(text, side)
         legacy_files = doc.get("metadata", {}).get("files", {})
-        entries = []
-        for pkg in _packages(doc, side):
-            name = _name(pkg.get("name"))
-            files = pkg.get("files") or legacy_files.get(pkg.get("name"), [])
-            hashes = frozenset(str(f.get("hash")) for f in files if isinstance(f, dict))
-            src = pkg.get("source") if isinstance(pkg.get("source"), dict) else None
-            entries.append(Entry(name, str(pkg.get("version", "")), _poetry_source(src), hashes))
+        entries = [_poetry_entries.entry(pkg, legacy_files) for pkg in _packages(doc, side)]
         meta = {k: v for k, v in doc.get("metadata", {}).items() if k != "files"}
-        return Lock(_lock.build(entries), meta, _lazy_lines(text, _TOML_NAME, _name))
-
-
-def _poetry_source(src: dict[str, Any] | None) -> str:
-    if src is None:
-        return PYPI
-    kind, url = str(src.get("type", "")), str(src.get("url", ""))
-    if kind == "git":
-        return f"git:{url}#{src.get('resolved_reference') or src.get('reference', '')}"
-    if kind in ("directory", "file"):
-        return f"path:{url}"
-    if kind == "url":
-        return f"url:{url}"
-    return _lock.registry(url) or PYPI
+        return Lock(_lock.build(entries), meta, self._lines(text))
 
 
 class UvLockAnalyzer(_lock.LockAnalyzer):
