@@ -52,11 +52,12 @@ def _draft(i: int) -> EventDraft:
 
 
 @pytest.fixture
-def probe(team: Team) -> Context:
-    """The live server's context with a scratch table the jobs below write to."""
-    ctx: Context = team.server.ctx
+def probe(any_team: Team) -> Context:
+    """The live server's context (SQLite, and PostgreSQL, where a failed statement aborts the
+    transaction until a savepoint is rolled back) with a scratch table the jobs write to."""
+    ctx: Context = any_team.server.ctx
     with ctx.db.write() as conn:
-        conn.execute(sa.text("CREATE TABLE probe (name TEXT, seq INTEGER)"))
+        conn.execute(sa.text("CREATE TABLE probe (name TEXT PRIMARY KEY, seq INTEGER)"))
     return ctx
 
 
@@ -70,10 +71,14 @@ def _jobs(ctx: Context, names: list[str]) -> list[_Job[int]]:
         def prepare(conn: sa.Connection) -> EventDraft:
             if name == "bad":
                 raise LookupError("no such repository")
+            if name == "dup":  # fails in the database, after the others' statements ran
+                conn.execute(sa.text("INSERT INTO probe VALUES ('x', NULL), ('x', NULL)"))
             conn.execute(sa.text("INSERT INTO probe VALUES (:n, NULL)"), {"n": name})
             return _draft(len(name))
 
         def finish(conn: sa.Connection, seq: int) -> int:
+            if name == "late":
+                raise LookupError("cannot store it")
             conn.execute(
                 sa.text("UPDATE probe SET seq = :s WHERE name = :n"), {"s": seq, "n": name}
             )
@@ -94,6 +99,41 @@ def test_one_callers_error_stays_with_that_caller(probe: Context) -> None:
     assert [jobs[0].outcome(), jobs[2].outcome()] == [size, size + 1]
     assert sorted(_rows(ctx)) == [("a", size), ("c", size + 1)]  # "bad" left nothing behind
     assert ctx.recorder.ledger.size() == size + 2
+
+
+def test_a_failure_in_the_database_or_in_finish_stays_with_its_caller(probe: Context) -> None:
+    ctx = probe
+    size = ctx.recorder.ledger.size()
+    jobs = _jobs(ctx, ["a", "dup", "late", "d"])
+    ctx.recorder._group._commit(ctx.db, jobs)
+    with pytest.raises(sa.exc.IntegrityError):
+        jobs[1].outcome()
+    with pytest.raises(LookupError, match="cannot store it"):
+        jobs[2].outcome()
+    assert [jobs[0].outcome(), jobs[3].outcome()] == [size, size + 2]
+    # "late" got its event (events come first: the log over-reports, never under-reports)
+    # what "late" prepared stays; what it failed to finish does not
+    assert sorted(_rows(ctx)) == [("a", size), ("d", size + 2), ("late", None)]
+    assert ctx.recorder.ledger.size() == size + 3
+
+
+def test_a_group_that_succeeds_takes_two_savepoints_whatever_its_size(probe: Context) -> None:
+    """The common case costs no statement per caller beyond the caller's own."""
+    ctx = probe
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement.split()[0].upper())
+
+    sa.event.listen(ctx.db.engine, "before_cursor_execute", count)
+    try:
+        jobs = _jobs(ctx, [f"n{i}" for i in range(8)])
+        ctx.recorder._group._commit(ctx.db, jobs)
+    finally:
+        sa.event.remove(ctx.db.engine, "before_cursor_execute", count)
+    assert len({job.outcome() for job in jobs}) == 8
+    assert seen.count("SAVEPOINT") == 2
+    assert seen.count("INSERT") == 8 and seen.count("UPDATE") == 8
 
 
 def test_a_failed_ledger_append_fails_every_caller_and_writes_no_state(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 import secrets
 import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
@@ -139,8 +140,15 @@ def stamp(t: dt.datetime | None = None) -> str:
     return (t or now()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
 def parse_stamp(value: str) -> dt.datetime:
-    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    """A `stamp` back as a time; anything else is a ValueError. Read on every request (expiry
+    checks), so the exact shape is matched first and `fromisoformat` (C) does the rest."""
+    if not _STAMP.fullmatch(value):
+        raise ValueError(f"time data {value!r} does not match format '%Y-%m-%dT%H:%M:%S.%fZ'")
+    return dt.datetime.fromisoformat(value)
 
 
 def new_id(prefix: str) -> str:

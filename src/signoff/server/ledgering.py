@@ -71,15 +71,17 @@ class Recorder:
         self,
         db: Database,
         prepare: Callable[[Connection], EventDraft],
-        finish: Callable[[Connection, int], T],
+        finish: Callable[[Connection, int], T] | None,
     ) -> T:
         """One write and its event, committed together with whatever else is waiting.
 
-        `prepare` checks and reads in the server transaction and returns the event; `finish`
-        writes the state with the event's seq. Concurrent callers share one server transaction
-        and one durable ledger append (group commit): under load each write no longer waits for
-        two fsyncs of its own. Each caller's `prepare` and `finish` run in a savepoint, so one
-        caller's error (an unknown repository, say) is raised to that caller alone; a failed
+        `prepare` checks and writes in the server transaction and returns the event; `finish`
+        writes what needs the event's seq and gives the result (None: the result is the seq).
+        Concurrent callers share one server transaction and one durable ledger append (group
+        commit): under load each write no longer waits for two fsyncs of its own. The group's
+        `prepare`s run in one savepoint, and so do its `finish`es; if one fails, the others run
+        again, each in a savepoint of its own (so neither may act outside the transaction),
+        and the error is raised to its caller alone (an unknown repository, say). A failed
         ledger append or server commit is raised to every caller in the group. Events still
         come first, as in `record`: the log may over-report, never under-report.
         """
@@ -103,7 +105,7 @@ class _Job(Generic[T]):
     __slots__ = ("done", "error", "finish", "lead", "many", "prepare", "result")
 
     def __init__(
-        self, prepare: Callable[[Connection], Any], finish: Callable[[Connection, Any], T],
+        self, prepare: Callable[[Connection], Any], finish: Callable[[Connection, Any], T] | None,
         *, many: bool = False,
     ) -> None:  # fmt: skip
         self.prepare, self.finish, self.many = prepare, finish, many
@@ -156,30 +158,63 @@ class _GroupWriter:
         """Run a group in one transaction; every job leaves with a result or an error."""
         try:
             with db.write() as conn:
-                ready: list[tuple[_Job[Any], int]] = []  # job, how many events it appends
-                drafts: list[EventDraft] = []
-                for job in group:
-                    try:
-                        with conn.begin_nested():
-                            got = job.prepare(conn)
-                        mine = list(got) if job.many else [got]
-                        drafts += mine
-                        ready.append((job, len(mine)))
-                    except Exception as exc:
-                        job.error = store_error(exc)
+                ready = _each(conn, [(job, None) for job in group], _prepare)
+                drafts = [d for _, mine in ready for d in mine]
                 seqs = [a.seq for a in self._ledger.append_many(drafts)] if drafts else []
-                at = 0
-                for job, n in ready:
-                    try:
-                        with conn.begin_nested():
-                            mine_seqs = seqs[at : at + n]
-                            job.result = job.finish(conn, mine_seqs if job.many else mine_seqs[0])
-                    except Exception as exc:
-                        job.error = store_error(exc)
-                    at += n
+                at, finishing = 0, []
+                for job, mine in ready:
+                    got = seqs[at : at + len(mine)]
+                    at += len(mine)
+                    if job.finish is not None:
+                        finishing.append((job, got))
+                    else:
+                        job.result = got if job.many else got[0]
+                if finishing:
+                    _each(conn, finishing, _finish)
         except BaseException as exc:
             for job in group:
                 if job.error is None:
                     job.error = store_error(exc) if isinstance(exc, Exception) else exc
             if not isinstance(exc, Exception):
                 raise
+
+
+W = TypeVar("W")
+R = TypeVar("R")
+
+
+def _each(
+    conn: Connection,
+    work: Sequence[tuple[_Job[Any], W]],
+    step: Callable[[Connection, tuple[_Job[Any], W]], R],
+) -> list[R]:
+    """`step` for every item of `work`, in one savepoint for all of them: the common case, and
+    two statements whatever the group's size. If any item fails, that savepoint is rolled back
+    and each item runs again in a savepoint of its own, so a failure stays with its caller
+    (the job gets the error and drops out; the others' outcomes are those of the second run).
+    """
+    try:
+        with conn.begin_nested():
+            return [step(conn, item) for item in work]
+    except Exception:  # noqa: S110 (each item is run again below and keeps its own error)
+        pass
+    done = []
+    for item in work:
+        try:
+            with conn.begin_nested():
+                done.append(step(conn, item))
+        except Exception as exc:
+            item[0].error = store_error(exc)
+    return done
+
+
+def _prepare(conn: Connection, item: tuple[_Job[Any], None]) -> tuple[_Job[Any], list[EventDraft]]:
+    job = item[0]
+    got = job.prepare(conn)
+    return job, (list(got) if job.many else [got])
+
+
+def _finish(conn: Connection, item: tuple[_Job[Any], list[int]]) -> None:
+    job, seqs = item
+    assert job.finish is not None  # jobs without one are not finished
+    job.result = job.finish(conn, seqs if job.many else seqs[0])

@@ -225,21 +225,17 @@ def _store(
 
     def prepare(conn: Connection) -> EventDraft:
         if body.oidc_token is not None:
-            if repo.proof(conn, pid) is not None:
+            used = {"id": pid, "agent": task["agent"], "expires": proof_exp, "used": t}
+            if not repo.consume_proof(conn, used):
                 raise BrokerError("workload token was already used (replayed jti)", code="replayed")
-            repo.insert_proof(
-                conn, {"id": pid, "agent": task["agent"], "expires": proof_exp, "used": t}
-            )
         elif not repo.use_nonce(conn, pid, task["agent"], task["id"], t):
             raise BrokerError("proof nonce is unknown, expired or already used", code="replayed")
-        fresh_task = tasks_repo.get(conn, task["id"], lock=True)
-        fresh_agent = agents_repo.get_agent(conn, task["agent"])
-        if fresh_task is None or fresh_task["state"] != "open" or fresh_agent is None:
+        fresh = repo.issuing(conn, task["id"])  # the task, its agent and requester, re-read
+        if fresh is None or fresh["task_state"] != "open":
             raise BrokerError(f"task {task['id']} ended meanwhile", code="revoked")
-        if not agent_scope(fresh_agent).usable:
+        if not agent_scope(fresh).usable:
             raise BrokerError(f"agent {task['agent']} was suspended meanwhile", code="revoked")
-        requester = agents_repo.get_human(conn, task["requester"])
-        if requester is None or requester["status"] != "active":
+        if fresh["requester_status"] != "active":
             raise BrokerError(
                 f"the task's requester {task['requester']} is suspended: its agent gets no token",
                 code="revoked",
@@ -260,4 +256,4 @@ def _store(
         )
         return draft
 
-    ctx.recorder.write_grouped(ctx.db, prepare, lambda conn, seq: seq)
+    ctx.recorder.write_grouped(ctx.db, prepare, None)

@@ -9,15 +9,28 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.server.broker.tables import proofs, tokens, trust_policies, witnessed
+from signoff.server.tables import agents, humans
 from signoff.server.tables import tasks as task_rows
+
+# Built once: the exchange and push paths run these on every request, and building a
+# statement costs more than running it.
+_INSERT_TOKEN = tokens.insert()
+_TOKEN_BY_JTI = sa.select(tokens).where(tokens.c.jti == sa.bindparam("jti"))
+_TOUCH = tokens.update().where(tokens.c.jti == sa.bindparam("b_jti"))
+_INSERT_PROOF = proofs.insert()
+_POLICY = sa.select(trust_policies).where(trust_policies.c.agent == sa.bindparam("agent"))
+_WITNESSED_OF = sa.select(witnessed.c.commit_sha, witnessed.c.task).where(
+    witnessed.c.commit_sha.in_(sa.bindparam("commits", expanding=True))
+)
+_INSERT_WITNESSED = witnessed.insert()
 
 
 def insert_token(conn: Connection, row: Mapping[str, Any]) -> None:
-    conn.execute(tokens.insert().values(**row))
+    conn.execute(_INSERT_TOKEN, dict(row))
 
 
 def token_by_jti(conn: Connection, jti: str) -> RowMapping | None:
-    return conn.execute(sa.select(tokens).where(tokens.c.jti == jti)).mappings().first()
+    return conn.execute(_TOKEN_BY_JTI, {"jti": jti}).mappings().first()
 
 
 def token_by_sha(conn: Connection, sha: str) -> RowMapping | None:
@@ -25,7 +38,7 @@ def token_by_sha(conn: Connection, sha: str) -> RowMapping | None:
 
 
 def touch_token(conn: Connection, jti: str, when: str) -> None:
-    conn.execute(tokens.update().where(tokens.c.jti == jti).values(last_used=when))
+    conn.execute(_TOUCH, {"b_jti": jti, "last_used": when})
 
 
 def revoke_tokens(
@@ -69,7 +82,42 @@ def proof(conn: Connection, proof_id: str) -> RowMapping | None:
 
 
 def insert_proof(conn: Connection, row: Mapping[str, Any]) -> None:
-    conn.execute(proofs.insert().values(**row))
+    conn.execute(_INSERT_PROOF, dict(row))
+
+
+def consume_proof(conn: Connection, row: Mapping[str, Any]) -> bool:
+    """Store a proof as used; False when its id was stored before (a replay): the primary key
+    decides, with no read first. After False the caller must raise (on PostgreSQL the failed
+    insert aborts the transaction until the caller's savepoint is rolled back)."""
+    try:
+        conn.execute(_INSERT_PROOF, dict(row))
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+# The task (locked on PostgreSQL), its agent and the state of its requester, in one read: what
+# an issuance re-checks in its write transaction.
+_ISSUING = (
+    sa.select(
+        agents,
+        task_rows.c.state.label("task_state"),
+        humans.c.status.label("requester_status"),
+    )
+    .select_from(
+        task_rows.join(agents, agents.c.id == task_rows.c.agent).join(
+            humans, humans.c.id == task_rows.c.requester
+        )
+    )
+    .where(task_rows.c.id == sa.bindparam("task"))
+)
+_ISSUING_LOCKED = _ISSUING.with_for_update(of=task_rows)
+
+
+def issuing(conn: Connection, task: str) -> RowMapping | None:
+    """The task's agent row, with `task_state` and `requester_status`."""
+    q = _ISSUING_LOCKED if conn.dialect.name == "postgresql" else _ISSUING
+    return conn.execute(q, {"task": task}).mappings().first()
 
 
 def use_nonce(conn: Connection, proof_id: str, agent: str, task: str, now: str) -> bool:
@@ -96,8 +144,7 @@ def purge_proofs(conn: Connection, now: str) -> None:
 
 
 def trust_policy(conn: Connection, agent: str) -> RowMapping | None:
-    q = sa.select(trust_policies).where(trust_policies.c.agent == agent)
-    return conn.execute(q).mappings().first()
+    return conn.execute(_POLICY, {"agent": agent}).mappings().first()
 
 
 def put_trust_policy(conn: Connection, agent: str, policy: str, when: str, by: str) -> int:
@@ -122,17 +169,11 @@ def put_trust_policy(conn: Connection, agent: str, policy: str, when: str, by: s
 
 def insert_witnessed(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
-        existing = {
-            (r[0], r[1])
-            for r in conn.execute(
-                sa.select(witnessed.c.commit_sha, witnessed.c.task).where(
-                    witnessed.c.commit_sha.in_([r["commit_sha"] for r in rows])
-                )
-            )
-        }
+        commits = [r["commit_sha"] for r in rows]
+        existing = {(r[0], r[1]) for r in conn.execute(_WITNESSED_OF, {"commits": commits})}
         fresh = [r for r in rows if (r["commit_sha"], r["task"]) not in existing]
         if fresh:
-            conn.execute(witnessed.insert(), list(fresh))
+            conn.execute(_INSERT_WITNESSED, list(fresh))
 
 
 def witnessed_for(conn: Connection, repo: str, commits: Sequence[str]) -> Sequence[RowMapping]:

@@ -10,9 +10,11 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.server.tables import decisions
 
+_INSERT = decisions.insert()  # built once: CI posts decisions in bursts
+
 
 def insert(conn: Connection, row: Mapping[str, Any]) -> None:
-    conn.execute(decisions.insert().values(**row))
+    conn.execute(_INSERT, dict(row))
 
 
 def find(

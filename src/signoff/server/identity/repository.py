@@ -18,9 +18,14 @@ def _for_update(conn: Connection, q: sa.Select[Any]) -> sa.Select[Any]:
 # -- agents ---------------------------------------------------------------------------------
 
 
+# Built once: token exchanges and task creation read agents and people on every request.
+_AGENT = sa.select(agents).where(agents.c.id == sa.bindparam("id"))
+_HUMAN = sa.select(humans).where(humans.c.id == sa.bindparam("id"))
+
+
 def get_agent(conn: Connection, agent_id: str, *, lock: bool = False) -> RowMapping | None:
-    q = sa.select(agents).where(agents.c.id == agent_id)
-    return conn.execute(_for_update(conn, q) if lock else q).mappings().first()
+    q = _for_update(conn, _AGENT) if lock else _AGENT
+    return conn.execute(q, {"id": agent_id}).mappings().first()
 
 
 def insert_agent(conn: Connection, row: Mapping[str, Any]) -> None:
@@ -48,8 +53,8 @@ def list_agents(conn: Connection, after: str | None, limit: int) -> Sequence[Row
 
 
 def get_human(conn: Connection, human_id: str, *, lock: bool = False) -> RowMapping | None:
-    q = sa.select(humans).where(humans.c.id == human_id)
-    return conn.execute(_for_update(conn, q) if lock else q).mappings().first()
+    q = _for_update(conn, _HUMAN) if lock else _HUMAN
+    return conn.execute(q, {"id": human_id}).mappings().first()
 
 
 def human_by_email(conn: Connection, email: str) -> RowMapping | None:

@@ -10,12 +10,14 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.server.tables import tasks
 
+# Built once: every token exchange reads its task twice.
+_BY_ID = sa.select(tasks).where(tasks.c.id == sa.bindparam("id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
 
 def get(conn: Connection, task_id: str, *, lock: bool = False) -> RowMapping | None:
-    q = sa.select(tasks).where(tasks.c.id == task_id)
-    if lock and conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    return conn.execute(q).mappings().first()
+    q = _BY_ID_LOCKED if lock and conn.dialect.name == "postgresql" else _BY_ID
+    return conn.execute(q, {"id": task_id}).mappings().first()
 
 
 def insert(conn: Connection, row: Mapping[str, Any]) -> None:
