@@ -15,7 +15,7 @@ from signoff.server.settings import Settings, load
 
 
 def start_server(
-    data_dir: Path, pg: str | None, port: int = 0
+    data_dir: Path, pg: str | None, port: int = 0, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str, Settings]:
     if not port:
         with socket.socket() as s:
@@ -26,6 +26,7 @@ def start_server(
         "SIGNOFF_PORT": str(port),
         "SIGNOFF_LOG_LEVEL": "warning",
         **({"SIGNOFF_DATABASE_URL": pg} if pg else {}),
+        **(extra_env or {}),
     }
     settings = load(env)
     proc = subprocess.Popen(
@@ -35,7 +36,7 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180  # a loaded machine imports slowly
     while True:
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
