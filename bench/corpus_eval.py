@@ -38,7 +38,7 @@ from signoff.attribution.attribute import Attribution, AttributionKind, Attribut
 from signoff.changes import NULL_SHA, Commit, FileChange, Person, Signature, Status
 from signoff.classify.change import classify_change
 from signoff.classify.runs import RunIndex, index_runs
-from signoff.gate.workflows import base_sources
+from signoff.gate.workflows import base_sources, committers
 from signoff.gitio.runner import Git
 from signoff.identity.agents import Registry
 from signoff.identity.signers import Signers
@@ -121,7 +121,9 @@ def describe(a: Attribution) -> str:
 def eval_commits(
     repo: Repo, clone: Path, labels: dict[str, tuple[str, str]], out: list[str]
 ) -> Counter[str]:
-    attributor = Attributor(Registry((), "", "corpus"), Signers())
+    # The labelled head's workflows stand in for a base ref's (`signoff.gate.check` reads them).
+    automation = committers(base_sources(Git(clone), repo.head))
+    attributor = Attributor(Registry((), "", "corpus"), Signers(), automation)
     tally: Counter[str] = Counter()
     for commit in read_commits(clone, repo.head, repo.commits):
         label, _ = labels.get(commit.sha, ("human", ""))

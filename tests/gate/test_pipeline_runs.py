@@ -148,3 +148,23 @@ def test_a_file_linked_to_a_script_a_workflow_runs(repo: Repo) -> None:
     repo.write("lib/lint-impl.sh", "#!/bin/sh\necho changed\n")
     repo.commit("edit behind the link", author=COPILOT)
     assert _files(repo)["lib/lint-impl.sh"].file_class.value == "ci-workflow"
+
+
+def test_a_commit_as_the_identity_a_base_workflow_commits_as_is_a_bot(repo: Repo) -> None:
+    _base(repo)
+    repo.write(
+        ".github/workflows/regen.yml",
+        "on: [schedule]\njobs:\n  r:\n    steps:\n      - run: |\n"
+        "          git config user.email 1234+acmecli@users.noreply.github.com\n",
+    )
+    repo.write("schema.json", "{}\n")
+    repo.commit("base")
+    repo.branch("work")
+    repo.write("schema.json", '{"v": 2}\n')
+    repo.commit(
+        "chore: auto-update files", author=("Acme", "1234+acmecli@users.noreply.github.com")
+    )
+    d = run_check(repo.path, "main", "work", approvals_ref=None)
+    (commit,) = d.commits
+    assert commit.kind.value == "bot"
+    assert any("regen.yml" in e.detail for e in commit.evidence)

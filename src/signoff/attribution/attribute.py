@@ -8,7 +8,7 @@ a commit count as agent work, but it can never make agent work count as human.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 from weakref import WeakValueDictionary
@@ -209,9 +209,12 @@ def read_message(message: str) -> Read:
 class Attributor:
     """Attributes many commits; authors, trailers and messages repeat, so matches are cached."""
 
-    def __init__(self, registry: Registry, signers: Signers) -> None:
+    def __init__(
+        self, registry: Registry, signers: Signers, automation: Mapping[str, str] | None = None
+    ) -> None:
         self.registry = registry
         self.signers = signers
+        self.automation = automation or {}  #: address -> a base workflow that commits as it
         self._ident: dict[tuple[str, str], list[tuple[Actor, str]]] = {}
         self._trailer: dict[str, list[tuple[Actor, str]]] = {}
         self._same: dict[tuple[object, ...], Attribution] = {}
@@ -222,6 +225,11 @@ class Attributor:
         hit = self._ident.get(key)
         if hit is None:
             hit = self._ident[key] = list(_identity_actors(name, email, self.registry))
+            where = self.automation.get(email.lower())
+            if not hit and where:  # the base ref's workflow commits as it
+                bot = _actor_for_declared("", name, Kind.BOT, "github-app-bot", self.registry)
+                why = f"{name} <{email}>: `{where}` commits as it (rule workflow-identity)"
+                hit.append((bot, why))
         return hit
 
     def trailer(self, line: str) -> list[tuple[Actor, str]]:

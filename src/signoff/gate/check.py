@@ -228,7 +228,7 @@ def _walk(
     from signoff.gate import files as gate_files
     from signoff.gate import history_secrets
     from signoff.gate.range import merge_base, read_range
-    from signoff.gate.workflows import base_sources
+    from signoff.gate.workflows import base_sources, committers
 
     git, base, head = run.git, run.base, run.head
     inputs = run.inputs(policy_file)
@@ -250,7 +250,7 @@ def _walk(
         from signoff.approvals.store import read_records
 
         stored = read_records(git, approvals_ref)
-    attributor = Attributor(inputs.registry, inputs.signers)
+    attributor = Attributor(inputs.registry, inputs.signers, committers(pipelines))
     read = read_range(run.log, attributor, inputs.commit_signers, now, on_commit)
     mbase = merge_base(git, read, base, head)
     if mbase == head:

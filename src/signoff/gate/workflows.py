@@ -5,13 +5,15 @@ Read from the base ref, which the change cannot edit: its workflows and `.github
 that was not read yet (package manifests of the folders they run package scripts in, local
 actions elsewhere: one more `cat-file` per round, `ROUNDS` at most). The pipelines and manifests
 a change lands are added from the head (`head_sources`): they can only make more files run, and
-at a riskier class, never fewer or lower.
+at a riskier class, never fewer or lower. The identities the base ref's workflows commit as
+(`committers`) are automation to the attribution.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from signoff.attribution.automation import workflow_identities
 from signoff.changes import NULL_SHA, FileChange
 from signoff.classify.runs import Source, is_pipeline, is_run_source, needed
 from signoff.gitio.history import read_objects
@@ -67,3 +69,8 @@ def head_sources(
         if is_run_source(ch.path) and (raw := contents.get(ch.new_blob)) is not None:
             out.append(Source(ch.path, _text(raw), "head"))
     return out
+
+
+def committers(sources: Iterable[Source]) -> dict[str, str]:
+    """The addresses the base ref's workflows commit as (`signoff.attribution.automation`)."""
+    return workflow_identities((s.path, s.text) for s in sources if is_pipeline(s.path))
