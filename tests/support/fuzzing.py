@@ -11,6 +11,7 @@ loaded machine, and what it asserts is never a time.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -31,6 +32,6 @@ def register() -> None:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
-def budget(examples: int) -> settings:
-    """`examples` under the fast profile, scaled to the loaded one."""
-    return settings(max_examples=max(1, examples * settings().max_examples // FAST))
+def budget(examples: int, **more: Any) -> settings:
+    """`examples` under the fast profile, scaled to the loaded one (`more`: other settings)."""
+    return settings(max_examples=max(1, examples * settings().max_examples // FAST), **more)

@@ -71,7 +71,7 @@ def parse(delivery: str, event: str, body: bytes) -> Delivery:
         installation = int(inst["id"]) if isinstance(inst, dict) else None
         action = str(doc.get("action") or "")
         targets, closed, pushed = _targets(event, action, doc)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise RefusedError(
             400, "bad-payload", f"not a {event} payload ({type(exc).__name__})"
         ) from None
