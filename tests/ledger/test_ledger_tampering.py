@@ -270,3 +270,41 @@ def test_an_append_whose_checkpoint_cannot_be_signed_writes_nothing(tmp_path: Pa
     with Ledger(url, key_path=tmp_path / "k", checkpoint_every=3, checkpoint_seconds=0) as lg:
         lg.append_many([draft] * 2)
         assert lg.size() == 4 and lg.verify().ok
+
+
+def shift(url: str, column: str, seq: int, by: int) -> None:
+    """Move ``by`` bytes of ``column`` from row ``seq + 1`` to the end of row ``seq``: the
+    column's bytes over all rows, joined in seq order, stay exactly the same."""
+    engine = sa.create_engine(sql_url(url))
+    try:
+        with engine.begin() as conn:
+            q = sa.text(f"SELECT {column} FROM ledger_events WHERE seq = :s")
+            a, b = (bytes(conn.execute(q, {"s": s}).scalar_one()) for s in (seq, seq + 1))
+            if by < 0:  # move the tail of row seq to the front of row seq + 1
+                a, b = a[:by], a[by:] + b
+            else:
+                a, b = a + b[:by], b[by:]
+            update = sa.text(f"UPDATE ledger_events SET {column} = :v WHERE seq = :s")
+            conn.execute(update, [{"v": a, "s": seq}, {"v": b, "s": seq + 1}])
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("column", "seq", "by", "bad_seq", "problem"),
+    [
+        # seq 1's level-1 node (leaves 0..1) moved into seq 2's empty nodes
+        ("nodes", 1, -32, 0, "seq 0..1: stored subtree hash (level 1) does not match"),
+        # one byte of seq 4's leaf hash moved onto seq 3's
+        ("leaf_hash", 3, 1, 3, "seq 3: event bytes do not match the stored leaf hash"),
+    ],
+)
+def test_stored_hashes_shifted_between_rows_are_caught(
+    backend: str, tmp_path: Path, column: str, seq: int, by: int, bad_seq: int, problem: str
+) -> None:
+    """Proofs read each row's own hashes, so a row's borders matter, not only the bytes."""
+    with filled(backend, tmp_path / "k") as lg:
+        shift(backend, column, seq, by)
+        result = lg.verify()
+        assert not result.ok
+        assert (result.first_bad_seq, result.problem) == (bad_seq, problem)

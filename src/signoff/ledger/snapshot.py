@@ -23,8 +23,9 @@ from signoff.ledger.events import Event, EventType
 
 Row = tuple[int, bytes, bytes, bytes]
 """(seq, leaf bytes, leaf hash, node hashes completed by this leaf)."""
-Packed = tuple[int, bytes, bytes, bytes]
-"""(row count, 0x00 || leaf of each row joined by 0xff, leaf hashes, nodes), in seq order."""
+Packed = tuple[int, int, bytes, bytes, bytes]
+"""(row count, rows whose hashes have the wrong length, the leaves joined by separators, leaf
+hashes, nodes), in seq order."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,17 @@ def epoch(rfc3339: str) -> float:
 # Were it ever otherwise the recomputed hashes would not match, and verification would fall back
 # to the ordered row-by-row scan: never pass wrongly.
 _PACKED_SQLITE = (
-    "SELECT count(*), CAST(X'00' || group_concat(leaf, X'FF00') AS BLOB), "
+    "SELECT count(*), sum(length(leaf_hash) != 32 OR length(nodes) % 32 != 0 "
+    "OR (1 << min(length(nodes) / 32 + 1, 62)) - 1 != (seq | (seq + 1)) - (seq & (seq + 1))), "
+    "CAST(group_concat(leaf, X'FF00') AS BLOB), "
     "CAST(group_concat(leaf_hash, '') AS BLOB), CAST(group_concat(nodes, '') AS BLOB) "
     "FROM ledger_events WHERE seq >= ? AND seq < ?"
-)
+)  # (a | b) - (a & b) is a XOR b, which SQLite lacks
 _PACKED_PG = (
-    "SELECT count(*), decode('00', 'hex') || string_agg(leaf, decode('ff00', 'hex') ORDER BY seq), "
+    "SELECT count(*), sum(CASE WHEN length(leaf_hash) <> 32 OR length(nodes) %% 32 <> 0 "
+    "OR (1::bigint << least(length(nodes) / 32 + 1, 62)) - 1 <> (seq # (seq + 1)) "
+    "THEN 1 ELSE 0 END), "
+    "string_agg(leaf, decode('ff00', 'hex') ORDER BY seq), "
     "string_agg(leaf_hash, ''::bytea ORDER BY seq), string_agg(nodes, ''::bytea ORDER BY seq) "
     "FROM ledger_events WHERE seq >= %(a)s AND seq < %(b)s"
 )
@@ -129,21 +135,27 @@ class SqlSnapshot:
         return lo, hi
 
     def packed(self, start: int, end: int) -> Packed:
-        """Rows ``start <= seq < end`` folded by the database into four values, in seq order.
+        """Rows ``start <= seq < end`` folded by the database into five values, in seq order.
 
-        (row count, ``0x00 || leaf`` of every row joined by 0xff, the leaf hashes concatenated,
-        the nodes concatenated). Verification hashes the leaves straight out of the joined
-        bytes, so a million rows cost a few dozen round trips rather than a million Python
-        tuples, and each piece is already the RFC 6962 leaf-hash input. Canonical JSON is UTF-8,
-        which never holds a 0xff byte, so splitting recovers each leaf; a leaf that does
-        (tampered) breaks the count and sends the caller to the row-by-row check.
+        (row count, the rows whose leaf hash is not 32 bytes or whose nodes are not the 32
+        bytes per level that the row's seq completes, every leaf joined, the leaf hashes
+        concatenated, the nodes concatenated). With the lengths checked row by row, the
+        concatenations compared as wholes check every row's own hashes: none can move into a
+        neighbour. Each leaf after the first is preceded by ``0xff 0x00``, so splitting at 0xff
+        (and putting 0x00 before the first) recovers each leaf as ``0x00 || leaf``, the RFC
+        6962 leaf-hash input: a million rows cost a few dozen round trips rather than a million
+        Python tuples. Canonical JSON is UTF-8, which never holds a 0xff byte; a leaf that does
+        (tampered) breaks the count and sends the caller to the row-by-row check. (Putting the
+        0x00 before the first leaf in SQL, ``X'00' || group_concat(...)``, costs SQLite more
+        than the whole split.)
         """
         if self._sqlite:
             [row] = self._rows(_PACKED_SQLITE, (start, end))
         else:
             [row] = self._rows(_PACKED_PG, {"a": start, "b": end})
-        n, leaves, hashes, nodes = row
-        return int(n), bytes(leaves or b""), bytes(hashes or b""), bytes(nodes or b"")
+        n, misfits, leaves, hashes, nodes = row
+        return (int(n), int(misfits or 0), bytes(leaves or b""), bytes(hashes or b""),
+                bytes(nodes or b""))  # fmt: skip
 
     def read_hashes(self, coords: Sequence[merkle.Coord]) -> dict[merkle.Coord, bytes]:
         """The stored hash of each complete subtree asked for, in one query by primary key."""

@@ -134,39 +134,45 @@ class _Pass:
         return b"".join(made), True
 
 
+def _leaf_hashes(joined: bytes) -> tuple[list[bytes], list[bytes]]:
+    """Each leaf of a chunk `SqlSnapshot.packed` joined, as ``0x00 || leaf``, and its hash."""
+    pieces = joined.split(b"\xff")
+    pieces[0] = b"\x00" + pieces[0]  # no separator before the chunk's first leaf
+    sha = hashlib.sha256
+    return pieces, [sha(p).digest() for p in pieces]
+
+
 def _check_tree(snap: SqlSnapshot, size: int, targets: Mapping[int, bytes]) -> merkle.CompactRange:
     """Recompute the whole tree and hold every stored hash and signed root against it.
 
-    The database hands over each chunk of rows as a few byte strings (every ``0x00 || leaf``
-    joined, the stored leaf hashes and nodes concatenated, see `SqlSnapshot.packed`), read ahead
-    on a second thread while this one hashes. Every leaf is hashed from its stored bytes, the
-    tree grows with the same stack as a bare RFC 6962 root computation
-    (`CompactRange.extend`), and two comparisons per chunk check every stored leaf hash and
-    subtree hash in it. Rows after the last signed size, whose positions no signed root pins,
-    also have the seq inside each event checked. Any doubt (a gap, an extra row, a mismatch)
-    hands over to `check_rows`, which re-reads row by row from that chunk (from the last good
-    signed root if a root failed) and names the first bad seq: this pass only ever decides
-    that everything is fine.
+    The database hands over each chunk of rows as a few values (every leaf joined, the stored
+    leaf hashes and nodes concatenated, and how many rows hold hashes of the wrong length, see
+    `SqlSnapshot.packed`), read ahead on a second thread while this one hashes. Every leaf is
+    hashed from its stored bytes, the tree grows with the same stack as a bare RFC 6962 root
+    computation (`CompactRange.extend`), and two comparisons per chunk check every stored leaf
+    hash and subtree hash in it. Rows after the last signed size, whose positions no signed
+    root pins, also have the seq inside each event checked. Any doubt (a gap, an extra row, a
+    mismatch) hands over to `check_rows`, which re-reads row by row from that chunk (from the
+    last good signed root if a root failed) and names the first bad seq: this pass only ever
+    decides that everything is fine.
     """
     lo, hi = snap.seq_range()
     if lo is not None and lo < 0:
         raise BadRowError(lo, f"a row is stored at seq {lo}, outside the log (row inserted)")
-    sha = hashlib.sha256
     marker = b'"seq":%d'.__mod__  # events.seq_marker
     ranges = list(pairwise([0, *range(CHUNK, size, CHUNK), size])) if size else []
     signed = max((t for t in targets if t <= size), default=0)  # rows below: pinned by a root
     run = _Pass(targets)
     slow: tuple[int, list[bytes], int] | None = None  # where the row-by-row pass takes over
     with closing(_read_ahead(snap, ranges)) as chunks:
-        for (start, end), (count, joined, stored_hashes, stored_nodes) in zip(
+        for (start, end), (count, misfits, joined, stored_hashes, stored_nodes) in zip(
             ranges, chunks, strict=True
         ):
             before = (start, run.tree.hashes[:], run.good)
-            pieces = joined.split(b"\xff") if count else []  # each is 0x00 || leaf
-            if count != end - start or len(pieces) != count:  # rows missing, or bytes 0xff
-                slow = before
+            pieces, hashes = _leaf_hashes(joined) if count else ([], [])
+            if count != end - start or len(pieces) != count or misfits:
+                slow = before  # rows missing, a 0xff byte in a leaf, or a hash's length wrong
                 break
-            hashes = [sha(p).digest() for p in pieces]
             if b"".join(hashes) != stored_hashes:
                 slow = before
                 break
