@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from signoff.server.tables import approval_digests as ad
-from signoff.server.tables import approvals
+from signoff.server.tables import approvals, repos
 
 
 def insert(conn: Connection, row: Mapping[str, Any], digests: Mapping[str, str]) -> None:
@@ -40,6 +40,18 @@ def get(conn: Connection, approval_id: str) -> RowMapping | None:
     return conn.execute(q).mappings().first()
 
 
+def _matching(
+    repo: str, digests: Sequence[str], after: tuple[str, str] | None, limit: int
+) -> sa.Select[Any]:
+    q = sa.select(approvals).where(approvals.c.repo == repo)
+    if digests:
+        ids = sa.select(ad.c.approval_id).where(ad.c.repo == repo, ad.c.digest.in_(digests))
+        q = q.where(approvals.c.id.in_(ids))
+    if after is not None:
+        q = q.where(sa.tuple_(approvals.c.time, approvals.c.id) > sa.tuple_(*after))
+    return q.order_by(approvals.c.time, approvals.c.id).limit(limit + 1)
+
+
 def find(
     conn: Connection,
     repo: str,
@@ -48,14 +60,29 @@ def find(
     limit: int,
 ) -> Sequence[RowMapping]:
     """Approvals in `repo` bound to any of `digests` (all when empty), oldest first."""
-    q = sa.select(approvals).where(approvals.c.repo == repo)
-    if digests:
-        ids = sa.select(ad.c.approval_id).where(ad.c.repo == repo, ad.c.digest.in_(digests))
-        q = q.where(approvals.c.id.in_(ids))
-    if after is not None:
-        q = q.where(sa.tuple_(approvals.c.time, approvals.c.id) > sa.tuple_(*after))
-    q = q.order_by(approvals.c.time, approvals.c.id).limit(limit + 1)
-    return conn.execute(q).mappings().all()
+    return conn.execute(_matching(repo, digests, after, limit)).mappings().all()
+
+
+def find_in_repo(
+    conn: Connection,
+    repo: str,
+    digests: Sequence[str],
+    after: tuple[str, str] | None,
+    limit: int,
+) -> Sequence[RowMapping] | None:
+    """`find`, and whether `repo` is registered, in one query: None when it is not (the
+    repository check folded into the read `signoff check --server` makes on every run)."""
+    found = _matching(repo, digests, after, limit).subquery()
+    q = (
+        sa.select(repos.c.name.label("registered"), found)
+        .select_from(repos.outerjoin(found, sa.true()))
+        .where(repos.c.name == repo)
+        .order_by(found.c.time, found.c.id)
+    )
+    rows = conn.execute(q).mappings().all()
+    if not rows:
+        return None
+    return [r for r in rows if r["id"] is not None]
 
 
 def for_heads(conn: Connection, repo: str, heads: Sequence[str]) -> Sequence[RowMapping]:

@@ -27,11 +27,10 @@ from signoff.server.approvals.schemas import ApprovalCreated, ApprovalIn, Approv
 from signoff.server.auth import Perm, Principal
 from signoff.server.common import DEFAULT_LIMIT, Page, decode_cursor, new_id, page, stamp
 from signoff.server.context import Context
-from signoff.server.errors import ConflictError, ForbiddenError, InvalidInputError
+from signoff.server.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from signoff.server.evaluations import service as evaluations
 from signoff.server.evaluations.service import Computed
 from signoff.server.repos.service import load as load_repo
-from signoff.server.repos.service import load_in
 
 if TYPE_CHECKING:
     from signoff.approvals.request import Binding
@@ -257,7 +256,10 @@ def find(
     after = decode_cursor(cursor, 2)
     bare = sorted({d.removeprefix("sha256:") for d in digests})
     with ctx.db.read() as conn:
-        load_in(conn, name)
-        rows = repo.find(conn, name, bare, (str(after[0]), str(after[1])) if after else None, limit)
+        rows = repo.find_in_repo(
+            conn, name, bare, (str(after[0]), str(after[1])) if after else None, limit
+        )
+    if rows is None:
+        raise NotFoundError(f"no repository {name!r} is registered")
     kept, nxt = page(list(rows), limit, lambda r: [r["time"], r["id"]])
     return Page[ApprovalOut](items=[approval_out(r) for r in kept], next_cursor=nxt)
