@@ -231,3 +231,25 @@ def test_driver_errors_reach_callers_as_store_errors_and_integrity_errors_stay(
         jobs[0].outcome()
     with pytest.raises(sa.exc.IntegrityError):  # still a 409 conflict
         jobs[1].outcome()
+
+
+def test_a_connection_lost_before_the_append_appends_nothing(probe: Context) -> None:
+    """Once the server's connection is gone no state can commit, so no event is appended for
+    the group (an event with no state is allowed, but only where it cannot be avoided: a commit
+    that fails after the append)."""
+    ctx = probe
+    size = ctx.recorder.ledger.size()
+    jobs = _jobs(ctx, ["a", "b", "c"])
+
+    def lose(conn: sa.Connection) -> EventDraft:
+        conn.invalidate()  # what SQLAlchemy does on a disconnect error
+        _lost()
+        raise AssertionError("unreachable")
+
+    jobs[1].prepare = lose
+    ctx.recorder._group._commit(ctx.db, jobs)
+    for job in jobs:
+        with pytest.raises(StoreError):
+            job.outcome()
+    assert ctx.recorder.ledger.size() == size
+    assert _rows(ctx) == []

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from signoff.errors import StoreError
 from signoff.ledger.events import EventDraft, EventType
 from signoff.ledger.service import Ledger
 from signoff.server.db import store_error
@@ -160,6 +161,8 @@ class _GroupWriter:
             with db.write() as conn:
                 ready = _each(conn, [(job, None) for job in group], _prepare)
                 drafts = [d for _, mine in ready for d in mine]
+                if conn.invalidated:  # the connection was lost: no state can commit now,
+                    raise StoreError("database write failed: connection lost")  # so no event
                 seqs = [a.seq for a in self._ledger.append_many(drafts)] if drafts else []
                 at, finishing = 0, []
                 for job, mine in ready:
