@@ -1,9 +1,12 @@
 """Benchmark: lockfile analysis in the gate vs ``git diff`` on the same change.
 
-Two changes, each committed as an old and a new version in a temporary repository:
+Three changes, each committed as an old and a new version in a temporary repository:
 
 - a 30,000-entry package-lock.json (over the 8 MiB whole-read limit, so compared entry by
-  entry) and a ~5,000-line poetry.lock (read whole), a few hundred packages bumped;
+  entry) and a ~5,000-line poetry.lock (read whole, compared package by package), a few hundred
+  packages bumped;
+- a 30,000-package poetry.lock (~14 MB, over the limit too, compared package by package), 300
+  packages bumped;
 - a ~100 MB package-lock.json (330,000 entries), 331 packages bumped (``--no-huge`` skips it).
 
 Timed, interleaved (analysis, git diff, analysis, git diff...): the gate's per-file step
@@ -78,10 +81,10 @@ def package_lock(entries: int, bumped: bool) -> bytes:
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
-def poetry_lock(bumped: bool) -> bytes:
+def poetry_lock(bumped: bool, packages: int = POETRY_PACKAGES) -> bytes:
     out = []
-    for i in range(POETRY_PACKAGES):
-        version = f"2.{i % 20}.{1 if bumped and i % 3 == 0 else 0}"
+    for i in range(packages):
+        version = f"2.{i % 20}.{1 if bumped and i % max(3, packages // CHANGED) == 0 else 0}"
         name = f"lib-{i}"
         wheel = hashlib.sha256(f"{name}{version}w".encode()).hexdigest()
         sdist = hashlib.sha256(f"{name}{version}s".encode()).hexdigest()
@@ -91,7 +94,7 @@ def poetry_lock(bumped: bool) -> bytes:
             f"files = [\n"
             f'    {{file = "{name}-{version}-py3-none-any.whl", hash = "sha256:{wheel}"}},\n'
             f'    {{file = "{name}-{version}.tar.gz", hash = "sha256:{sdist}"}},\n]\n\n'
-            f'[package.dependencies]\nlib-{(i + 1) % POETRY_PACKAGES} = ">=2.0"\n\n'
+            f'[package.dependencies]\nlib-{(i + 1) % packages} = ">=2.0"\n\n'
         )
     out.append('[metadata]\nlock-version = "2.0"\npython-versions = "^3.11"\n')
     out.append('content-hash = "0f3c3a4b6d5e"\n')
@@ -176,6 +179,12 @@ def main() -> int:
         size = len(sides[1]["package-lock.json"]) / 1e6
         title = f"30,000-entry package-lock.json ({size:.1f} MB) + poetry.lock"
         results.append(measure(title, repo, ["package-lock.json", "poetry.lock"], args.runs))
+        repo = Path(tmp) / "poetry30k"
+        sides = [{"poetry.lock": poetry_lock(b, 30_000)} for b in (False, True)]
+        make_repo(repo, sides)
+        size = len(sides[1]["poetry.lock"]) / 1e6
+        title = f"30,000-package poetry.lock ({size:.1f} MB)"
+        results.append(measure(title, repo, ["poetry.lock"], args.runs))
         if not args.no_huge:
             repo = Path(tmp) / "lock100mb"
             sides = [{"package-lock.json": package_lock(330_000, b)} for b in (False, True)]

@@ -74,8 +74,8 @@ CASES = {
 
 
 def fast(old: str, new: str) -> list[Fact] | None:
-    lines = PoetryLockAnalyzer._lines
-    return _poetry_entries.compare(ANALYZER, "poetry.lock", (old, lines(old)), (new, lines(new)))
+    found = _poetry_entries.compare(ANALYZER, "poetry.lock", old, new)
+    return None if found is None else found.facts
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -123,3 +123,24 @@ def test_a_disguised_package_is_still_reported() -> None:
         "poetry.lock", lock(BASE).encode(), lock(mutated(at10=hidden)).encode()
     )
     assert {f.kind for f in facts} == {"dependency-added", "dependency-source-changed"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "requests",
+        "Requests",
+        "zope.interface",
+        "typing_extensions",
+        "a--b",
+        "a-b",
+        "x1",
+        "-a",
+        "A_.b",
+        "",
+    ],
+)
+def test_a_name_is_canonical_as_packaging_makes_it(name: str) -> None:
+    from packaging.utils import canonicalize_name
+
+    assert _poetry_entries.canonical(name) == canonicalize_name(name)

@@ -251,3 +251,56 @@ def test_an_entry_hidden_from_npms_layout_is_a_high_risk_fact(
     else:
         new = s.replace("\n", "\r\n")
     refused(diff_guided(repo, old, new.encode()), why)
+
+
+def poetry_package(name: str, version: str, source: str = "") -> str:
+    digest = hashlib.sha256(f"{name}{version}".encode()).hexdigest()
+    return (
+        f'[[package]]\nname = "{name}"\nversion = "{version}"\ndescription = "The {name} library '
+        f'for doing a great many useful things"\noptional = false\npython-versions = ">=3.8"\n'
+        f'files = [\n    {{file = "{name}-{version}-py3-none-any.whl", '
+        f'hash = "sha256:{digest}"}},\n'
+        f'    {{file = "{name}-{version}.tar.gz", hash = "sha256:{digest[::-1]}"}},\n]\n'
+        f'\n[package.dependencies]\nlib-0 = ">=1.0"\n{source}\n'
+    )
+
+
+def test_a_change_deep_in_a_big_poetry_lock_is_reported_by_the_gate(repo: Repo) -> None:
+    """A poetry.lock over the whole-read limit is compared package by package: a git source,
+    a new index with a credential in its URL, and a removal in its middle are all found."""
+    from signoff.gate.files import MAX_ANALYZED_BYTES, prepare
+    from signoff.policy.load import parse_policy
+
+    packages = [poetry_package(f"lib-{i}", f"1.{i % 9}.0") for i in range(24_000)]
+    meta = '[metadata]\nlock-version = "2.0"\npython-versions = "^3.11"\ncontent-hash = "ab"\n'
+    old = "".join(packages) + meta
+    git_source = '\n[package.source]\ntype = "git"\nurl = "https://example.com/x.git"\n'
+    evil = (
+        '\n[package.source]\ntype = "legacy"\n'
+        'url = "https://u:hunter2secretpass@pkgs.evil.example/simple"\nreference = "e"\n'
+    )
+    packages[12_001] = poetry_package("lib-12001", "1.4.0", git_source)
+    packages[12_002] = ""
+    packages.insert(12_003, poetry_package("fresh", "0.1.0", evil))
+    new = "".join(packages) + meta
+    assert len(old.encode()) > MAX_ANALYZED_BYTES
+    repo.write("poetry.lock", old)
+    repo.commit("old")
+    repo.write("poetry.lock", new)
+    repo.commit("new")
+    git = Git(repo.path)
+    landed = history.read_landed(git, "HEAD~", "HEAD")
+    template = Path(__file__).resolve().parents[2] / "src/signoff/templates/policy.yml"
+    policy = parse_policy(template.read_bytes(), "policy.yml", protected=True)
+    (prepared,) = prepare(git, landed, policy)
+    found = {(f.kind, dict(f.detail).get("package")): f for f in prepared.facts}
+    assert set(found) == {
+        ("dependency-source-changed", "lib-12001"),
+        ("dependency-removed", "lib-12002"),
+        ("dependency-added", "fresh"),
+        ("registry-changed", "fresh"),
+        ("secret-added", None),
+    }
+    line = new[: new.index('name = "lib-12001"')].count("\n") + 1
+    assert found[("dependency-source-changed", "lib-12001")].line == line
+    assert found[("secret-added", None)].line == new[: new.index("hunter2")].count("\n") + 1

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from typing import Any
+from itertools import accumulate
+from typing import Any, NamedTuple
 
 from packaging.utils import canonicalize_name
 
@@ -31,10 +32,13 @@ from signoff.facts import Fact
 
 _HEADER = "\n[[package]]\n"
 _META = "\n[metadata]\n"
-_NAME = re.compile(r'name = "([^"\\]*)"')
-#: Every line that opens a table (or could: indented, or an array's line).
-_TABLE = re.compile(r"^[ \t]*\[.*", re.MULTILINE)
-_PACKAGE_TABLE = re.compile(r"\[\[package\]\]|\[package\.[A-Za-z0-9_-]+\]|\[metadata\]")
+#: A header and the name line after it.
+_NAMES = re.compile(r'\n\[\[package\]\]\nname = "([^"\\\n]*)"(?=\n)')
+#: A line that opens a table (or an array's line) after indentation.
+_INDENTED_TABLE = re.compile(r"\n[ \t]+\[")
+#: A name `canonicalize_name` leaves as it is (most names in a lockfile).
+_CANONICAL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ALL_CANONICAL = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*(?:\n|\Z))*")
 PYPI = "registry:pypi.org"
 #: Name -> line of its first package, on one side.
 Lines = Callable[[str], int | None]
@@ -49,8 +53,13 @@ def entry(pkg: dict[str, Any], legacy_files: dict[Any, Any]) -> Entry:
     files = pkg.get("files") or legacy_files.get(pkg.get("name"), [])
     hashes = frozenset(str(f.get("hash")) for f in files if isinstance(f, dict))
     src = pkg.get("source") if isinstance(pkg.get("source"), dict) else None
-    name = canonicalize_name(str(pkg.get("name")))
+    name = canonical(str(pkg.get("name")))
     return Entry(name, str(pkg.get("version", "")), source(src), hashes)
+
+
+def canonical(name: str) -> str:
+    """`canonicalize_name`, skipped for a name already in that form."""
+    return name if _CANONICAL.fullmatch(name) else canonicalize_name(name)
 
 
 def source(src: dict[str, Any] | None) -> str:
@@ -66,37 +75,60 @@ def source(src: dict[str, Any] | None) -> str:
     return _lock.registry(url) or PYPI
 
 
-def compare(
-    analyzer: Analyzer, path: str, old: tuple[str, Lines], new: tuple[str, Lines]
-) -> list[Fact] | None:
-    """The facts of the change, or None when either side is not in poetry's layout. Each side
-    comes with its name -> line lookup (the plain path's, over the whole text)."""
+def compare(analyzer: Analyzer, path: str, old: str, new: str) -> Compared | None:
+    """The facts of the change and the lines it adds, or None when either side is not in
+    poetry's layout."""
     try:
-        old_pkgs, old_meta = _cut(old[0])
-        new_pkgs, new_meta = _cut(new[0])
+        o, n = _cut(old), _cut(new)
         touched = {
             name
-            for name in old_pkgs.keys() | new_pkgs.keys()
-            if sorted(old_pkgs.get(name, ())) != sorted(new_pkgs.get(name, ()))
+            for name in o.packages.keys() | n.packages.keys()
+            if sorted(t for _, t in o.packages.get(name, ()))
+            != sorted(t for _, t in n.packages.get(name, ()))
         }
-        old_lock = Lock(_entries(old_pkgs, touched), old_meta, old[1])
-        new_lock = Lock(_entries(new_pkgs, touched), new_meta, new[1])
-        old_lock.hosts = _hosts(old_pkgs)
+        old_lock = Lock(_entries(o.packages, touched), o.meta, _lines(o, touched))
+        new_lock = Lock(_entries(n.packages, touched), n.meta, _lines(n, touched))
+        old_lock.hosts = _hosts(o.packages)
     except _UnfitError:
         return None
-    return _lock.compare(analyzer, path, old_lock, new_lock, hash_kind="hash-removed")
+    facts = _lock.compare(analyzer, path, old_lock, new_lock, hash_kind="hash-removed")
+    return Compared(facts, _added(o, n, touched))
 
 
-def _cut(text: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
-    """Package texts by name (what follows each header), and the metadata without ``files``."""
+class Compared(NamedTuple):
+    """The facts, and the new side's lines (number, text) that the old side's packages of the
+    same name (or its comments and metadata) lack: what the secrets scan reads."""
+
+    facts: list[Fact]
+    added: list[tuple[int, str]]
+
+
+#: Package texts by name, each with where it starts in the side's `body`.
+Packages = dict[str, list[tuple[int, str]]]
+
+
+class _Side(NamedTuple):
+    packages: Packages
+    meta: dict[str, Any]
+    body: str  # a line break, then the text: offsets count in it, and lines from 1
+    rest: list[tuple[int, str]]  # the comments before the packages, and the metadata
+
+
+def _cut(text: str) -> _Side:
+    """Package texts by name (what follows each header), the metadata without ``files``."""
     body = "\n" + text
     if '"""' in text or "'''" in text or "\n[metadata.files]" in body:
         raise _UnfitError
     parts = body.split(_HEADER)
-    tables = _TABLE.findall(text)
-    if body.count("[[") != len(parts) - 1 or tables.count("[metadata]") != 1:
-        raise _UnfitError
-    if not all(_PACKAGE_TABLE.fullmatch(t) for t in tables):
+    headers = len(parts) - 1
+    names = _NAMES.findall(body)
+    if (
+        len(names) != headers
+        or body.count("[[") != headers
+        or body.count(_META) != 1
+        or body.count("\n[") != headers + body.count("\n[package.") + 1
+        or _INDENTED_TABLE.search(body)
+    ):
         raise _UnfitError
     last, found, meta_text = parts[-1].rpartition(_META)
     if not found:
@@ -105,16 +137,51 @@ def _cut(text: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
     preamble = last if len(parts) == 1 else parts[0]
     if any(line.strip() and not line.lstrip().startswith("#") for line in preamble.split("\n")):
         raise _UnfitError
-    packages: dict[str, list[str]] = {}
-    for part in parts[1:]:
-        m = _NAME.fullmatch(part[: part.find("\n")])
-        if m is None:
-            raise _UnfitError
-        packages.setdefault(canonicalize_name(m.group(1)), []).append(part)
+    if not _ALL_CANONICAL.fullmatch("\n".join(names)):
+        names = [canonical(name) for name in names]
+    offsets = accumulate(len(part) + len(_HEADER) for part in parts[:-1])
+    packages: Packages = {}
+    for name, offset, part in zip(names, offsets, parts[1:], strict=True):
+        packages.setdefault(name, []).append((offset, part))
     meta = _parse("[metadata]\n" + meta_text, "metadata")
     if not isinstance(meta, dict) or "files" in meta:
         raise _UnfitError
-    return packages, meta
+    rest = [
+        (0, preamble),
+        (len(body) - len(meta_text) - len(_META) + 1, "[metadata]\n" + meta_text),
+    ]
+    return _Side(packages, meta, body, rest)
+
+
+def _added(old: _Side, new: _Side, touched: set[str]) -> list[tuple[int, str]]:
+    pieces: list[tuple[int, str, set[str]]] = []
+    for name in touched & new.packages.keys():
+        had = {line for _, text in old.packages.get(name, ()) for line in text.split("\n")}
+        pieces += [(offset, text, had) for offset, text in new.packages[name]]
+    had_rest = {line for _, text in old.rest for line in text.split("\n")}
+    pieces += [(offset, text, had_rest) for offset, text in new.rest]
+    added: list[tuple[int, str]] = []
+    number, last = 0, 0
+    for offset, text, had in sorted(pieces, key=lambda piece: piece[0]):
+        number += new.body.count("\n", last, offset)
+        last = offset
+        added += [
+            (number + i, line)
+            for i, line in enumerate(text.split("\n"))
+            if line and line not in had
+        ]
+    return added
+
+
+def _lines(side: _Side, touched: set[str]) -> Lines:
+    """Name -> line of its first package's name, for the touched names (one counting pass)."""
+    firsts = sorted((side.packages[name][0][0], name) for name in touched & side.packages.keys())
+    out: dict[str, int] = {}
+    number, last = 0, 0
+    for offset, name in firsts:
+        number += side.body.count("\n", last, offset)
+        out[name], last = number, offset
+    return out.get
 
 
 def _parse(text: str, key: str) -> Any:
@@ -132,26 +199,26 @@ def _package(name: str, text: str) -> dict[str, Any]:
     tables = _parse("[[package]]\n" + text, "package")
     if not isinstance(tables, list) or len(tables) != 1 or not isinstance(tables[0], dict):
         raise _UnfitError
-    if canonicalize_name(str(tables[0].get("name"))) != name:
+    if canonical(str(tables[0].get("name"))) != name:
         raise _UnfitError
     return tables[0]
 
 
-def _entries(packages: dict[str, list[str]], touched: set[str]) -> dict[str, list[Entry]]:
+def _entries(packages: Packages, touched: set[str]) -> dict[str, list[Entry]]:
     return _lock.build(
         entry(_package(name, text), {})
         for name, texts in packages.items()
         if name in touched
-        for text in texts
+        for _, text in texts
     )
 
 
-def _hosts(packages: dict[str, list[str]]) -> set[str]:
+def _hosts(packages: Packages) -> set[str]:
     """The registry sources the old side's packages use (parsed only where one names a
     source: every other package comes from PyPI)."""
     hosts: set[str] = set()
     for name, texts in packages.items():
-        for text in texts:
+        for _, text in texts:
             src = entry(_package(name, text), {}).source if "source" in text else PYPI
             if src.startswith("registry:"):
                 hosts.add(src)

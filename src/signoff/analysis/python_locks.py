@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from signoff.analysis import _lock, _poetry_entries
@@ -33,7 +32,7 @@ PYPI = _poetry_entries.PYPI
 
 
 def _name(value: Any) -> str:
-    return canonicalize_name(str(value))
+    return _poetry_entries.canonical(str(value))
 
 
 def _packages(doc: dict[str, Any], side: str) -> list[dict[str, Any]]:
@@ -52,14 +51,19 @@ class PoetryLockAnalyzer(_lock.LockAnalyzer):
     def analyze(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         """Package by package when both sides are in poetry's layout (`_poetry_entries`),
         else the plain path: both files parsed whole (`analyze_whole`)."""
-        old_text, new_text = decode(old, "old"), decode(new, "new")
-        if old_text is not None and new_text is not None:
-            found = _poetry_entries.compare(
-                self, path, (old_text, self._lines(old_text)), (new_text, self._lines(new_text))
-            )
+        if old is not None and new is not None:
+            found = self.analyze_entries(path, old, new)
             if found is not None:
-                return found
+                return found.facts
         return self.analyze_whole(path, old, new)
+
+    def analyze_entries(self, path: str, old: bytes, new: bytes) -> _poetry_entries.Compared | None:
+        """Package by package (`_poetry_entries`), with the lines the change adds; None when a
+        side is not in poetry's layout. Also what the gate runs on a poetry.lock too large to
+        read whole."""
+        old_text, new_text = decode(old, "old"), decode(new, "new")
+        assert old_text is not None and new_text is not None
+        return _poetry_entries.compare(self, path, old_text, new_text)
 
     def analyze_whole(self, path: str, old: bytes | None, new: bytes | None) -> list[Fact]:
         """The plain path: both files parsed whole (the reference for the fast one)."""
