@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify.change import classify_change
-from signoff.classify.runs import RunIndex, Source, index_runs, needed, units
+from signoff.classify.runs import RunIndex, Source, index_runs, needed
+from signoff.classify.shell_words import units
 from signoff.taxonomy import FileClass
 
 CI = FileClass.CI_WORKFLOW
@@ -150,9 +151,9 @@ def test_needed_names_manifests_and_local_actions() -> None:
 def test_units_cut_a_workflow_into_jobs_with_its_header() -> None:
     cut = units(".github/workflows/checks.yml", CHECK)
     assert len(cut) == 2
-    assert all(u.startswith("name: checks") for u in cut)
-    assert "working-directory: sdk" in cut[1] and "working-directory" not in cut[0]
-    assert units("action.yml", CHECK) == [CHECK]
+    assert all(head.startswith("name: checks") for head, _ in cut)
+    assert "working-directory: sdk" in cut[1][1] and "working-directory" not in cut[0][1]
+    assert units("action.yml", CHECK) == [("", CHECK)]
 
 
 def test_classify_change_raises_to_the_run_floor_and_never_lowers() -> None:
@@ -168,3 +169,24 @@ def test_classify_change_raises_to_the_run_floor_and_never_lowers() -> None:
     assert any("ship.yml" in a for a in raised.adjustments)
     kept = classify_change(change("AGENTS.md"), run_by=idx.floor(("scripts/changelog.mjs",)))
     assert kept.file_class is FileClass.AGENT_INSTRUCTIONS
+
+
+def test_an_index_for_some_names_agrees_with_the_full_one() -> None:
+    sources = [
+        Source(".github/workflows/checks.yml", CHECK, "base"),
+        Source(".github/workflows/ship.yml", PUBLISH, "base"),
+        Source("package.json", PACKAGE, "base"),
+        Source(
+            ".github/workflows/build.yml", "jobs:\n  b:\n    steps:\n      - run: ./x.sh.\n", "base"
+        ),
+    ]
+    full = index_runs(sources)
+    assert len(full) > 10
+    for path in full._runs:
+        name = path.rsplit("/", 1)[-1]
+        assert index_runs(sources, {name}).floor((path,)) == full.floor((path,)), path
+    simple = [
+        Source(".github/workflows/l.yml", "jobs:\n  l:\n    steps:\n      - run: ./l.sh\n", "base")
+    ]
+    assert len(index_runs(simple, {"unrelated.py"})) == 0  # no job names it: none is read
+    assert len(index_runs(simple, {"l.sh"})) == 1

@@ -30,12 +30,22 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
 from signoff.classify import classify_path
 from signoff.classify.content import classify_content
+from signoff.classify.shell_words import (
+    calls,
+    components,
+    folders,
+    named,
+    norm,
+    package_runs,
+    runs_module,
+    units,
+)
 from signoff.taxonomy import RISK, FileClass, riskier
 
 __all__ = [
@@ -68,47 +78,6 @@ class RunBy(NamedTuple):
     why: str
 
 
-_RUN_EXT = (".sh", ".bash", ".zsh", ".fish", ".ps1", ".psm1", ".bat", ".cmd", ".nu", ".py",
-            ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".rb", ".pl", ".php",
-            ".lua", ".swift", ".kts", ".groovy", ".go")  # fmt: skip
-_SCRIPT_DIRS = ("script/", "scripts/", "bin/", "tools/", "hack/", ".github/scripts/")
-#: Words after which the next path-like word is a file the command runs.
-_RUNNERS = frozenset(
-    {"bash", "sh", "zsh", "dash", "ksh", "fish", "pwsh", "powershell", "python", "python2",
-     "python3", "py", "node", "nodejs", "deno", "bun", "tsx", "ts-node", "esno", "ruby", "perl",
-     "php", "lua", "source", ".", "exec", "run", "-file", "swift", "groovy",
-     "xargs", "sudo", "time", "nice", "env", "uv", "poetry", "pipenv", "hatch", "pdm", "-c",
-     "timeout", "npx", "bunx", "then", "do", "else", "call", "start", "script", "command",
-     "entrypoint"}
-)  # fmt: skip
-#: Where a command's first word goes: the start of a line or command, or after a runner.
-_COMMAND_AT = _RUNNERS | {""}
-_LEADING_DOTS = re.compile(r"^(?:\.{1,2}/)+")
-_SEPARATORS = frozenset(";&|(){}`")
-_TOKEN = re.compile(r"[;&|(){}`]|[^\s'\"`;&|<>(){}\[\],=:]+")
-_WORKSPACE = re.compile(r"\$\{\{\s*github\.workspace\s*\}\}/|\$\{?GITHUB_WORKSPACE\}?/")
-_DIRS = re.compile(
-    r"(?:\bworking-directory\s*:|\bcd\b|--cwd\b|--prefix\b|--dir\b|(?<=\s)-C\b)[\s=]*['\"]?"
-    r"([^\s'\";&|)#]+)"
-)
-_USES_LOCAL = re.compile(r"\buses\s*:\s*['\"]?\./([^\s'\"@#]+)")
-_PM = re.compile(r"(?<![\w./@-])(npm|pnpm|yarn|bun)\b(?![.\w-])([^\n;&|)]*)")
-_PM_VALUE_OPTS = frozenset({"--cwd", "--prefix", "-C", "--filter", "-F", "--workspace", "--dir"})
-_LIFECYCLE = {
-    "publish": ("prepublishOnly", "prepack", "prepare", "postpack", "publish", "postpublish"),
-    "pack": ("prepack", "prepare", "postpack"),
-    "version": ("preversion", "version", "postversion"),
-    "install": ("preinstall", "install", "postinstall", "prepare"),
-    "test": ("pretest", "test", "posttest"),
-    "start": ("prestart", "start", "poststart"),
-}
-_ALIASES = {"i": "install", "ci": "install", "add": "install", "t": "test", "tst": "test"}
-_NOT_SCRIPTS = frozenset(
-    {"exec", "dlx", "x", "create", "init", "why", "outdated", "audit", "config", "link",
-     "remove", "rm", "uninstall", "update", "upgrade"}
-)  # fmt: skip
-
-
 def is_pipeline(path: str) -> bool:
     """A GitHub Actions workflow or an action definition."""
     name = path.rsplit("/", 1)[-1]
@@ -120,90 +89,6 @@ def is_pipeline(path: str) -> bool:
 def is_run_source(path: str) -> bool:
     """A file this module reads: a pipeline or a package manifest."""
     return is_pipeline(path) or path.rsplit("/", 1)[-1] == "package.json"
-
-
-def _norm(folder: str, word: str) -> str | None:
-    if not word or word.startswith(("/", "~", "-")) or "$" in word or "\\" in word:
-        return None
-    joined = (
-        posixpath.normpath(posixpath.join(folder, word)) if folder else posixpath.normpath(word)
-    )
-    if joined.startswith("../") or joined in ("..", "."):
-        return None
-    return joined
-
-
-def _folders(text: str) -> set[str]:
-    """The repository root and every folder the text changes to."""
-    out = {""}
-    for m in _DIRS.finditer(text):
-        d = _norm("", m.group(1).rstrip("/"))
-        if d is not None:
-            out.add(d)
-    return out
-
-
-def _runnable(word: str, prev: str) -> bool:
-    """Whether `word`, after `prev` ("" at the start of a command), names a file that runs."""
-    if "@" in word or "*" in word or "?" in word or not any(c.isalnum() for c in word):
-        return False
-    bare = _LEADING_DOTS.sub("", word).rstrip(".")
-    name = bare.rsplit("/", 1)[-1]
-    if "." in name.lstrip("."):
-        if not name.lower().endswith(_RUN_EXT) or not any(c.isalpha() for c in name):
-            return False  # data, docs, config: read, not run
-        plain = True
-    else:
-        plain = False  # no extension: runs only where a command or a runner's file goes
-    if word.startswith(("./", "../")) or bare.startswith(_SCRIPT_DIRS):
-        return plain or prev in _COMMAND_AT or "/" in bare
-    return prev in _COMMAND_AT and (plain or "/" in bare)
-
-
-def _named(text: str) -> set[str]:
-    """Relative paths of the files the text runs (see the module docstring), unresolved."""
-    out: set[str] = set()
-    for line in _WORKSPACE.sub("./", text).splitlines():
-        prev = ""
-        for m in _TOKEN.finditer(line):
-            word = m.group(0)
-            if word in _SEPARATORS:
-                prev = ""
-                continue
-            if prev == "-m" and re.fullmatch(r"[A-Za-z_][\w.]*", word):
-                mod = word.replace(".", "/")
-                out.update((f"{mod}.py", f"{mod}/__main__.py"))
-            elif _runnable(word, prev.lower()):
-                out.add(_LEADING_DOTS.sub("", word).rstrip(".") if word.startswith("./") else word)
-            prev = word
-    return out
-
-
-def _package_runs(text: str) -> set[str]:
-    """Package scripts the text runs (`npm run x`, `yarn x`, `npm publish`'s lifecycle)."""
-    names: set[str] = set()
-    for m in _PM.finditer(text):
-        tool, words = m.group(1), m.group(2).split()
-        positional: list[str] = []
-        skip = False
-        for w in words:
-            if skip:
-                skip = False
-            elif w.startswith("-"):
-                skip = w in _PM_VALUE_OPTS
-            else:
-                positional.append(w.strip("'\""))
-        if not positional:
-            continue  # `cache: npm` runs nothing; a bare `yarn` install is not followed
-        first = _ALIASES.get(positional[0], positional[0])
-        if first in ("run", "run-script"):
-            if len(positional) > 1 and not _runnable(positional[1], "run"):
-                names.add(positional[1])
-        elif first in _LIFECYCLE:
-            names.update(_LIFECYCLE[first])
-        elif tool != "npm" and first not in _NOT_SCRIPTS and not _runnable(first, ""):
-            names.add(first)  # yarn, pnpm and bun run a package script by its bare name
-    return names | {f"{p}{n}" for n in names for p in ("pre", "post")}
 
 
 class _Package(NamedTuple):
@@ -238,9 +123,9 @@ def needed(sources: Iterable[Source]) -> set[str]:
     out: set[str] = set()
     for s in sources:
         if is_pipeline(s.path):
-            if _package_runs(s.text):
-                out.update(posixpath.join(d, "package.json") for d in _folders(s.text))
-            out |= _calls(s.text)
+            if package_runs(s.text):
+                out.update(posixpath.join(d, "package.json") for d in folders(s.text))
+            out |= calls(s.text)
     return out
 
 
@@ -249,93 +134,58 @@ def _floor(cls: FileClass) -> FileClass:
     return FileClass.SIGNING_PUBLISHING if RISK[cls] > RISK[FileClass.CI_WORKFLOW] else cls
 
 
-_JOBS = re.compile(r"^jobs\s*:\s*(?:#.*)?$", re.MULTILINE)
-_KEY_LINE = re.compile(r"^( +)['\"]?[\w-]+['\"]?\s*:")
-
-
-def units(path: str, text: str) -> list[str]:
-    """A workflow cut into its jobs, each with the workflow's top-level keys (its `env`,
-    `defaults`), so that a job's folders (`working-directory`, `cd`) name files for that job
-    only; an action definition, or a workflow whose jobs cannot be told apart line by line, is
-    one unit (every folder it names counts for every file it names: more, never fewer)."""
-    m = _JOBS.search(text) if path.startswith(".github/workflows/") else None
-    if m is None:
-        return [text]
-    header, body = text[: m.start()], text[m.end() :]
-    jobs: list[list[str]] = []
-    indent = None
-    tail: list[str] = []
-    for line in body.splitlines():
-        bare = line.strip()
-        if not bare or bare.startswith("#"):
-            (jobs[-1] if jobs else tail).append(line)
-            continue
-        if not line.startswith((" ", "\t")):
-            tail.append(line)  # a top-level key after `jobs:`
-            indent = -1
-            continue
-        if indent == -1:
-            return [text]  # indented text after a later top-level key: not the usual shape
-        km = _KEY_LINE.match(line)
-        if indent is None and km:
-            indent = len(km.group(1))
-        if km and len(km.group(1)) == indent:
-            jobs.append([line])
-        elif jobs:
-            jobs[-1].append(line)
-        else:
-            return [text]
-    if not jobs:
-        return [text]
-    head = header + "\n".join(tail) + "\n"
-    return [head + "\n".join(job) + "\n" for job in jobs]
-
-
-def _calls(text: str) -> set[str]:
-    """The local workflows and action definitions a pipeline uses (`uses: ./…`)."""
-    out: set[str] = set()
-    for m in _USES_LOCAL.finditer(text):
-        target = _norm("", m.group(1).rstrip("/"))
-        if target is None:
-            continue
-        if target.endswith((".yml", ".yaml")):
-            out.add(target)
-        else:
-            out.update((f"{target}/action.yml", f"{target}/action.yaml"))
-    return out
-
-
 class _Unit(NamedTuple):
     source: Source
-    own: FileClass  #: the pipeline's class (`_units`)
-    text: str
+    header: str  #: the workflow's top-level keys ("" for a pipeline read whole)
+    body: str  #: one job (or the whole pipeline)
+
+    def named(self) -> frozenset[str]:
+        return named(self.header) | named(self.body)
+
+    def folders(self) -> frozenset[str]:
+        return folders(self.header) | folders(self.body)
+
+    def package_runs(self) -> frozenset[str]:
+        return package_runs(self.header) | package_runs(self.body)
+
+    def calls(self) -> frozenset[str]:
+        return calls(self.header) | calls(self.body)
+
+    def mentions(self, names: frozenset[str]) -> bool:
+        """Whether the unit's words hold any of the file `names` (or a module it runs)."""
+        return bool(components(self.header) & names or components(self.body) & names) or (
+            runs_module(self.header) or runs_module(self.body)
+        )
+
+    @property
+    def own(self) -> FileClass:
+        return _pipeline_class(self.source)
+
+
+@lru_cache(maxsize=1024)
+def _pipeline_class(s: Source) -> FileClass:
+    """The pipeline's class: its name's, or `signing-publishing` when any job has a publishing
+    step. Jobs of a publishing workflow build, test and gate what it ships (artifacts, caches,
+    `needs:`), so none of them is judged apart."""
+    cls = _floor(classify_path(s.path).file_class)
+    shown, why = classify_content(
+        s.path, FileClass.CI_WORKFLOW, s.text.encode("utf-8", "surrogateescape")
+    )
+    return riskier(cls, _floor(shown)) if why else cls
 
 
 def _units(pipelines: list[Source]) -> list[_Unit]:
-    """Each pipeline's jobs, each at the pipeline's class: its name's, or `signing-publishing`
-    when any job has a publishing step. Jobs of a publishing workflow build, test and gate what
-    it ships (artifacts, caches, `needs:`), so none of them is judged apart."""
-    out = []
-    for s in pipelines:
-        path_class = classify_path(s.path).file_class
-        cls = _floor(path_class)
-        shown, why = classify_content(
-            s.path, FileClass.CI_WORKFLOW, s.text.encode("utf-8", "surrogateescape")
-        )
-        if why:
-            cls = riskier(cls, _floor(shown))
-        out += [_Unit(s, cls, u) for u in units(s.path, s.text)]
-    return out
+    return [_Unit(s, head, body) for s in pipelines for head, body in units(s.path, s.text)]
 
 
 def _inherited(all_units: list[_Unit]) -> dict[str, tuple[FileClass, str]]:
     """The class each local workflow or action takes from the riskiest job that uses it
     (`uses: ./…`), followed through calls of calls; and which pipeline gave it."""
     given: dict[str, tuple[FileClass, str]] = {}
-    calls = [(u, _calls(u.text)) for u in all_units]
+    edges = [(u, targets) for u in all_units if (targets := u.calls())]
     for _ in range(len(all_units)):  # a call chain is at most as long as there are units
         changed = False
-        for u, targets in calls:
+        for u, targets in edges:
             cls, by = u.own, f"`{u.source.path}` ({u.source.side})"
             if u.source.path in given and riskier(given[u.source.path][0], cls) is not cls:
                 cls, by = given[u.source.path]
@@ -375,8 +225,11 @@ class RunIndex:
 EMPTY = RunIndex({})
 
 
-def index_runs(sources: Iterable[Source]) -> RunIndex:
-    """The files the pipelines among `sources` run, each at the riskiest class that runs it."""
+def index_runs(sources: Iterable[Source], names: Iterable[str] | None = None) -> RunIndex:
+    """The files the pipelines among `sources` run, each at the riskiest class that runs it.
+    With `names` (file names: the last path component), only the jobs whose words hold one of
+    them are read for files they name; what `floor` says for paths with those names is the same
+    as without (the full index is the reference the tests compare against)."""
     sources = list(sources)
     pipelines = [s for s in sources if is_pipeline(s.path)]
     if not pipelines:
@@ -393,24 +246,39 @@ def index_runs(sources: Iterable[Source]) -> RunIndex:
 
     for path, (cls, by) in given.items():
         add(path, riskier(cls, FileClass.CI_WORKFLOW), f"used by {by}")
+    wanted = None if names is None else frozenset(names)
+    # Package scripts are followed only when a manifest names one of the files (or fails).
+    follow = wanted is None or any(
+        pkg.unparsed or any(components(c) & wanted for cs in pkg.scripts.values() for c in cs)
+        for pkg in packages.values()
+    )
     for u in all_units:
+        hit = wanted is None or u.mentions(wanted)
+        scripts = u.package_runs() if follow else frozenset()
+        if not hit and not scripts:
+            continue
+        found: list[tuple[str, str]] = []  # (path, how), the unit's class decided after
+        dirs = u.folders()
+        for word in u.named() if hit else ():
+            found += [(p, "") for d in dirs if (p := norm(d, word)) is not None]
+        for d in dirs:
+            for path, via in _through_packages(packages, d, scripts):
+                found.append((path, f" through the package script `{via}`"))
+        if wanted is not None:
+            found = [(p, how) for p, how in found if p.rsplit("/", 1)[-1] in wanted]
+        if not found:
+            continue
         cls, by = u.own, f"`{u.source.path}` ({u.source.side})"
         if u.source.path in given and riskier(given[u.source.path][0], cls) is not cls:
             cls, by = given[u.source.path]
         cls = riskier(cls, FileClass.CI_WORKFLOW)
-        folders = _folders(u.text)
-        for word in _named(u.text):
-            for d in folders:
-                if (p := _norm(d, word)) is not None:
-                    add(p, cls, f"run by {by}")
-        for d in folders:
-            for path, via in _through_packages(packages, d, _package_runs(u.text)):
-                add(path, cls, f"run by {by} through the package script `{via}`")
+        for p, how in found:
+            add(p, cls, f"run by {by}{how}")
     return RunIndex(runs)
 
 
 def _through_packages(
-    packages: Mapping[str, _Package], folder: str, names: set[str]
+    packages: Mapping[str, _Package], folder: str, names: frozenset[str]
 ) -> Iterable[tuple[str, str]]:
     """(path, script name) for each file the package scripts `names` of `folder` run."""
     pkg = packages.get(folder)
@@ -426,11 +294,11 @@ def _through_packages(
             seen.add(name)
             commands = [*pkg.scripts.get(name, ()), *pkg.unparsed]
             for cmd in commands:
-                for word in _named(cmd):
-                    for d in _folders(cmd):
-                        if p := _norm(posixpath.join(folder, d) if d else folder, word):
+                for word in named(cmd):
+                    for d in folders(cmd):
+                        if p := norm(posixpath.join(folder, d) if d else folder, word):
                             yield p, name
-                nxt |= _package_runs(cmd) - seen
+                nxt |= package_runs(cmd) - seen
         if not nxt:
             return
         frontier = sorted(nxt)

@@ -127,7 +127,8 @@ def prepare(
         sources = pipelines + head_sources(landed, contents)
         if tree is not None:
             sources = complete(git, tree, sources, "head")
-        runs = index_runs(sources)
+        paths = [(c.path, c.old_path, *seen.get(c.path, ())) for c in landed]
+        runs = index_runs(sources, {p.rsplit("/", 1)[-1] for ps in paths for p in ps})
     return [
         Prepared(change, contents, policy, large, git, seen.get(change.path, ()), runs)
         for change in landed
