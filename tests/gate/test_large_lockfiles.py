@@ -304,3 +304,17 @@ def test_a_change_deep_in_a_big_poetry_lock_is_reported_by_the_gate(repo: Repo) 
     line = new[: new.index('name = "lib-12001"')].count("\n") + 1
     assert found[("dependency-source-changed", "lib-12001")].line == line
     assert found[("secret-added", None)].line == new[: new.index("hunter2")].count("\n") + 1
+
+
+def test_a_lockfile_over_the_entry_limit_is_a_high_risk_fact_with_its_secrets_scanned(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from signoff.gate import large_files
+
+    monkeypatch.setattr(large_files, "MAX_ENTRY_BYTES", 1000)
+    new = changed(lockfile())
+    facts = diff_guided(repo, text(lockfile()), text(new))
+    assert [f.kind for f in facts] == ["parse-failed", "secret-added"]
+    assert (
+        facts[0].risk is Risk.HIGH and "the limit for reading it entry by entry" in facts[0].message
+    )
