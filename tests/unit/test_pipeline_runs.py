@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from signoff.changes import NULL_SHA, FileChange, Status
 from signoff.classify.change import classify_change
+from signoff.classify.content import classify_content
 from signoff.classify.runs import RunIndex, Source, index_runs, needed
 from signoff.classify.shell_words import units
 from signoff.taxonomy import FileClass
@@ -190,3 +191,10 @@ def test_an_index_for_some_names_agrees_with_the_full_one() -> None:
     ]
     assert len(index_runs(simple, {"unrelated.py"})) == 0  # no job names it: none is read
     assert len(index_runs(simple, {"l.sh"})) == 1
+
+
+def test_a_script_the_workflows_keep_that_tags_is_release_tooling() -> None:
+    text = b"#!/bin/sh\nset -e\ngit tag -a v$1 -m release\ngit push origin --tags\n"
+    got, why = classify_content(".github/scripts/cut.sh", CI, text)
+    assert got is PUB and "tags" in why
+    assert classify_content(".github/scripts/lint.sh", CI, b"#!/bin/sh\nruff .\n")[0] is CI

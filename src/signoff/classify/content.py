@@ -9,6 +9,8 @@ lands (its new content) and raise the class when the content shows a riskier rol
   `docker/login-action`, `cosign sign`, `wrangler deploy`, ...) is `signing-publishing`: it
   ships the product with CI's credentials. `id-token: write` alone, a "Publish Test Report"
   step, `goreleaser build --snapshot` or an image built with `load: true` publish nothing.
+  A `ci-workflow` file that is no YAML (a script in `.github/scripts/`) is read by the script
+  rules below too: one that tags or bumps versions is `signing-publishing`.
 - `script-releases`: a script (a shell-family extension, a `#!` line, or a file in a `script/`,
   `scripts/`, `bin/` or `tools/` folder) that tags, bumps versions, publishes or signs is
   `signing-publishing` wherever it lives; one that deploys is `deployment`; one that installs git
@@ -195,7 +197,10 @@ def classify_content(path: str, path_class: FileClass, content: bytes) -> tuple[
         if m:
             why = f"a step publishes, releases or deploys: {_quote(m)}"
             return FileClass.SIGNING_PUBLISHING, why
-    elif kind == "script":
+        if path.lower().endswith((".yml", ".yaml")):
+            return path_class, ""
+        kind = "script"  # a script the workflows run (`.github/scripts/`): the script rules too
+    if kind == "script":
         name = path.rsplit("/", 1)[-1]
         if "." not in name and not _in_script_dir(path) and not text.startswith("#!"):
             return path_class, ""  # an extension-less file that is not a script

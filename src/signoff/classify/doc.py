@@ -130,8 +130,8 @@ or logs in to a registry: `npm publish`, `twine upload`, `docker push`, \
 `docker/build-push-action` with `push: true`, `gh release create`, `goreleaser release`, \
 `docker/login-action`, `cosign sign`, `wrangler deploy`, ... | `signing-publishing` |
 | a script (a shell-family extension, a `#!` line, or a file in `script/`, `scripts/`, `bin/`, \
-`tools/`, `hack/`) that tags (`git tag`), bumps a version (`npm version`), publishes or signs | \
-`signing-publishing` |
+`tools/`, `hack/`, `.github/scripts/`) that tags (`git tag`), bumps a version (`npm version`), \
+publishes or signs | `signing-publishing` |
 | such a script that deploys (`kubectl apply`, `terraform apply`, `gcloud run deploy`, ...) | \
 `deployment` |
 | such a script that installs git hooks (`core.hooksPath`, `.git/hooks`) | `repo-config` |
