@@ -60,3 +60,16 @@ def test_a_large_change_warms_both_engines_and_finds_the_same(repo: Repo) -> Non
     assert warming == "True True"
     assert "('app/big.py', 'secret-added')" in facts
     assert "('tools/ship.py', 'signing-publishing')" in classes
+
+
+def test_a_small_change_to_a_large_file_keeps_the_plain_paths(repo: Repo) -> None:
+    """Only what lands counts: a one-line change to a 150 KB file (300 KB read with its old
+    side) is too little text for the engines to pay."""
+    filler = "".join(f"value_{i} = {i}\n" for i in range(11_000))  # about 150 KB
+    repo.write("app/big.py", filler)
+    _base(repo)
+    repo.write("app/big.py", filler + f'aws_key = "{AWS}"\n')
+    repo.commit("small", author=COPILOT)
+    warming, facts, _ = _probe(repo.path)
+    assert warming == "False False"
+    assert "('app/big.py', 'secret-added')" in facts

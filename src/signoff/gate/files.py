@@ -221,17 +221,25 @@ def _read_contents(
     git: Git, landed: Iterable[FileChange]
 ) -> tuple[dict[str, bytes | None], dict[str, int]]:
     wanted: list[str] = []
+    landing: set[str] = set()
     for ch in landed:
         if ch.is_submodule or ch.binary:
             continue
         if ch.is_symlink or _reads(ch, ch.old_path) or is_run_source(ch.path):
             wanted += [b for b in (ch.old_blob, ch.new_blob) if b and b != NULL_SHA]
-    return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES, on_sizes=_warm_up)
+            landing.add(ch.new_blob)
+
+    def on_sizes(sizes: Mapping[str, int]) -> None:
+        _warm_up(sum(size for blob, size in sizes.items() if blob in landing))
+
+    return history.read_objects_upto(git, wanted, MAX_ANALYZED_BYTES, on_sizes=on_sizes)
 
 
 def _warm_up(ahead: int) -> None:
     """The regex engines compile in the background while the contents are read, when that much
-    text pays for them."""
+    text pays for them. Only the landing side counts: the secrets scan reads no more than the
+    new side's lines, and the script rules read only what lands (a small change to a large file
+    is no reason to compile)."""
     warm_up(ahead)
     classify_content.warm_up(ahead)
 

@@ -173,15 +173,18 @@ def object_sizes(git: Git, specs: Iterable[str]) -> dict[str, int | None]:
 
 
 def read_objects_upto(
-    git: Git, specs: Iterable[str], limit: int, on_sizes: Callable[[int], object] | None = None
+    git: Git,
+    specs: Iterable[str],
+    limit: int,
+    on_sizes: Callable[[dict[str, int]], object] | None = None,
 ) -> tuple[dict[str, bytes | None], dict[str, int]]:
     """(contents, sizes of the objects over `limit`): the sizes are checked first, and an
     object larger than `limit` is never read (a 100 MB lockfile stays in git). `on_sizes` hears
-    how many bytes are about to be read, before they are."""
+    the size of each object about to be read, before it is."""
     sizes = object_sizes(git, specs)
     large = {spec: size for spec, size in sizes.items() if size is not None and size > limit}
     if on_sizes is not None:
-        on_sizes(sum(size for size in sizes.values() if size is not None and size <= limit))
+        on_sizes({spec: size for spec, size in sizes.items() if size is not None and size <= limit})
     contents = read_objects(git, [spec for spec in sizes if spec not in large])
     return contents, large
 
