@@ -253,6 +253,7 @@ _ID_KEYS = ["iss", "aud", "exp", "iat", "nonce", "azp", "email"]
 @example({"aud": 5})
 @example({"aud": {"signoff-console": 1}})
 @example({"aud": ["signoff-console", "other"], "azp": None})
+@example({"iat": False})  # found by `make fuzz`: a boolean passed for an integer
 def test_what_an_id_token_is_accepted_with_keeps_every_check(changes: dict[str, Any]) -> None:
     claims = {**_id_claims(), **changes}
     raw = json.dumps(claims).encode("utf-8", "surrogatepass")

@@ -270,14 +270,19 @@ def _id_token(cfg: OidcConfig, token: str, nonce: str) -> dict[str, Any]:
         (c.get("iss") == cfg.issuer, "another issuer"),
         (cfg.client_id in auds, "another audience"),
         (len(auds) == 1 or c.get("azp") == cfg.client_id, "another authorized party"),
-        (isinstance(c.get("exp"), int) and c["exp"] + LEEWAY > t, "an expired token"),
-        (isinstance(c.get("iat"), int) and c["iat"] - LEEWAY < t, "a token issued in the future"),
+        (_number(c.get("exp")) and c["exp"] + LEEWAY > t, "an expired token"),
+        (_number(c.get("iat")) and c["iat"] - LEEWAY < t, "a token issued in the future"),
         (hmac.compare_digest(str(c.get("nonce", "")).encode(), nonce.encode()), "another nonce"),
     ]
     for ok, what in checks:
         if not ok:
             raise OidcError(f"the ID token is refused: {what}")
     return dict(c)
+
+
+def _number(value: object) -> bool:
+    """An integer claim (RFC 7519 NumericDate as signoff accepts it); a boolean is not one."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _sign_in(ctx: Context, cfg: OidcConfig, claims: Mapping[str, Any]) -> Principal:
