@@ -143,7 +143,7 @@ _PREDICATE = st.dictionaries(
 )
 
 
-@budget(100)
+@budget(50)
 @given(st.lists(st.tuples(st.sampled_from([VSA_TYPE, REVIEW_TYPE, "x"]), _PREDICATE), max_size=3))
 def test_bundle_problems_judge_any_verified_statements(items: list[tuple[str, Any]]) -> None:
     found = [

@@ -91,7 +91,7 @@ def test_message_reading_gives_trailers_and_footers(message: str) -> None:
         assert ":" in t or t.startswith("(cherry picked from commit ")
 
 
-@budget(200)
+@budget(120)
 @given(MESSAGES, PEOPLE, PEOPLE, UNTRUSTED)
 def test_nothing_a_commit_asserts_makes_it_human(
     message: str, author: Person, committer: Person, sig: Signature

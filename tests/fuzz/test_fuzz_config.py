@@ -53,7 +53,7 @@ _YAML = st.one_of(
 )
 
 
-@budget(300)
+@budget(200)
 @given(_YAML)
 def test_policy_gives_policy_or_located_error(text: bytes) -> None:
     try:
@@ -143,7 +143,7 @@ def _analyzers(path: str) -> list[str]:
     ]
 
 
-@budget(300)
+@budget(200)
 @given(st.sampled_from(SAMPLE_PATHS), _CONTENT, _CONTENT)
 @example("package.json", None, b"[]")
 @example("pom.xml", None, b"<!DOCTYPE x><project/>")
@@ -180,7 +180,7 @@ def _refused(path: str, data: bytes) -> bool:
     return False
 
 
-@budget(300)
+@budget(200)
 @given(st.sampled_from([p for p in SAMPLE_PATHS if _analyzers(p)]), _CONTENT, _CONTENT)
 @example("package.json", None, b"1")
 @example("Cargo.toml", b"", b"[a")

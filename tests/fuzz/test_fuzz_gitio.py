@@ -43,7 +43,7 @@ def _check_records(recs: list[bytes]) -> None:
         assert commit.sha == c.sha
 
 
-@budget(300)
+@budget(200)
 @given(st.lists(_RECORD, max_size=4))
 @example([SHA.encode() + b"\n\n1\n2\na\nb\nc\nd\0msg\0"])
 @example([SHA.encode() + b"\n\n1\n2\na\nb\nc\nd\0msg\0\n:0 0 M\0p\0"])

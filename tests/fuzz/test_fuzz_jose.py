@@ -184,7 +184,7 @@ def test_a_forged_workload_token_never_authenticates(token: str) -> None:
     assert _workload(token) is None
 
 
-@budget(200)
+@budget(120)
 @given(st.dictionaries(st.sampled_from(sorted(WORKLOAD)), _JSON, max_size=3), st.booleans())
 @example({"aud": ["x", "signoff"]}, False)
 @example({"repository_id": 123}, False)
@@ -238,7 +238,7 @@ def _id(token: str) -> dict[str, Any] | None:
 
 # Each refused token makes the sign-in refetch the provider's keys (a failed loopback request,
 # ~0.1 s): a smaller budget.
-@budget(40)
+@budget(20)
 @given(st.one_of(st.text(max_size=200), forged()))
 @example(f"{_b64(json.dumps({'alg': 'ES256', 'crit': None}).encode())}.e30.AAAA")
 def test_a_forged_id_token_never_signs_in(token: str) -> None:

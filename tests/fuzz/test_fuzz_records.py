@@ -63,7 +63,7 @@ _DOCS = st.builds(
 )
 
 
-@budget(400)
+@budget(250)
 @given(st.one_of(st.binary(max_size=100), _DOCS))
 @example(_dump({**_GOOD, "comment": "\ud800"}, True))
 @example(_dump({**_GOOD, "head": SHA + "\n"}, False))

@@ -151,7 +151,7 @@ def _deliver(srv: ThreadServer, event: str, body: bytes, signed: bool, delivery:
 
 
 # A delivery costs ~0.1-0.3 s (one that is evaluated fails at the App API): a smaller budget.
-@budget(50, suppress_health_check=[HealthCheck.too_slow])
+@budget(30)
 @given(
     deliveries(), st.booleans(), st.sampled_from(["fresh", "fresh", "same", "bad id!", "délivery"])
 )
