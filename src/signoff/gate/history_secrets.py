@@ -16,11 +16,11 @@ look binary.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from signoff.analysis._lines import BINARY_SNIFF, is_binary
-from signoff.analysis._secrets_scan import Finding, scan
+from signoff.analysis._secrets_scan import Finding, scan, warm_up
 from signoff.analysis.secrets import SecretsAnalyzer, new_lines
 from signoff.changes import NULL_SHA, FileChange
 from signoff.errors import GitError
@@ -95,7 +95,12 @@ def scan_written(
     if not todo:
         return []
     wanted = {b for w in todo.values() for b in (w.new_blob, *w.parent_blobs) if b != NULL_SHA}
-    contents, large = history.read_objects_upto(git, wanted, READ_LIMIT)
+    written = {w.new_blob for w in todo.values()}
+
+    def on_sizes(sizes: Mapping[str, int]) -> None:  # only what the writes add is scanned
+        warm_up(sum(size for blob, size in sizes.items() if blob in written))
+
+    contents, large = history.read_objects_upto(git, wanted, READ_LIMIT, on_sizes=on_sizes)
     found: list[tuple[Written, Finding, str]] = []
     facts: list[Fact] = []
     for w in todo.values():
