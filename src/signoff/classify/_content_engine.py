@@ -1,7 +1,7 @@
 """Which script rules of `signoff.classify.content` can match a text, in one Hyperscan search.
 
-The plain path tries each rule's Python regex over the text in turn (`content.first_match`
-with no engine). On source code that is about 0.5 MB/s for the four rules together, and every
+The plain path tries each rule's Python regex over the text in turn (`content.script_rule`
+with no engine answer). On source code that is about 0.5 MB/s for the four rules together, and every
 `.py`, `.js` or `.ts` file a change lands is a script to these rules, so a real history spent
 half its check there. Hyperscan reads the text once, at hundreds of MB/s, and names the rules
 that *may* match; Python's regex then runs only for those, on the original text, so the rule
@@ -84,9 +84,8 @@ def engine_for(patterns: tuple[re.Pattern[str], ...]) -> Engine | None:
 class Engine:
     """A compiled database of the rules, each under its index in the rule table."""
 
-    def __init__(self, database: Any, count: int) -> None:
+    def __init__(self, database: Any) -> None:
         self.database = database
-        self.count = count
         self.lock = threading.Lock()  # one scratch space: scans never overlap
 
     def may_match(self, text: str) -> frozenset[int]:
@@ -117,7 +116,7 @@ def compile_engine(patterns: tuple[re.Pattern[str], ...]) -> Engine | None:
         )
     except hyperscan.error:
         return None
-    return Engine(database, len(patterns))
+    return Engine(database)
 
 
 def _flags(hs: Any, pattern: re.Pattern[str]) -> int:
